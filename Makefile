@@ -1,0 +1,133 @@
+# Kext toolchain for FreeBSD: one Makefile, out-of-tree build.
+#
+#   make                 libraries, tools and tests into $(BUILD) (default build/)
+#   make check           build, then run every test (unit tests also under ASan+UBSan)
+#   make bench           benchmarks; they print figures
+#   make install         tools to $(DESTDIR)$(PREFIX)/sbin, man pages to share/man/man8,
+#                        bundles to $(DESTDIR)/System/Library/Extensions
+#   make extensions      the shipped bundles into $(EXT_DIR): Kernel.kext, and Mach.kext
+#                        with MACH_KO=/path/mach.ko or MACH_RELEASE=/path/mach.ko-FreeBSD-*.tar.gz
+#   make clean
+#
+# Needs GNU make (gmake on FreeBSD).
+
+CC      ?= cc
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SAN     ?=
+
+UNAME_S := $(shell uname -s)
+PKGS    := libplist-2.0 libxml-2.0 libarchive
+ifeq ($(UNAME_S),Linux)
+PKGS    += libbsd-overlay
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c17 $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
+ifneq ($(SAN),)
+CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+endif
+CPPFLAGS += -ICoreFoundation-lite/include -Ikext_tools/include $(PKG_CFLAGS)
+
+# --- sources -----------------------------------------------------------------
+CF_SRC     := $(sort $(wildcard CoreFoundation-lite/src/*.c))
+ENGINE_SRC := $(sort $(wildcard kext_tools/lib/*.c))
+CONV_SRC   := $(sort $(wildcard converter/*.c))
+TOOLS      := $(basename $(notdir $(wildcard kext_tools/*.c)))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_HELPERS := $(sort $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c)))
+
+CF_LIB     := $(BUILD)/lib/libCoreFoundation-lite.a
+ENGINE_LIB := $(BUILD)/lib/libkext.a
+BINS       := $(addprefix $(BUILD)/bin/,$(TOOLS) kextutil) $(if $(CONV_SRC),$(BUILD)/bin/ko2kext)
+UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BENCHES    := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
+MANS       := $(wildcard kext_tools/man/*.8 converter/*.8)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+all: $(BINS) $(UNITS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(CF_LIB): $(call obj,$(CF_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(ENGINE_LIB): $(call obj,$(ENGINE_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+LIBS := $(ENGINE_LIB) $(CF_LIB) $(PKG_LIBS) -lm
+
+$(BUILD)/bin/ko2kext: $(call obj,$(CONV_SRC)) $(ENGINE_LIB) $(CF_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,$(CONV_SRC)) $(LIBS)
+
+# kextutil is kextload under another name: it plans and checks without loading.
+$(BUILD)/bin/kextutil: $(BUILD)/bin/kextload
+	ln -f $< $@
+
+$(BUILD)/bin/%: $(BUILD)/obj/kext_tools/%.o $(ENGINE_LIB) $(CF_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_HELPERS)) $(ENGINE_LIB) $(CF_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_HELPERS)) $(LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(ENGINE_LIB) $(CF_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS)
+
+$(BUILD)/obj/tests/%.o: CPPFLAGS += $(CMOCKA_CFLAGS) -Itests/unit
+
+# --- tests -------------------------------------------------------------------
+# The unit tests run in a sanitizer build too; integration tests drive the tools.
+check: all fixtures
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 all
+	BUILD=$(BUILD) tests/run.sh
+
+# FreeBSD-format test modules built from our own sources (clang + ld.lld).
+fixtures: $(BUILD)/fixtures/.stamp
+$(BUILD)/fixtures/.stamp: $(wildcard tests/fixtures/*)
+	tests/fixtures/build.sh $(BUILD)/fixtures
+	@touch $@
+
+bench: all fixtures $(BENCHES)
+	BUILD=$(BUILD) tests/bench/run.sh
+
+# The bundles we ship (Extensions/build.sh says what each needs).
+FREEBSD_VERSION ?= $(shell sysctl -n kern.osreldate 2>/dev/null || echo 1500000)
+EXT_DIR ?= $(BUILD)/Extensions
+extensions: $(BUILD)/bin/ko2kext
+	FREEBSD_VERSION='$(FREEBSD_VERSION)' MACH_KO='$(MACH_KO)' MACH_RELEASE='$(MACH_RELEASE)' \
+	    Extensions/build.sh $(BUILD)/bin/ko2kext $(EXT_DIR)
+
+# root:wheel when run as root; never group or other writable.
+install-extensions: extensions
+	Extensions/install.sh $(EXT_DIR) $(DESTDIR)/System/Library/Extensions
+
+install: all install-extensions
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/sbin/
+	$(if $(MANS),install -m 0644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man8/)
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all check bench install clean fixtures extensions install-extensions
+.SECONDARY:
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs the Debian packages the build and the tests need, when any is missing.
+# Usage: ci/deps.sh [--smoke]   (--smoke adds what the VM smoke test needs)
+set -eu
+
+pkgs="build-essential pkg-config clang lld valgrind file
+libplist-dev libxml2-dev libbsd-dev libarchive-dev libcmocka-dev zstd xz-utils python3"
+[ "${1:-}" = "--smoke" ] && pkgs="$pkgs qemu-system-x86 busybox-static cpio"
+
+command -v dpkg-query >/dev/null 2>&1 || { echo "deps: not a Debian system; install: $pkgs" >&2; exit 0; }
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
