@@ -1,0 +1,754 @@
+/*
+ * XML property list reader on libxml2's tree parser.
+ *
+ * Safety: no network (XML_PARSE_NONET), no DTD loading, no entity
+ * substitution (XML_PARSE_NOENT is never set).  Any entity declaration in a
+ * DOCTYPE stops the parse and is reported, so "billion laughs" and external
+ * SYSTEM entities are never expanded or fetched; a leftover entity reference
+ * node is refused too.  Predefined entities (&amp; ...) and character
+ * references are plain XML and work.  Size and depth are bounded.
+ *
+ * Errors name the line: "line 12: <integer> value 'abc' is not a number".
+ */
+#include "cflite_internal.h"
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
+#include <libxml/tree.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+struct xparse {
+	CFOptionFlags opts;
+	CFErrorRef err;		/* first error only */
+	bool entity_seen;	/* a DOCTYPE declared an entity */
+	long entity_line;
+	char entity_name[64];
+	long xml_line;		/* first libxml2 error, when xml_line != 0 */
+	char xml_msg[160];
+};
+
+/* Records the first error, "line N: <message>". Returns NULL for chaining. */
+static void *
+fail(struct xparse *xp, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void *
+fail(struct xparse *xp, long line, const char *fmt, ...)
+{
+	struct cflite_buf b = { 0 };
+	va_list ap;
+
+	if (xp->err != NULL)
+		return NULL;
+	cflite_buf_printf(&b, "line %ld: ", line);
+	va_start(ap, fmt);
+	cflite_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (!b.failed)
+		xp->err = cflite_error_create_str(kCFErrorDomainCocoa, kCFPropertyListReadCorruptError,
+		    b.p);
+	cflite_buf_free(&b);
+	return NULL;
+}
+
+static long
+line_of(xmlNodePtr n)
+{
+	return xmlGetLineNo(n);
+}
+
+/* A short, printable excerpt of untrusted text for messages. */
+static void
+excerpt(char *out, size_t size, const char *s, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k + 4 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		out[k++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	if (k + 4 >= size && n > k) {
+		/* cut inside a UTF-8 sequence? back off to its start */
+		while (k > 0 && ((unsigned char)out[k - 1] & 0xc0) == 0x80)
+			k--;
+		if (k > 0 && (unsigned char)out[k - 1] >= 0xc0)
+			k--;
+		memcpy(out + k, "...", 3);
+		k += 3;
+	}
+	out[k] = '\0';
+}
+
+static bool
+is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+static bool
+named(xmlNodePtr n, const char *name)
+{
+	return xmlStrEqual(n->name, (const xmlChar *)name);
+}
+
+/* Trims blanks in place; returns the start, sets *n. */
+static const char *
+trim(const char *s, size_t *n)
+{
+	size_t len = *n;
+
+	while (len > 0 && is_blank(s, 1)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && is_blank(s + len - 1, 1))
+		len--;
+	*n = len;
+	return s;
+}
+
+/*
+ * Checks a child that is not an element: blank text, comments and
+ * processing instructions are fine; anything else is an error.
+ */
+static bool
+ignorable(struct xparse *xp, xmlNodePtr c, const char *where)
+{
+	char ex[48];
+
+	switch (c->type) {
+	case XML_TEXT_NODE:
+	case XML_CDATA_SECTION_NODE: {
+		const char *t = (const char *)c->content;
+		size_t n = t != NULL ? strlen(t) : 0;
+
+		size_t lead = 0, len = n, nl_total = 0, nl_lead = 0;
+		const char *start;
+
+		if (is_blank(t, n))
+			return true;
+		/* libxml2 numbers a text node by its last line: count back to the text */
+		start = trim(t, &len);
+		lead = (size_t)(start - t);
+		for (size_t i = 0; i < n; i++)
+			nl_total += t[i] == '\n';
+		for (size_t i = 0; i < lead; i++)
+			nl_lead += t[i] == '\n';
+		excerpt(ex, sizeof(ex), start, len);
+		fail(xp, line_of(c) - (long)nl_total + (long)nl_lead,
+		    "unexpected text '%s' in <%s>", ex, where);
+		return false;
+	}
+	case XML_COMMENT_NODE:
+	case XML_PI_NODE:
+		return true;
+	case XML_ENTITY_REF_NODE:
+		fail(xp, line_of(c), "entity reference '&%s;' is not allowed", (const char *)c->name);
+		return false;
+	default:
+		fail(xp, line_of(c), "unexpected content in <%s>", where);
+		return false;
+	}
+}
+
+/* The text of a leaf element (text and CDATA only), in a cflite_buf. */
+static bool
+element_text(struct xparse *xp, xmlNodePtr el, struct cflite_buf *out)
+{
+	cflite_buf_add(out, "", 0);
+	for (xmlNodePtr c = el->children; c != NULL; c = c->next) {
+		switch (c->type) {
+		case XML_TEXT_NODE:
+		case XML_CDATA_SECTION_NODE:
+			if (c->content != NULL)
+				cflite_buf_adds(out, (const char *)c->content);
+			break;
+		case XML_COMMENT_NODE:
+		case XML_PI_NODE:
+			break;
+		case XML_ELEMENT_NODE:
+			fail(xp, line_of(c), "unexpected element <%s> inside <%s>",
+			    (const char *)c->name, (const char *)el->name);
+			return false;
+		case XML_ENTITY_REF_NODE:
+			fail(xp, line_of(c), "entity reference '&%s;' is not allowed",
+			    (const char *)c->name);
+			return false;
+		default:
+			fail(xp, line_of(c), "unexpected content inside <%s>", (const char *)el->name);
+			return false;
+		}
+	}
+	if (out->failed) {
+		fail(xp, line_of(el), "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* --- leaf values -------------------------------------------------------------------- */
+
+static CFTypeRef
+parse_string(struct xparse *xp, xmlNodePtr el)
+{
+	struct cflite_buf b = { 0 };
+	CFStringRef s = NULL;
+
+	if (element_text(xp, el, &b)) {
+		s = cflite_string_create_utf8(b.p, b.len,
+		    (xp->opts & kCFPropertyListMutableContainersAndLeaves) != 0);
+		if (s == NULL)
+			fail(xp, line_of(el), "<%s> is not valid UTF-8 text", (const char *)el->name);
+	}
+	cflite_buf_free(&b);
+	return s;
+}
+
+/* Decimal or 0x-hex, optionally signed, from INT64_MIN to UINT64_MAX. */
+static CFTypeRef
+parse_integer(struct xparse *xp, xmlNodePtr el)
+{
+	struct cflite_buf b = { 0 };
+	const char *s, *why = NULL;
+	size_t n, i = 0;
+	uint64_t mag = 0;
+	unsigned base = 10;
+	bool neg = false, digits = false;
+	CFTypeRef num = NULL;
+	char ex[48];
+
+	if (!element_text(xp, el, &b)) {
+		cflite_buf_free(&b);
+		return NULL;
+	}
+	n = b.len;
+	s = trim(b.p, &n);
+	if (n == 0) {
+		cflite_buf_free(&b);
+		return fail(xp, line_of(el), "<integer> is empty");
+	}
+	if (s[i] == '-' || s[i] == '+')
+		neg = s[i++] == '-';
+	if (i + 1 < n && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+		base = 16;
+		i += 2;
+	}
+	for (; i < n && why == NULL; i++) {
+		unsigned d;
+
+		if (s[i] >= '0' && s[i] <= '9')
+			d = (unsigned)(s[i] - '0');
+		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
+			d = (unsigned)(s[i] - 'a' + 10);
+		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
+			d = (unsigned)(s[i] - 'A' + 10);
+		else {
+			why = "is not a number";
+			break;
+		}
+		if (mag > (UINT64_MAX - d) / base)
+			why = "is out of range";
+		mag = mag * base + d;
+		digits = true;
+	}
+	if (why == NULL && !digits)
+		why = "is not a number";
+	if (why == NULL && neg && mag > (uint64_t)INT64_MAX + 1)
+		why = "is out of range";
+	excerpt(ex, sizeof(ex), s, n);
+	if (why != NULL)
+		fail(xp, line_of(el), "<integer> value '%s' %s", ex, why);
+	else if (neg) {
+		int64_t v = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
+
+		num = CFNumberCreate(NULL, kCFNumberSInt64Type, &v);
+	} else
+		num = cflite_number_create_u64(mag);
+	cflite_buf_free(&b);
+	if (num == NULL && why == NULL)
+		fail(xp, line_of(el), "out of memory");
+	return num;
+}
+
+static CFTypeRef
+parse_real(struct xparse *xp, xmlNodePtr el)
+{
+	struct cflite_buf b = { 0 };
+	CFTypeRef num = NULL;
+	const char *s;
+	char *end, ex[48];
+	size_t n;
+	double d;
+
+	if (!element_text(xp, el, &b)) {
+		cflite_buf_free(&b);
+		return NULL;
+	}
+	n = b.len;
+	s = trim(b.p, &n);
+	((char *)s)[n] = '\0';	/* s points into our own buffer */
+	d = cflite_strtod_c(s, &end);
+	excerpt(ex, sizeof(ex), s, n);
+	if (n == 0)
+		fail(xp, line_of(el), "<real> is empty");
+	else if (end != s + n)
+		fail(xp, line_of(el), "<real> value '%s' is not a number", ex);
+	else if ((num = CFNumberCreate(NULL, kCFNumberFloat64Type, &d)) == NULL)
+		fail(xp, line_of(el), "out of memory");
+	cflite_buf_free(&b);
+	return num;
+}
+
+static int
+base64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+static CFTypeRef
+parse_data(struct xparse *xp, xmlNodePtr el)
+{
+	struct cflite_buf text = { 0 }, bytes = { 0 };
+	CFTypeRef data = NULL;
+	uint32_t acc = 0;
+	int nbits = 0;
+	size_t count = 0;
+	bool padded = false, ok = true;
+
+	if (!element_text(xp, el, &text)) {
+		cflite_buf_free(&text);
+		return NULL;
+	}
+	for (size_t i = 0; i < text.len && ok; i++) {
+		char c = text.p[i];
+		int v;
+
+		if (is_blank(&c, 1))
+			continue;
+		if (c == '=') {
+			padded = true;
+			continue;
+		}
+		v = base64_value(c);
+		if (v < 0 || padded) {
+			char ex[8];
+
+			excerpt(ex, sizeof(ex), &c, 1);
+			fail(xp, line_of(el), v < 0 ?
+			    "<data> contains '%s', which is not base64" :
+			    "<data> has '%s' after the '=' padding", ex);
+			ok = false;
+			break;
+		}
+		acc = (acc << 6) | (uint32_t)v;
+		nbits += 6;
+		count++;
+		if (nbits >= 8) {
+			nbits -= 8;
+			cflite_buf_addc(&bytes, (char)((acc >> nbits) & 0xff));
+		}
+	}
+	if (ok && count % 4 == 1) {
+		fail(xp, line_of(el), "<data> is truncated (base64 length)");
+		ok = false;
+	}
+	if (ok) {
+		bool leaves = (xp->opts & kCFPropertyListMutableContainersAndLeaves) != 0;
+
+		if (leaves) {
+			CFMutableDataRef m = CFDataCreateMutable(NULL, 0);
+
+			if (m != NULL)
+				CFDataAppendBytes(m, (const UInt8 *)bytes.p, (CFIndex)bytes.len);
+			data = m;
+		} else
+			data = CFDataCreate(NULL, (const UInt8 *)(bytes.p != NULL ? bytes.p : ""),
+			    (CFIndex)bytes.len);
+		if (data == NULL || bytes.failed)
+			fail(xp, line_of(el), "out of memory");
+	}
+	cflite_buf_free(&text);
+	cflite_buf_free(&bytes);
+	return data;
+}
+
+/* Reads exactly `width` digits. */
+static bool
+digits(const char *s, int width, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < width; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static CFTypeRef
+parse_date(struct xparse *xp, xmlNodePtr el)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	struct cflite_buf b = { 0 };
+	struct cflite_civil c = { 0 };
+	CFTypeRef date = NULL;
+	const char *s;
+	size_t n;
+	int y = 0;
+	char ex[48];
+
+	if (!element_text(xp, el, &b)) {
+		cflite_buf_free(&b);
+		return NULL;
+	}
+	n = b.len;
+	s = trim(b.p, &n);
+	/* YYYY-MM-DDTHH:MM:SSZ */
+	if (n == 20 && digits(s, 4, &y) && s[4] == '-' && digits(s + 5, 2, &c.month) &&
+	    s[7] == '-' && digits(s + 8, 2, &c.day) && s[10] == 'T' &&
+	    digits(s + 11, 2, &c.hour) && s[13] == ':' && digits(s + 14, 2, &c.minute) &&
+	    s[16] == ':' && digits(s + 17, 2, &c.second) && s[19] == 'Z' &&
+	    c.month >= 1 && c.month <= 12 && c.day >= 1 && c.day <= mdays[c.month - 1] &&
+	    c.hour <= 23 && c.minute <= 59 && c.second <= 60) {
+		c.year = y;
+		date = CFDateCreate(NULL, cflite_time_from_civil(&c));
+		if (date == NULL)
+			fail(xp, line_of(el), "out of memory");
+	} else {
+		excerpt(ex, sizeof(ex), s, n);
+		fail(xp, line_of(el), "<date> value '%s' is not a date (YYYY-MM-DDTHH:MM:SSZ)", ex);
+	}
+	cflite_buf_free(&b);
+	return date;
+}
+
+static CFTypeRef
+parse_bool(struct xparse *xp, xmlNodePtr el, bool value)
+{
+	struct cflite_buf b = { 0 };
+	bool ok = element_text(xp, el, &b);
+
+	if (ok && !is_blank(b.p, b.len)) {
+		fail(xp, line_of(el), "<%s/> must be empty", value ? "true" : "false");
+		ok = false;
+	}
+	cflite_buf_free(&b);
+	return ok ? (value ? kCFBooleanTrue : kCFBooleanFalse) : NULL;
+}
+
+/* --- containers ----------------------------------------------------------------------- */
+
+static CFTypeRef parse_value(struct xparse *xp, xmlNodePtr el, int depth);
+
+static CFTypeRef
+finish_container(struct xparse *xp, CFTypeRef c)
+{
+	if ((xp->opts & (kCFPropertyListMutableContainers |
+	    kCFPropertyListMutableContainersAndLeaves)) == 0)
+		cflite_make_immutable(c);
+	return c;
+}
+
+static CFTypeRef
+parse_array(struct xparse *xp, xmlNodePtr el, int depth)
+{
+	CFMutableArrayRef a = CFArrayCreateMutable(NULL, 0, &kCFTypeArrayCallBacks);
+
+	if (a == NULL)
+		return fail(xp, line_of(el), "out of memory");
+	for (xmlNodePtr c = el->children; c != NULL; c = c->next) {
+		CFTypeRef v;
+
+		if (c->type != XML_ELEMENT_NODE) {
+			if (!ignorable(xp, c, "array"))
+				goto bad;
+			continue;
+		}
+		v = parse_value(xp, c, depth + 1);
+		if (v == NULL)
+			goto bad;
+		CFArrayAppendValue(a, v);
+		CFRelease(v);
+	}
+	return finish_container(xp, a);
+bad:
+	CFRelease(a);
+	return NULL;
+}
+
+static CFTypeRef
+parse_dict(struct xparse *xp, xmlNodePtr el, int depth)
+{
+	CFMutableDictionaryRef d = CFDictionaryCreateMutable(NULL, 0,
+	    &kCFTypeDictionaryKeyCallBacks, &kCFTypeDictionaryValueCallBacks);
+	CFStringRef key = NULL;
+	long key_line = 0;
+	char ex[48];
+
+	if (d == NULL)
+		return fail(xp, line_of(el), "out of memory");
+	for (xmlNodePtr c = el->children; c != NULL; c = c->next) {
+		CFTypeRef v;
+
+		if (c->type != XML_ELEMENT_NODE) {
+			if (!ignorable(xp, c, "dict"))
+				goto bad;
+			continue;
+		}
+		if (key == NULL) {
+			if (!named(c, "key")) {
+				fail(xp, line_of(c), "<dict> has <%s> where a <key> was expected",
+				    (const char *)c->name);
+				goto bad;
+			}
+			{
+				CFOptionFlags saved = xp->opts;
+
+				/* keys are never mutable, whatever the options */
+				xp->opts &= ~(CFOptionFlags)kCFPropertyListMutableContainersAndLeaves;
+				key = parse_string(xp, c);
+				xp->opts = saved;
+			}
+			if (key == NULL)
+				goto bad;
+			key_line = line_of(c);
+			continue;
+		}
+		if (named(c, "key")) {
+			excerpt(ex, sizeof(ex), cflite_str_bytes(key), cflite_str_nbytes(key));
+			fail(xp, key_line, "<dict> key '%s' without a value (another <key> follows)",
+			    ex);
+			goto bad;
+		}
+		v = parse_value(xp, c, depth + 1);
+		if (v == NULL)
+			goto bad;
+		CFDictionarySetValue(d, key, v);	/* a repeated key: the last one wins */
+		CFRelease(v);
+		CFRelease(key);
+		key = NULL;
+	}
+	if (key != NULL) {
+		excerpt(ex, sizeof(ex), cflite_str_bytes(key), cflite_str_nbytes(key));
+		fail(xp, key_line, "<dict> key '%s' without a value", ex);
+		goto bad;
+	}
+	return finish_container(xp, d);
+bad:
+	if (key != NULL)
+		CFRelease(key);
+	CFRelease(d);
+	return NULL;
+}
+
+static CFTypeRef
+parse_value(struct xparse *xp, xmlNodePtr el, int depth)
+{
+	if (named(el, "dict") || named(el, "array")) {
+		if (depth > kCFLitePropertyListMaxDepth)
+			return fail(xp, line_of(el), "containers are nested deeper than %d levels",
+			    kCFLitePropertyListMaxDepth);
+		return named(el, "dict") ? parse_dict(xp, el, depth) : parse_array(xp, el, depth);
+	}
+	if (named(el, "string"))
+		return parse_string(xp, el);
+	if (named(el, "integer"))
+		return parse_integer(xp, el);
+	if (named(el, "real"))
+		return parse_real(xp, el);
+	if (named(el, "true"))
+		return parse_bool(xp, el, true);
+	if (named(el, "false"))
+		return parse_bool(xp, el, false);
+	if (named(el, "data"))
+		return parse_data(xp, el);
+	if (named(el, "date"))
+		return parse_date(xp, el);
+	return fail(xp, line_of(el), "unexpected element <%s>", (const char *)el->name);
+}
+
+/* <plist> wraps exactly one value; Apple also accepts a bare value as root. */
+static CFTypeRef
+parse_root(struct xparse *xp, xmlNodePtr root)
+{
+	xmlNodePtr value = NULL;
+
+	if (!named(root, "plist"))
+		return parse_value(xp, root, 1);
+	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE) {
+			if (!ignorable(xp, c, "plist"))
+				return NULL;
+			continue;
+		}
+		if (value != NULL)
+			return fail(xp, line_of(c),
+			    "<plist> holds more than one value (<%s> follows <%s>)",
+			    (const char *)c->name, (const char *)value->name);
+		value = c;
+	}
+	if (value == NULL)
+		return fail(xp, line_of(root), "<plist> is empty");
+	return parse_value(xp, value, 1);
+}
+
+/* --- libxml2 plumbing --------------------------------------------------------------------- */
+
+/* Keeps the first error (later ones are often consequences); never prints. */
+static void
+record_error(void *user, xmlErrorPtr error)
+{
+	xmlParserCtxtPtr ctxt = user;
+	struct xparse *xp = ctxt != NULL ? ctxt->_private : NULL;
+	const char *msg;
+
+	if (xp == NULL || error == NULL || error->level < XML_ERR_ERROR || xp->xml_line != 0)
+		return;
+	msg = error->message != NULL ? error->message : "not well-formed";
+	xp->xml_line = error->line > 0 ? error->line : 1;
+	excerpt(xp->xml_msg, sizeof(xp->xml_msg), msg, strcspn(msg, "\n"));
+}
+
+static void
+refuse_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *publicId,
+    const xmlChar *systemId, xmlChar *content)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct xparse *xp = ctxt->_private;
+
+	(void)type;
+	(void)publicId;
+	(void)systemId;
+	(void)content;
+	if (!xp->entity_seen) {
+		xp->entity_seen = true;
+		xp->entity_line = xmlSAX2GetLineNumber(ctx);
+		excerpt(xp->entity_name, sizeof(xp->entity_name), (const char *)name,
+		    strlen((const char *)name));
+	}
+	xmlStopParser(ctxt);
+}
+
+static void
+refuse_unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlChar *publicId,
+    const xmlChar *systemId, const xmlChar *notationName)
+{
+	(void)notationName;
+	refuse_entity_decl(ctx, name, XML_EXTERNAL_GENERAL_UNPARSED_ENTITY, publicId, systemId,
+	    NULL);
+}
+
+static xmlParserInputPtr
+refuse_resolve_entity(void *ctx, const xmlChar *publicId, const xmlChar *systemId)
+{
+	(void)ctx;
+	(void)publicId;
+	(void)systemId;
+	return NULL;	/* nothing external is ever loaded */
+}
+
+static void
+ignore_external_subset(void *ctx, const xmlChar *name, const xmlChar *ExternalID,
+    const xmlChar *SystemID)
+{
+	(void)ctx;
+	(void)name;
+	(void)ExternalID;
+	(void)SystemID;
+}
+
+/* Refuses text that cannot be XML (the OpenStep format is not supported). */
+static bool
+looks_like_xml(const char *bytes, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 3 && memcmp(bytes, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	else if (n > 0 && (bytes[0] == '\0' || (unsigned char)bytes[0] >= 0xfe))
+		return true;	/* UTF-16/32 with or without BOM: let libxml2 decide */
+	while (i < n && is_blank(bytes + i, 1))
+		i++;
+	return i < n && bytes[i] == '<';
+}
+
+CFPropertyListRef
+cflite_plist_parse_xml(const char *bytes, size_t n, CFOptionFlags opts, CFErrorRef *error)
+{
+	struct xparse xp = { .opts = opts };
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;
+	CFTypeRef result = NULL;
+
+	*error = NULL;
+	if (n == 0 || is_blank(bytes, n)) {
+		*error = cflite_error_create_msg(kCFErrorDomainCocoa, kCFPropertyListReadCorruptError,
+		    "line 1: property list is empty");
+		return NULL;
+	}
+	if (!looks_like_xml(bytes, n)) {
+		*error = cflite_error_create_msg(kCFErrorDomainCocoa, kCFPropertyListReadCorruptError,
+		    "line 1: not an XML or binary property list");
+		return NULL;
+	}
+	xmlInitParser();
+	ctxt = xmlCreateMemoryParserCtxt(bytes, (int)n);
+	if (ctxt == NULL) {
+		*error = cflite_error_create_msg(kCFErrorDomainCocoa, kCFPropertyListReadCorruptError,
+		    "out of memory parsing a property list");
+		return NULL;
+	}
+	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES);
+	ctxt->_private = &xp;
+	ctxt->sax->serror = record_error;
+	ctxt->sax->entityDecl = refuse_entity_decl;
+	ctxt->sax->unparsedEntityDecl = refuse_unparsed_entity_decl;
+	ctxt->sax->resolveEntity = refuse_resolve_entity;
+	ctxt->sax->externalSubset = ignore_external_subset;
+	ctxt->validate = 0;
+	ctxt->loadsubset = 0;
+	ctxt->replaceEntities = 0;
+
+	xmlParseDocument(ctxt);
+	doc = ctxt->myDoc;
+	ctxt->myDoc = NULL;
+
+	if (xp.entity_seen)
+		fail(&xp, xp.entity_line,
+		    "the DOCTYPE declares entity '%s'; entity declarations are not allowed",
+		    xp.entity_name);
+	else if (!ctxt->wellFormed || doc == NULL)
+		fail(&xp, xp.xml_line != 0 ? xp.xml_line : 1, "malformed XML: %s",
+		    xp.xml_line != 0 ? xp.xml_msg : "not well-formed");
+	else if (xmlDocGetRootElement(doc) == NULL)
+		fail(&xp, 1, "no root element");
+	else
+		result = parse_root(&xp, xmlDocGetRootElement(doc));
+
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	if (result == NULL && xp.err == NULL)
+		fail(&xp, 1, "property list could not be read");
+	*error = xp.err;
+	return result;
+}

@@ -1,0 +1,213 @@
+/*
+ * XML property list writer, byte for byte in Apple's layout: fixed prolog
+ * and DOCTYPE, one tab per level, keys sorted (CFStringCompare), empty
+ * containers as <dict/> and <array/>, data as base64 lines of 76 columns
+ * minus 8 per level, indented like the element but never more than 8 tabs;
+ * reals as %.17g except nan, +infinity, -infinity, 0.0 and -0.0.
+ */
+#include "cflite_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static const char prolog[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+    "<plist version=\"1.0\">\n";
+
+static void
+tabs(struct cflite_buf *b, int n)
+{
+	cflite_buf_indent(b, n, "\t");
+}
+
+/* Text with & < > escaped; nothing else is (as Apple does). */
+static void
+escaped(struct cflite_buf *b, const char *p, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *rep = p[i] == '&' ? "&amp;" : p[i] == '<' ? "&lt;" :
+		    p[i] == '>' ? "&gt;" : NULL;
+
+		if (rep == NULL)
+			continue;
+		cflite_buf_add(b, p + start, i - start);
+		cflite_buf_adds(b, rep);
+		start = i + 1;
+	}
+	cflite_buf_add(b, p + start, n - start);
+}
+
+static void
+text_element(struct cflite_buf *b, int indent, const char *tag, CFStringRef s)
+{
+	tabs(b, indent);
+	cflite_buf_printf(b, "<%s>", tag);
+	escaped(b, cflite_str_bytes(s), cflite_str_nbytes(s));
+	cflite_buf_printf(b, "</%s>\n", tag);
+}
+
+static void
+base64_lines(struct cflite_buf *b, const UInt8 *p, size_t n, int indent)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	int level = indent > 8 ? 8 : indent;
+	size_t per_line = (size_t)(76 - 8 * level) / 4 * 3;	/* input bytes per line */
+
+	for (size_t line = 0; line < n; line += per_line) {
+		size_t end = line + per_line < n ? line + per_line : n;
+
+		tabs(b, level);	/* Apple caps the lines' indentation too, not the tags' */
+		for (size_t i = line; i < end; i += 3) {
+			uint32_t v = (uint32_t)p[i] << 16;
+			char q[4];
+
+			if (i + 1 < end)
+				v |= (uint32_t)p[i + 1] << 8;
+			if (i + 2 < end)
+				v |= p[i + 2];
+			q[0] = alphabet[(v >> 18) & 63];
+			q[1] = alphabet[(v >> 12) & 63];
+			q[2] = i + 1 < end ? alphabet[(v >> 6) & 63] : '=';
+			q[3] = i + 2 < end ? alphabet[v & 63] : '=';
+			cflite_buf_add(b, q, 4);
+		}
+		cflite_buf_addc(b, '\n');
+	}
+}
+
+static void
+write_number(struct cflite_buf *b, CFNumberRef n, int indent)
+{
+	int64_t i = 0;
+	uint64_t u = 0;
+	double d = 0;
+
+	tabs(b, indent);
+	switch (cflite_number_value(n, &i, &u, &d)) {
+	case 0:
+		cflite_buf_printf(b, "<integer>%lld</integer>\n", (long long)i);
+		break;
+	case 1:
+		cflite_buf_printf(b, "<integer>%llu</integer>\n", (unsigned long long)u);
+		break;
+	default:
+		cflite_buf_adds(b, "<real>");
+		if (isnan(d))
+			cflite_buf_adds(b, "nan");
+		else if (isinf(d))
+			cflite_buf_adds(b, d > 0 ? "+infinity" : "-infinity");
+		else if (d == 0.0)
+			cflite_buf_adds(b, signbit(d) ? "-0.0" : "0.0");
+		else
+			cflite_buf_add_double(b, "%.17g", d);
+		cflite_buf_adds(b, "</real>\n");
+		break;
+	}
+}
+
+static bool write_value(struct cflite_buf *b, CFTypeRef v, int indent);
+
+static bool
+write_dict(struct cflite_buf *b, CFDictionaryRef d, int indent)
+{
+	CFIndex n;
+	const void **keys;
+	bool ok = true;
+
+	tabs(b, indent);
+	if (CFDictionaryGetCount(d) == 0) {
+		cflite_buf_adds(b, "<dict/>\n");
+		return true;
+	}
+	keys = cflite_plist_sorted_keys(d, &n);
+	if (keys == NULL)
+		return false;
+	cflite_buf_adds(b, "<dict>\n");
+	for (CFIndex i = 0; i < n && ok; i++) {
+		text_element(b, indent + 1, "key", keys[i]);
+		ok = write_value(b, CFDictionaryGetValue(d, keys[i]), indent + 1);
+	}
+	free(keys);
+	tabs(b, indent);
+	cflite_buf_adds(b, "</dict>\n");
+	return ok;
+}
+
+static bool
+write_value(struct cflite_buf *b, CFTypeRef v, int indent)
+{
+	struct cflite_civil c;
+
+	switch (cflite_type_of(v)) {
+	case CF_TID_STRING:
+		text_element(b, indent, "string", v);
+		return true;
+	case CF_TID_NUMBER:
+		write_number(b, v, indent);
+		return true;
+	case CF_TID_BOOLEAN:
+		tabs(b, indent);
+		cflite_buf_adds(b, CFBooleanGetValue(v) ? "<true/>\n" : "<false/>\n");
+		return true;
+	case CF_TID_DATE:
+		if (!cflite_civil_from_time(CFDateGetAbsoluteTime(v), &c) || c.year < 0 || c.year > 9999)
+			return false;
+		tabs(b, indent);
+		cflite_buf_printf(b, "<date>%04d-%02d-%02dT%02d:%02d:%02dZ</date>\n", (int)c.year,
+		    c.month, c.day, c.hour, c.minute, c.second);
+		return true;
+	case CF_TID_DATA:
+		tabs(b, indent);
+		cflite_buf_adds(b, "<data>\n");
+		base64_lines(b, CFDataGetBytePtr(v), (size_t)CFDataGetLength(v), indent);
+		tabs(b, indent);
+		cflite_buf_adds(b, "</data>\n");
+		return true;
+	case CF_TID_ARRAY:
+		tabs(b, indent);
+		if (CFArrayGetCount(v) == 0) {
+			cflite_buf_adds(b, "<array/>\n");
+			return true;
+		}
+		cflite_buf_adds(b, "<array>\n");
+		for (CFIndex i = 0, n = CFArrayGetCount(v); i < n; i++)
+			if (!write_value(b, CFArrayGetValueAtIndex(v, i), indent + 1))
+				return false;
+		tabs(b, indent);
+		cflite_buf_adds(b, "</array>\n");
+		return true;
+	case CF_TID_DICTIONARY:
+		return write_dict(b, v, indent);
+	default:
+		return false;	/* cflite_plist_invalid_type ran first */
+	}
+}
+
+CFDataRef
+cflite_plist_write_xml(CFPropertyListRef plist, CFErrorRef *error)
+{
+	struct cflite_buf b = { 0 };
+	CFDataRef data = NULL;
+
+	cflite_buf_adds(&b, prolog);
+	if (!write_value(&b, plist, 0)) {
+		*error = cflite_error_create_msg(kCFErrorDomainCocoa, kCFPropertyListWriteStreamError,
+		    "Property list cannot be written as XML "
+		    "(a date outside years 0-9999, or out of memory)");
+		cflite_buf_free(&b);
+		return NULL;
+	}
+	cflite_buf_adds(&b, "</plist>\n");
+	if (!b.failed)
+		data = CFDataCreate(NULL, (const UInt8 *)b.p, (CFIndex)b.len);
+	if (data == NULL)
+		*error = cflite_error_create_msg(kCFErrorDomainCocoa, kCFPropertyListWriteStreamError,
+		    "out of memory writing a property list");
+	cflite_buf_free(&b);
+	return data;
+}
