@@ -1,0 +1,179 @@
+/*
+ * The public kmod API: parse a module from memory or from a file (one mmap,
+ * no copy), free it, and look records up.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kmod_internal.h"
+
+int
+kmod_parse(const void *buf, size_t len, const char *name, struct kmod_file **out,
+    kext_error *err)
+{
+	static const uint8_t empty[1];
+	struct kmod_image img;
+	struct kmod_file *kf;
+
+	*out = NULL;
+	if (name == NULL)
+		name = "(module)";
+	if (buf == NULL && len > 0)
+		return kext_fail(err, EINVAL, "%s: no buffer", name);
+	if (buf == NULL)
+		buf = empty;
+	kf = calloc(1, sizeof(*kf));
+	if (kf == NULL || (kf->path = strdup(name)) == NULL) {
+		free(kf);
+		return kext_fail(err, ENOMEM, "%s: out of memory", name);
+	}
+	if (kmod_image_init(&img, buf, len, name, err) != 0)
+		goto fail;
+	kf->arch = img.is_linux ? img.linux_arch : img.arch->name;
+	kf->elf_class = img.is64 ? 64 : 32;
+	kf->big_endian = img.be;
+	kf->e_machine = img.machine;
+	kf->e_type = img.type;
+	kf->osabi = img.osabi;
+	kf->os = img.is_linux ? KMOD_OS_LINUX : KMOD_OS_FREEBSD;
+	if (img.is_linux ? kmod_linux_decode(&img, kf, err) != 0 :
+	    kmod_records_decode(&img, kf, err) != 0)
+		goto fail;
+	kmod_image_fini(&img);
+	*out = kf;
+	return 0;
+fail:
+	kmod_image_fini(&img);
+	kmod_free(kf);
+	return -1;
+}
+
+int
+kmod_open(const char *path, struct kmod_file **out, kext_error *err)
+{
+	struct stat st;
+	void *map;
+	int fd, rc, saved;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return kext_fail(err, errno, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		saved = errno;
+		close(fd);
+		return kext_fail(err, saved, "%s: cannot stat: %s", path, strerror(saved));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return kext_fail(err, EINVAL, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > KMOD_MAX_FILE_SIZE) {
+		close(fd);
+		return kext_fail(err, EFBIG, "%s: %jd bytes is larger than a module can "
+		    "be (%zu)", path, (intmax_t)st.st_size, KMOD_MAX_FILE_SIZE);
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		return kmod_parse(NULL, 0, path, out, err);
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	saved = errno;
+	close(fd);
+	if (map == MAP_FAILED)
+		return kext_fail(err, saved, "%s: cannot map: %s", path, strerror(saved));
+	rc = kmod_parse(map, (size_t)st.st_size, path, out, err);
+	munmap(map, (size_t)st.st_size);
+	return rc;
+}
+
+static void
+free_record(struct kmod_record *r)
+{
+	switch (r->type) {
+	case KMOD_DEPEND:
+		free(r->u.depend.name);
+		break;
+	case KMOD_MODULE:
+		free(r->u.module.cval);
+		free(r->u.module.name);
+		break;
+	case KMOD_VERSION:
+		free(r->u.version.name);
+		break;
+	case KMOD_PNP_INFO:
+		kmod_pnp_release(&r->u.pnp);
+		break;
+	}
+}
+
+void
+kmod_free(struct kmod_file *kf)
+{
+	size_t i;
+
+	if (kf == NULL)
+		return;
+	for (i = 0; i < kf->num_records; i++)
+		free_record(&kf->records[i]);
+	for (i = 0; i < kf->num_notes; i++)
+		free(kf->notes[i]);
+	free(kf->notes);
+	kmod_linux_release_info(&kf->lx);
+	free(kf->records);
+	free(kf->path);
+	free(kf);
+}
+
+const struct kmod_module *
+kmod_first_module(const struct kmod_file *kf)
+{
+	size_t i;
+
+	for (i = 0; kf != NULL && i < kf->num_records; i++)
+		if (kf->records[i].type == KMOD_MODULE)
+			return &kf->records[i].u.module;
+	return NULL;
+}
+
+const struct kmod_version *
+kmod_find_version(const struct kmod_file *kf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; kf != NULL && name != NULL && i < kf->num_records; i++)
+		if (kf->records[i].type == KMOD_VERSION &&
+		    strcmp(kf->records[i].u.version.name, name) == 0)
+			return &kf->records[i].u.version;
+	return NULL;
+}
+
+const struct kmod_depend *
+kmod_find_depend(const struct kmod_file *kf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; kf != NULL && name != NULL && i < kf->num_records; i++)
+		if (kf->records[i].type == KMOD_DEPEND &&
+		    strcmp(kf->records[i].u.depend.name, name) == 0)
+			return &kf->records[i].u.depend;
+	return NULL;
+}
+
+const char *
+kmod_record_type_name(enum kmod_record_type type)
+{
+	switch (type) {
+	case KMOD_DEPEND: return "DEPEND";
+	case KMOD_MODULE: return "MODULE";
+	case KMOD_VERSION: return "VERSION";
+	case KMOD_PNP_INFO: return "PNP_INFO";
+	}
+	return "UNKNOWN";
+}
