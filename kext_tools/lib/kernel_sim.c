@@ -1,0 +1,934 @@
+/*
+ * The "sim:DIR" kernel backend: a file-backed model of FreeBSD's kernel
+ * linker (spec freebsd-kld.md §1.5, §4). Everything lives in DIR:
+ *
+ *   DIR/state          loaded files, their modules, versions and references
+ *                      (format in kernel_sim_state.c); created on first open
+ *                      with __FreeBSD_version $KEXT_SIM_OSVERSION (default
+ *                      1500068) and machine $KEXT_SIM_ARCH (default amd64;
+ *                      "any" accepts every architecture).
+ *   DIR/lock           loads, unloads and creation hold flock(LOCK_EX) on
+ *                      it for their whole read-modify-write, queries
+ *                      LOCK_SH, so concurrent processes serialise like
+ *                      kldload(2) calls do.
+ *   DIR/refuse-unload  optional; one module name per line ('#' comments).
+ *                      Unloading a file that registered a listed module fails
+ *                      with EBUSY, even when forced, the way a module whose
+ *                      MOD_UNLOAD handler vetoes (mach.ko) behaves.
+ *   DIR/refuse-load    optional; same format. Loading a file that registers a
+ *                      listed module fails with ENOEXEC, as when a module's
+ *                      MOD_LOAD handler fails (a fault no userland check can
+ *                      foresee; tests use it for rollback).
+ *
+ * A new kernel provides only VERSION kernel=<osreldate> and registers no
+ * modules; to model interfaces a real kernel has compiled in, add lines
+ * such as "version pci 1" under its "file 1" line in DIR/state.
+ *
+ * Loading follows the kernel's order of checks:
+ *   - the argument needs a '/' (the sim has no kern.module_path to search);
+ *     a bare module name already provided by a loaded file gives EEXIST,
+ *     any other one ENOENT; a missing file ENOENT; more than 1023 chars
+ *     ENAMETOOLONG;
+ *   - a loaded file with the same basename (or basename + ".ko"): EEXIST;
+ *   - not an ELF kernel module, unreadable metadata, or a machine other than
+ *     the sim's: ENOEXEC;
+ *   - a MODULE_VERSION name+version some loaded file already provides
+ *     ("interface X.N already present"): the kernel's EEXIST reaches
+ *     userland as ENOEXEC for ET_REL (amd64) modules, because the ELF-shared
+ *     class is tried after the ELF-object class and answers ENOSYS; ET_DYN
+ *     modules get EEXIST (§4.1);
+ *   - each MODULE_DEPEND except self references must be satisfied by a
+ *     loaded file's MODULE_VERSION under rule §1.5 (the kernel file
+ *     provides "kernel" = osreldate), else ENOEXEC. The sim does NOT load
+ *     dependencies from disk: the caller loads them first;
+ *   - a DECLARE_MODULE name already registered: EEXIST.
+ * The file's pathname (kldstat's) is the path as given, made absolute, with
+ * symlinks not resolved, so a bundle reached through a link keeps its name.
+ * On success the kernel takes one reference for the file itself and every
+ * satisfied dependency one more (so kernel refs grow by 2 for a typical
+ * module, as on a real system), the file gets the next id (ids are never
+ * reused) and a page-aligned address after the previous file.
+ *
+ * Unloading: unknown id ENOENT; the kernel EBUSY; a file other files depend
+ * on EBUSY naming them (stricter than the kernel, which would only drop a
+ * reference and keep the file); a module listed in refuse-unload EBUSY;
+ * otherwise the file goes and its references are released.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernel_backend.h"
+#include "kernel_sim.h"
+#include "kext/kmod.h"
+
+#define KLD_MAXPATHLEN 1024	/* kldload(2) copies the path with this limit */
+#define PAGE_SIZE_SIM 4096u
+#define REFUSE_MAX_BYTES (1u << 20)
+
+struct sim {
+	char *dir;
+	char *state_path;
+	char *lock_path;
+	char *refuse_path;
+	char *refuse_load_path;
+};
+
+/* One locked read-modify-write of DIR/state. */
+struct sim_txn {
+	int lock_fd;
+	struct sim_state st;
+};
+
+static char *
+join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+static int
+lock_dir(const struct sim *s, int how, kext_error *err)
+{
+	int fd, saved;
+
+	fd = open(s->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 && how == LOCK_SH && (errno == EACCES || errno == EROFS))
+		fd = open(s->lock_path, O_RDONLY | O_CLOEXEC);	/* reading a sim we cannot write */
+	if (fd < 0)
+		return kext_fail(err, errno, "%s: cannot open the sim kernel lock: %s", s->lock_path,
+		    strerror(errno));
+	while (flock(fd, how) != 0) {
+		if (errno == EINTR)
+			continue;
+		saved = errno;
+		close(fd);
+		return kext_fail(err, saved, "%s: cannot lock: %s", s->lock_path, strerror(saved));
+	}
+	return fd;
+}
+
+/* Locks DIR and reads the state; on failure nothing stays locked. */
+static int
+txn_begin(const struct sim *s, int how, struct sim_txn *t, kext_error *err)
+{
+	if ((t->lock_fd = lock_dir(s, how, err)) < 0)
+		return -1;
+	if (sim_state_read(s->state_path, &t->st, err) != 0) {
+		close(t->lock_fd);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes the state back when commit is set, then unlocks (close drops the flock). */
+static int
+txn_end(const struct sim *s, struct sim_txn *t, int commit, kext_error *err)
+{
+	int rc = 0;
+
+	if (commit)
+		rc = sim_state_write(s->state_path, &t->st, err);
+	sim_state_free(&t->st);
+	close(t->lock_fd);
+	return rc;
+}
+
+/* --- rule §1.5 -------------------------------------------------------- */
+
+/*
+ * The loaded file whose MODULE_VERSION satisfies {min, pref, max} of name:
+ * one providing exactly pref wins at once, else the highest version within
+ * [min, max]. NULL when none does.
+ */
+static const struct sim_file *
+find_provider(const struct sim_state *st, const char *name, int min, int pref, int max)
+{
+	const struct sim_file *best = NULL;
+	int best_version = 0;
+	size_t i, j;
+
+	for (i = 0; i < st->num_files; i++) {
+		const struct sim_file *f = &st->files[i];
+
+		for (j = 0; j < f->num_versions; j++) {
+			int v = f->versions[j].version;
+
+			if (strcmp(f->versions[j].name, name) != 0)
+				continue;
+			if (v == pref)
+				return f;
+			if (v >= min && v <= max && (best == NULL || v > best_version)) {
+				best = f;
+				best_version = v;
+			}
+		}
+	}
+	return best;
+}
+
+/* "bridgestp 2 in bridgestp.ko, bridgestp 3 in b3.ko", or that none does. */
+static void
+describe_providers(const struct sim_state *st, const char *name, char *out, size_t size)
+{
+	size_t i, j, used = 0;
+	int n;
+
+	out[0] = '\0';
+	for (i = 0; i < st->num_files; i++)
+		for (j = 0; j < st->files[i].num_versions; j++) {
+			if (strcmp(st->files[i].versions[j].name, name) != 0 || used >= size)
+				continue;
+			n = snprintf(out + used, size - used, "%s%s %d in %s", used ? ", " : "",
+			    name, st->files[i].versions[j].version, st->files[i].name);
+			used += n > 0 ? (size_t)n : 0;
+		}
+	if (out[0] == '\0')
+		snprintf(out, size, "no loaded file provides %s", name);
+}
+
+static void
+describe_range(const struct kmod_depend *d, char *out, size_t size)
+{
+	if (d->min == d->pref && d->pref == d->max)
+		snprintf(out, size, "version %d", d->pref);
+	else
+		snprintf(out, size, "version %d..%d (preferred %d)", d->min, d->max, d->pref);
+}
+
+/* --- opening ----------------------------------------------------------- */
+
+static int
+env_settings(int *osreldate, const char **arch, kext_error *err)
+{
+	const char *v = getenv("KEXT_SIM_OSVERSION");
+	const char *a = getenv("KEXT_SIM_ARCH");
+
+	*osreldate = SIM_DEFAULT_OSRELDATE;
+	*arch = SIM_DEFAULT_ARCH;
+	if (v != NULL && v[0] != '\0' && sim_parse_osreldate(v, osreldate) != 0)
+		return kext_fail(err, EINVAL,
+		    "KEXT_SIM_OSVERSION='%.40s': expected a __FreeBSD_version (7 digits, "
+		    "e.g. 1402000 for 14.2, 1001000 for 10.1)", v);
+	if (a != NULL && a[0] != '\0') {
+		if (!sim_arch_valid(a))
+			return kext_fail(err, EINVAL,
+			    "KEXT_SIM_ARCH='%.40s': expected amd64, i386, armv7, aarch64, riscv64, "
+			    "powerpc, powerpc64, powerpc64le or any", a);
+		*arch = a;
+	}
+	return 0;
+}
+
+/* Whether variable is set to a non-empty value. */
+static int
+env_given(const char *variable)
+{
+	const char *v = getenv(variable);
+
+	return v != NULL && v[0] != '\0';
+}
+
+/* Creates DIR/state for a new kernel, or checks the existing one. */
+static int
+sim_prepare(const struct sim *s, kext_error *err)
+{
+	struct sim_state st;
+	const char *arch;
+	int fd, osreldate, rc;
+
+	if (env_settings(&osreldate, &arch, err) != 0)
+		return -1;
+	if ((fd = lock_dir(s, LOCK_EX, err)) < 0)
+		return -1;
+	if (access(s->state_path, F_OK) != 0 && errno == ENOENT) {
+		if ((rc = sim_state_init(&st, osreldate, arch, err)) == 0) {
+			rc = sim_state_write(s->state_path, &st, err);
+			sim_state_free(&st);
+		}
+	} else if ((rc = sim_state_read(s->state_path, &st, err)) == 0) {
+		if (env_given("KEXT_SIM_OSVERSION") && st.osreldate != osreldate)
+			rc = kext_fail(err, EINVAL,
+			    "%s: this sim kernel was created with __FreeBSD_version %d but "
+			    "KEXT_SIM_OSVERSION=%d; remove the directory (or unset the variable)",
+			    s->state_path, st.osreldate, osreldate);
+		else if (env_given("KEXT_SIM_ARCH") && strcmp(st.arch, arch) != 0)
+			rc = kext_fail(err, EINVAL,
+			    "%s: this sim kernel was created for %s but KEXT_SIM_ARCH=%s; remove "
+			    "the directory (or unset the variable)", s->state_path, st.arch, arch);
+		sim_state_free(&st);
+	}
+	close(fd);
+	return rc;
+}
+
+
+static int
+make_dir(const char *dir, kext_error *err)
+{
+	struct stat sb;
+
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return kext_fail(err, errno, "sim:%s: cannot create the sim kernel directory: %s",
+		    dir, strerror(errno));
+	if (stat(dir, &sb) != 0)
+		return kext_fail(err, errno, "sim:%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return kext_fail(err, ENOTDIR, "sim:%s: expected a directory for the sim kernel",
+		    dir);
+	return 0;
+}
+
+/* --- loading ----------------------------------------------------------- */
+
+static const struct sim_file *
+find_by_basename(const struct sim_state *st, const char *base)
+{
+	size_t i, n = strlen(base);
+
+	/* kldfind/linker_find_file_by_name: "X" matches X and X.ko */
+	for (i = 0; i < st->num_files; i++) {
+		const char *name = st->files[i].name;
+
+		if (strcmp(name, base) == 0 ||
+		    (strncmp(name, base, n) == 0 && strcmp(name + n, ".ko") == 0))
+			return &st->files[i];
+	}
+	return NULL;
+}
+
+static const struct sim_file *
+find_module_owner(const struct sim_state *st, const char *name)
+{
+	size_t i, j;
+
+	for (i = 0; i < st->num_files; i++)
+		for (j = 0; j < st->files[i].num_modules; j++)
+			if (strcmp(st->files[i].modules[j].name, name) == 0)
+				return &st->files[i];
+	return NULL;
+}
+
+static int
+self_reference(const struct kmod_file *kf, const char *name)
+{
+	return kmod_find_version(kf, name) != NULL;
+}
+
+/* Names the records must have: the state file cannot hold empty strings. */
+static int
+check_names(const struct kmod_file *kf, const char *path, kext_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < kf->num_records; i++) {
+		const struct kmod_record *r = &kf->records[i];
+		const char *name = r->type == KMOD_MODULE ? r->u.module.name :
+		    r->type == KMOD_VERSION ? r->u.version.name :
+		    r->type == KMOD_DEPEND ? r->u.depend.name : "-";
+
+		if (name == NULL || name[0] == '\0')
+			return kext_fail(err, ENOEXEC, "kldload %s: %s record %zu has an empty name",
+			    path, kmod_record_type_name(r->type), i + 1);
+	}
+	return 0;
+}
+
+/* The ELF checks the kernel does before linking: machine and metadata. */
+static int
+check_module(const struct sim_state *st, const struct kmod_file *kf, const char *path,
+    kext_error *err)
+{
+	const char *arch = kf->arch != NULL ? kf->arch : "unknown";
+
+	if (strcmp(st->arch, "any") != 0 && strcmp(arch, st->arch) != 0)
+		return kext_fail(err, ENOEXEC,
+		    "kldload %s: kldload: %s: Unsupported machine (the module is for %s, the sim "
+		    "kernel is %s)", path, base_name(path), arch, st->arch);
+	return check_names(kf, path, err);
+}
+
+/* "interface X.N already present": a MODULE_VERSION another file provides. */
+static int
+check_interfaces(const struct sim_state *st, const struct kmod_file *kf, const char *path,
+    kext_error *err)
+{
+	size_t i, f, j;
+
+	for (i = 0; i < kf->num_records; i++) {
+		const struct kmod_version *v = &kf->records[i].u.version;
+
+		if (kf->records[i].type != KMOD_VERSION)
+			continue;
+		for (f = 0; f < st->num_files; f++)
+			for (j = 0; j < st->files[f].num_versions; j++)
+				if (strcmp(st->files[f].versions[j].name, v->name) == 0 &&
+				    st->files[f].versions[j].version == v->version)
+					return kext_fail(err, kf->e_type == 1 ? ENOEXEC : EEXIST,
+					    "kldload %s: interface %s.%d already present in the KLD "
+					    "'%s'!", path, v->name, v->version, st->files[f].name);
+	}
+	return 0;
+}
+
+/* Appends the provider of every dependency to deps (the kernel first). */
+static int
+resolve_depends(const struct sim_state *st, const struct kmod_file *kf, const char *path,
+    int *deps, size_t *ndeps, kext_error *err)
+{
+	char have[512], want[96];
+	size_t i;
+
+	*ndeps = 0;
+	deps[(*ndeps)++] = SIM_KERNEL_ID;	/* linker_load_dependencies' own reference */
+	for (i = 0; i < kf->num_records; i++) {
+		const struct kmod_depend *d = &kf->records[i].u.depend;
+		const struct sim_file *p;
+
+		if (kf->records[i].type != KMOD_DEPEND || self_reference(kf, d->name))
+			continue;
+		p = find_provider(st, d->name, d->min, d->pref, d->max);
+		if (p != NULL) {
+			deps[(*ndeps)++] = p->id;
+			continue;
+		}
+		describe_range(d, want, sizeof(want));
+		if (strcmp(d->name, "kernel") == 0)
+			snprintf(have, sizeof(have), "the sim kernel is __FreeBSD_version %d",
+			    st->osreldate);
+		else
+			describe_providers(st, d->name, have, sizeof(have));
+		return kext_fail(err, ENOEXEC,
+		    "kldload %s: KLD %s: depends on %s - not available or version mismatch "
+		    "(needs %s %s; %s%s)", path, base_name(path), d->name, d->name, want, have,
+		    strcmp(d->name, "kernel") == 0 ? "" :
+		    "; the sim does not load dependencies itself: load the file providing it first");
+	}
+	return 0;
+}
+
+/* module_register: a DECLARE_MODULE name may be registered only once. */
+static int
+check_modules(const struct sim_state *st, const struct kmod_file *kf, const char *path,
+    kext_error *err)
+{
+	const struct sim_file *owner;
+	size_t i, j;
+
+	for (i = 0; i < kf->num_records; i++) {
+		const char *name = kf->records[i].u.module.name;
+
+		if (kf->records[i].type != KMOD_MODULE)
+			continue;
+		owner = find_module_owner(st, name);
+		for (j = 0; j < i && owner == NULL; j++)
+			if (kf->records[j].type == KMOD_MODULE &&
+			    strcmp(kf->records[j].u.module.name, name) == 0)
+				return kext_fail(err, EEXIST, "kldload %s: module_register: module %s "
+				    "already exists! (declared twice in this file)", path, name);
+		if (owner != NULL)
+			return kext_fail(err, EEXIST, "kldload %s: module_register: module %s "
+			    "already exists! (registered by %s, id %d)", path, name, owner->name,
+			    owner->id);
+	}
+	return 0;
+}
+
+static size_t
+count_records(const struct kmod_file *kf, enum kmod_record_type type)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < kf->num_records; i++)
+		n += kf->records[i].type == type;
+	return n;
+}
+
+/* Fills the new file's records, ids and placement; takes ownership of deps. */
+static int
+add_file(struct sim_state *st, const struct kmod_file *kf, const char *base,
+    const char *pathname, uint64_t file_size, int *deps, size_t ndeps, int *fileid,
+    kext_error *err)
+{
+	uint64_t limit = strcmp(st->arch, "i386") == 0 || strcmp(st->arch, "armv7") == 0 ||
+	    strcmp(st->arch, "powerpc") == 0 ? UINT64_C(0xffffffff) : UINT64_MAX;
+	uint64_t size = (file_size + PAGE_SIZE_SIM - 1) / PAGE_SIZE_SIM * PAGE_SIZE_SIM;
+	size_t nmod = count_records(kf, KMOD_MODULE), nver = count_records(kf, KMOD_VERSION);
+	struct sim_file *f;
+	size_t i, j;
+
+	if (size == 0)
+		size = PAGE_SIZE_SIM;
+	if (nmod > SIM_MAX_RECORDS || nver > SIM_MAX_RECORDS || ndeps > SIM_MAX_RECORDS) {
+		free(deps);
+		return kext_fail(err, ENOEXEC, "kldload %s: more than %d MODULE, VERSION or "
+		    "DEPEND records: beyond what the sim kernel models", pathname, SIM_MAX_RECORDS);
+	}
+	if (st->next_file_id >= SIM_MAX_ID || st->next_module_id > SIM_MAX_ID - (int)nmod ||
+	    st->next_address > limit - size) {
+		free(deps);
+		return kext_fail(err, ENOMEM, "kldload %s: the sim kernel ran out of ids or "
+		    "address space", pathname);
+	}
+	if ((f = sim_state_add_file(st, err)) == NULL) {
+		free(deps);
+		return -1;
+	}
+	f->deps = deps;
+	f->num_deps = ndeps;
+	f->id = st->next_file_id;
+	f->refs = 1;
+	f->address = st->next_address;
+	f->size = size;
+	f->name = strdup(base);
+	f->pathname = strdup(pathname);
+	f->modules = nmod ? calloc(nmod, sizeof(*f->modules)) : NULL;
+	f->versions = nver ? calloc(nver, sizeof(*f->versions)) : NULL;
+	if (f->name == NULL || f->pathname == NULL || (nmod && f->modules == NULL) ||
+	    (nver && f->versions == NULL))
+		goto nomem;
+	for (i = 0; i < kf->num_records; i++) {
+		const struct kmod_record *r = &kf->records[i];
+
+		if (r->type == KMOD_MODULE) {
+			j = f->num_modules++;
+			f->modules[j].id = st->next_module_id + (int)j;
+			if ((f->modules[j].name = strdup(r->u.module.name)) == NULL)
+				goto nomem;
+		} else if (r->type == KMOD_VERSION) {
+			j = f->num_versions++;
+			f->versions[j].version = r->u.version.version;
+			if ((f->versions[j].name = strdup(r->u.version.name)) == NULL)
+				goto nomem;
+		}
+	}
+	for (i = 0; i < ndeps; i++)
+		sim_state_find_file(st, deps[i])->refs++;
+	st->next_file_id++;
+	st->next_module_id += (int)nmod;
+	st->next_address += size;
+	*fileid = f->id;
+	return 0;
+nomem:
+	sim_state_remove_file(st, st->num_files - 1);
+	return kext_fail(err, ENOMEM, "kldload %s: out of memory", pathname);
+}
+
+/*
+ * The pathname kldstat reports: the path as given (symlinks are not
+ * resolved, so a bundle reached through a link keeps its name), made
+ * absolute so it means the same to every process.
+ */
+static char *
+absolute_path(const char *path)
+{
+	char cwd[PATH_MAX], *out;
+	size_t n;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return NULL;
+	while (path[0] == '.' && path[1] == '/') {
+		path += 2;
+		while (path[0] == '/')
+			path++;
+	}
+	n = strlen(cwd) + strlen(path) + 2;
+	if ((out = malloc(n)) != NULL)
+		snprintf(out, n, "%s%s%s", cwd, strcmp(cwd, "/") == 0 ? "" : "/", path);
+	return out;
+}
+
+/* Whether the list at path (refuse-unload, refuse-load) has name; -1 if unreadable. */
+static int
+listed_in(const char *path, const char *name, kext_error *err)
+{
+	char line[1024];
+	size_t total = 0, len;
+	FILE *fp;
+	int found = 0;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return kext_fail(err, errno, "%s: %s", path, strerror(errno));
+	}
+	while (!found && fgets(line, sizeof(line), fp) != NULL) {
+		char *p = line, *end;
+
+		if ((total += strlen(line)) > REFUSE_MAX_BYTES)
+			break;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		len = strlen(p);
+		end = p + len;
+		while (end > p && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' ||
+		    end[-1] == '\t'))
+			*--end = '\0';
+		if (p[0] != '#' && p[0] != '\0' && strcmp(p, name) == 0)
+			found = 1;
+	}
+	fclose(fp);
+	return found;
+}
+
+/* MOD_LOAD handlers: a module listed in DIR/refuse-load fails, and with it the load. */
+static int
+run_mod_load(const struct sim *s, const struct kmod_file *kf, const char *path, kext_error *err)
+{
+	for (size_t i = 0; i < kf->num_records; i++) {
+		const char *name = kf->records[i].u.module.name;
+		int r;
+
+		if (kf->records[i].type != KMOD_MODULE)
+			continue;
+		if ((r = listed_in(s->refuse_load_path, name, err)) < 0)
+			return -1;
+		if (r)
+			return kext_fail(err, ENOEXEC, "kldload %s: module_register_init: MOD_LOAD "
+			    "(%s) error 6 (it is listed in %s)", path, name, s->refuse_load_path);
+	}
+	return 0;
+}
+
+/* A bare module name ("nullfs"): only "already provided" can be answered. */
+static int
+load_by_module_name(const struct sim *s, const char *name, kext_error *err)
+{
+	struct sim_txn t;
+	const struct sim_file *p;
+	char found[128] = "";
+
+	if (txn_begin(s, LOCK_SH, &t, err) != 0)
+		return -1;
+	p = find_provider(&t.st, name, INT_MIN, INT_MIN, INT_MAX);
+	if (p != NULL)
+		snprintf(found, sizeof(found), "%s", p->name);
+	txn_end(s, &t, 0, NULL);
+	if (found[0] != '\0')
+		return kext_fail(err, EEXIST, "kldload %s: module %s is already provided by %s",
+		    name, name, found);
+	return kext_fail(err, ENOENT, "kldload %s: the sim kernel has no module path to search; "
+	    "give the path of the .ko file (e.g. ./%s.ko)", name, name);
+}
+
+static int
+sim_load(void *impl, const char *path, int *fileid, kext_error *err)
+{
+	const struct sim *s = impl;
+	struct kmod_file *kf = NULL;
+	kext_error kerr = { 0, "" };
+	char *abs_path = NULL;
+	struct stat sb;
+	struct sim_txn t;
+	int *deps = NULL, rc = -1;
+	size_t ndeps = 0;
+
+	if (strlen(path) >= KLD_MAXPATHLEN)
+		return kext_fail(err, ENAMETOOLONG, "kldload %.64s...: path longer than %d bytes",
+		    path, KLD_MAXPATHLEN - 1);
+	if (strchr(path, '/') == NULL && strchr(path, '.') == NULL)
+		return load_by_module_name(s, path, err);
+	if (strchr(path, '/') == NULL)
+		return kext_fail(err, ENOENT, "kldload %s: not found: the sim kernel has no module "
+		    "path to search; give a path with a '/' (e.g. ./%s)", path, path);
+	if (stat(path, &sb) != 0)
+		return kext_fail(err, errno, "kldload %s: %s", path, strerror(errno));
+	if ((abs_path = absolute_path(path)) == NULL)
+		return kext_fail(err, errno, "kldload %s: %s", path, strerror(errno));
+	/* Read the module before taking the lock; errors are reported in kernel order. */
+	if (!S_ISREG(sb.st_mode))
+		kext_fail(&kerr, ENOEXEC, "not a regular file");
+	else if (kmod_open(path, &kf, &kerr) != 0)
+		kf = NULL;
+	if (txn_begin(s, LOCK_EX, &t, err) != 0)
+		goto out;
+	if (find_by_basename(&t.st, base_name(path)) != NULL) {
+		const struct sim_file *f = find_by_basename(&t.st, base_name(path));
+
+		rc = kext_fail(err, EEXIST, "kldload %s: a file named %s is already loaded (id %d, "
+		    "%s)", path, f->name, f->id, f->pathname);
+	} else if (kf == NULL) {
+		rc = kext_fail(err, ENOEXEC, "kldload %s: linker_load_file: %s - unsupported file "
+		    "type (%s)", path, abs_path, kerr.msg);
+	} else if ((deps = malloc((count_records(kf, KMOD_DEPEND) + 1) * sizeof(*deps))) ==
+	    NULL) {
+		rc = kext_fail(err, ENOMEM, "kldload %s: out of memory", path);
+	} else if (check_module(&t.st, kf, path, err) == 0 &&
+	    check_interfaces(&t.st, kf, path, err) == 0 &&
+	    resolve_depends(&t.st, kf, path, deps, &ndeps, err) == 0 &&
+	    check_modules(&t.st, kf, path, err) == 0 && run_mod_load(s, kf, path, err) == 0) {
+		rc = add_file(&t.st, kf, base_name(path), abs_path, (uint64_t)sb.st_size, deps,
+		    ndeps, fileid, err);
+		deps = NULL;
+	}
+	if (txn_end(s, &t, rc == 0, err) != 0)
+		rc = -1;
+	if (rc != 0)
+		*fileid = 0;
+out:
+	free(deps);
+	kmod_free(kf);
+	free(abs_path);
+	return rc;
+}
+
+/* --- unloading --------------------------------------------------------- */
+
+static void
+describe_dependents(const struct sim_state *st, int id, char *out, size_t size)
+{
+	size_t i, j, used = 0;
+	int n;
+
+	out[0] = '\0';
+	for (i = 0; i < st->num_files; i++)
+		for (j = 0; j < st->files[i].num_deps; j++) {
+			if (st->files[i].deps[j] != id)
+				continue;
+			if (used < size) {
+				n = snprintf(out + used, size - used, "%s%s (id %d)", used ? ", " : "",
+				    st->files[i].name, st->files[i].id);
+				used += n > 0 ? (size_t)n : 0;
+			}
+			break;	/* name each dependent once */
+		}
+}
+
+static int
+unload_checks(const struct sim *s, const struct sim_state *st, const struct sim_file *f,
+    kext_error *err)
+{
+	char users[512];
+	size_t i;
+	int r;
+
+	if (f->id == SIM_KERNEL_ID)
+		return kext_fail(err, EBUSY, "kldunload kernel: attempt to unload file that was "
+		    "loaded by the kernel (file 1 is the kernel itself)");
+	if (f->refs > 1) {
+		describe_dependents(st, f->id, users, sizeof(users));
+		return kext_fail(err, EBUSY, "kldunload %s (id %d): in use by %s; unload %s first",
+		    f->name, f->id, users, strchr(users, ',') ? "them" : "it");
+	}
+	for (i = 0; i < f->num_modules; i++) {
+		if ((r = listed_in(s->refuse_path, f->modules[i].name, err)) < 0)
+			return -1;
+		if (r)
+			return kext_fail(err, EBUSY, "kldunload %s (id %d): module %s refused "
+			    "MOD_UNLOAD with EBUSY (it is listed in %s)", f->name, f->id,
+			    f->modules[i].name, s->refuse_path);
+	}
+	return 0;
+}
+
+static int
+sim_unload(void *impl, int fileid, bool force, kext_error *err)
+{
+	const struct sim *s = impl;
+	struct sim_txn t;
+	struct sim_file *f;
+	size_t i, idx;
+	int rc = 0;
+
+	/* force would skip a MOD_QUIESCE veto; the sim has none, and a MOD_UNLOAD veto stands. */
+	(void)force;
+	if (txn_begin(s, LOCK_EX, &t, err) != 0)
+		return -1;
+	if ((f = sim_state_find_file(&t.st, fileid)) == NULL)
+		rc = kext_fail(err, ENOENT, "kldunload: no loaded file has id %d", fileid);
+	else
+		rc = unload_checks(s, &t.st, f, err);
+	if (rc == 0) {
+		for (i = 0; i < f->num_deps; i++)
+			sim_state_find_file(&t.st, f->deps[i])->refs--;
+		idx = (size_t)(f - t.st.files);
+		sim_state_remove_file(&t.st, idx);
+	}
+	if (txn_end(s, &t, rc == 0, err) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* --- queries ----------------------------------------------------------- */
+
+static int
+sim_osreldate(void *impl, int *osreldate, kext_error *err)
+{
+	struct sim_txn t;
+
+	if (txn_begin(impl, LOCK_SH, &t, err) != 0)
+		return -1;
+	*osreldate = t.st.osreldate;
+	return txn_end(impl, &t, 0, err);
+}
+
+static int
+sim_find_file(void *impl, const char *name, int *fileid, kext_error *err)
+{
+	const struct sim_file *f;
+	struct sim_txn t;
+
+	if (txn_begin(impl, LOCK_SH, &t, err) != 0)
+		return -1;
+	f = find_by_basename(&t.st, base_name(name));
+	*fileid = f != NULL ? f->id : 0;
+	txn_end(impl, &t, 0, NULL);
+	if (*fileid == 0)
+		return kext_fail(err, ENOENT, "kldfind %s: no such file is loaded", name);
+	return 0;
+}
+
+static int
+sim_find_module(void *impl, const char *modname, int *modid, kext_error *err)
+{
+	struct sim_txn t;
+	size_t i, j;
+
+	if (txn_begin(impl, LOCK_SH, &t, err) != 0)
+		return -1;
+	*modid = 0;
+	for (i = 0; i < t.st.num_files && *modid == 0; i++)
+		for (j = 0; j < t.st.files[i].num_modules; j++)
+			if (strcmp(t.st.files[i].modules[j].name, modname) == 0)
+				*modid = t.st.files[i].modules[j].id;
+	txn_end(impl, &t, 0, NULL);
+	if (*modid == 0)
+		return kext_fail(err, ENOENT, "modfind %s: no such module is registered", modname);
+	return 0;
+}
+
+static int
+copy_file(const struct sim_file *src, struct kext_kld_file *dst)
+{
+	size_t i;
+
+	dst->id = src->id;
+	dst->refs = src->refs;
+	dst->address = src->address;
+	dst->size = src->size;
+	dst->name = strdup(src->name);
+	dst->pathname = strdup(src->pathname);
+	if (dst->name == NULL || dst->pathname == NULL)
+		return -1;
+	dst->versions_known = true;
+	if (src->num_versions > 0 &&
+	    (dst->versions = calloc(src->num_versions, sizeof(*dst->versions))) == NULL)
+		return -1;
+	for (i = 0; i < src->num_versions; i++) {
+		dst->versions[i].version = src->versions[i].version;
+		if ((dst->versions[i].name = strdup(src->versions[i].name)) == NULL)
+			return -1;
+		dst->num_versions++;
+	}
+	if (src->num_modules == 0)
+		return 0;
+	if ((dst->modules = calloc(src->num_modules, sizeof(*dst->modules))) == NULL)
+		return -1;
+	for (i = 0; i < src->num_modules; i++) {
+		dst->modules[i].id = src->modules[i].id;
+		if ((dst->modules[i].name = strdup(src->modules[i].name)) == NULL)
+			return -1;
+		dst->num_modules++;
+	}
+	return 0;
+}
+
+static int
+sim_list(void *impl, struct kext_kld_file **files, size_t *n, kext_error *err)
+{
+	struct kext_kld_file *out;
+	struct sim_txn t;
+	size_t i;
+	int rc = 0;
+
+	if (txn_begin(impl, LOCK_SH, &t, err) != 0)
+		return -1;
+	if ((out = calloc(t.st.num_files, sizeof(*out))) == NULL)
+		rc = kext_fail(err, ENOMEM, "kldstat: out of memory");
+	for (i = 0; rc == 0 && i < t.st.num_files; i++)
+		if (copy_file(&t.st.files[i], &out[i]) != 0) {
+			kext_kld_files_free(out, i + 1);
+			out = NULL;
+			rc = kext_fail(err, ENOMEM, "kldstat: out of memory");
+		}
+	if (rc == 0) {
+		*files = out;
+		*n = t.st.num_files;
+	}
+	txn_end(impl, &t, 0, NULL);
+	return rc;
+}
+
+static void
+sim_close(void *impl)
+{
+	struct sim *s = impl;
+
+	if (s == NULL)
+		return;
+	free(s->dir);
+	free(s->state_path);
+	free(s->lock_path);
+	free(s->refuse_path);
+	free(s->refuse_load_path);
+	free(s);
+}
+
+static const struct kext_kernel_ops sim_ops = {
+	.osreldate = sim_osreldate,
+	.load = sim_load,
+	.unload = sim_unload,
+	.find_file = sim_find_file,
+	.find_module = sim_find_module,
+	.list = sim_list,
+	.close = sim_close,
+};
+
+int
+kext_kernel_sim_open(const char *dir, const struct kext_kernel_ops **ops, void **impl,
+    kext_error *err)
+{
+	struct sim *s;
+
+	if (make_dir(dir, err) != 0)
+		return -1;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return kext_fail(err, ENOMEM, "sim:%s: out of memory", dir);
+	s->dir = strdup(dir);
+	s->state_path = join(dir, "state");
+	s->lock_path = join(dir, "lock");
+	s->refuse_path = join(dir, "refuse-unload");
+	s->refuse_load_path = join(dir, "refuse-load");
+	if (s->dir == NULL || s->state_path == NULL || s->lock_path == NULL ||
+	    s->refuse_path == NULL || s->refuse_load_path == NULL) {
+		sim_close(s);
+		return kext_fail(err, ENOMEM, "sim:%s: out of memory", dir);
+	}
+	if (sim_prepare(s, err) != 0) {
+		sim_close(s);
+		return -1;
+	}
+	*ops = &sim_ops;
+	*impl = s;
+	return 0;
+}

@@ -1,0 +1,94 @@
+/*
+ * Private to kernel_sim*.c: the simulated kernel linker's state, as held in
+ * memory between reading DIR/state and writing it back (kernel_sim_state.c
+ * documents the file format).
+ */
+#ifndef KEXT_KERNEL_SIM_H
+#define KEXT_KERNEL_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kext/error.h"
+
+/* Bounds that keep a corrupt or hostile state file from exhausting memory. */
+#define SIM_STATE_MAX_BYTES (8u << 20)
+#define SIM_MAX_FILES 4096
+#define SIM_MAX_RECORDS 4096	/* modules, versions or dependencies of one file */
+#define SIM_MAX_ID 1000000000
+
+#define SIM_DEFAULT_OSRELDATE 1500068
+#define SIM_DEFAULT_ARCH "amd64"
+#define SIM_KERNEL_ID 1
+
+struct sim_module {
+	int id;
+	char *name;
+};
+
+struct sim_version {
+	char *name;
+	int version;
+};
+
+struct sim_file {
+	int id;
+	int refs;
+	uint64_t address;
+	uint64_t size;
+	char *name;
+	char *pathname;
+	size_t num_modules;
+	struct sim_module *modules;
+	size_t num_versions;
+	struct sim_version *versions;
+	size_t num_deps;
+	int *deps;		/* file ids, one entry per reference this file holds */
+	int line;		/* of its "file" line in the state file, for messages */
+};
+
+struct sim_state {
+	int osreldate;
+	char arch[32];
+	int next_file_id;
+	int next_module_id;
+	uint64_t next_address;
+	size_t num_files;
+	struct sim_file *files;	/* ascending ids; files[0] is the kernel */
+};
+
+/* A new kernel: file 1 "kernel" providing VERSION kernel=osreldate. */
+int sim_state_init(struct sim_state *st, int osreldate, const char *arch, kext_error *err);
+
+/* Parses and checks a state file's text; path is used in messages. */
+int sim_state_parse(const char *text, size_t len, const char *path, struct sim_state *st,
+    kext_error *err);
+
+/* Renders the state as text (malloc'd, NUL-terminated). */
+int sim_state_format(const struct sim_state *st, char **text, size_t *len, kext_error *err);
+
+/* Reads path fully; ENOENT in err->code when it does not exist. */
+int sim_state_read(const char *path, struct sim_state *st, kext_error *err);
+
+/* Writes path atomically: path.tmp, fsync, rename, fsync of the directory. */
+int sim_state_write(const char *path, const struct sim_state *st, kext_error *err);
+
+void sim_state_free(struct sim_state *st);
+
+/* Appends a zeroed file (ENOMEM/ENOSPC on failure) and returns it. */
+struct sim_file *sim_state_add_file(struct sim_state *st, kext_error *err);
+
+/* Removes files[index], freeing its contents. */
+void sim_state_remove_file(struct sim_state *st, size_t index);
+
+void sim_file_free(struct sim_file *f);
+
+struct sim_file *sim_state_find_file(const struct sim_state *st, int id);
+
+/* Whether arch is one the module reader reports, or "any". */
+int sim_arch_valid(const char *arch);
+
+/* Parses a __FreeBSD_version given as text; 0 when valid. */
+int sim_parse_osreldate(const char *text, int *osreldate);
+
+#endif
