@@ -1,0 +1,76 @@
+/*
+ * From a loaded file's pathname back to its bundle: the innermost enclosing
+ * ".kext" whose CFBundleExecutable is that very file (kextstat uses this to
+ * name loaded kexts without a side registry).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle_internal.h"
+
+/* Is the bundle's executable the file at real (a canonical path)? */
+static bool
+bundle_runs(const char *bundle_path, const char *real, kext_error *why)
+{
+	struct kext_bundle *b;
+	const char *exe;
+	char *exe_real;
+	bool same = false;
+
+	if (kext_bundle_open(bundle_path, &b, why) != 0)
+		return false;
+	exe = kext_bundle_executable_path(b);
+	if (exe == NULL) {
+		kext_fail(why, ENOENT, "%s: has no executable file", bundle_path);
+	} else if ((exe_real = realpath(exe, NULL)) != NULL) {
+		same = strcmp(exe_real, real) == 0;
+		if (!same)
+			kext_fail(why, ENOENT, "%s: its executable is %s", bundle_path,
+			    exe_real);
+		free(exe_real);
+	}
+	kext_bundle_release(b);
+	return same;
+}
+
+int
+kext_bundle_path_for_executable(const char *exe_path, char **bundle_path,
+    kext_error *err)
+{
+	kext_error why = { ENOENT, "no enclosing .kext directory" };
+	char *real, *prefix;
+	size_t end;
+
+	*bundle_path = NULL;
+	if (exe_path == NULL || *exe_path == '\0')
+		return kext_fail(err, EINVAL, "no executable path given");
+	real = realpath(exe_path, NULL);
+	if (real == NULL)
+		return kext_fail(err, errno, "%s: %s", exe_path, strerror(errno));
+	/* Try each ancestor ending in ".kext", innermost first. */
+	for (end = strlen(real); end > 0; end--) {
+		if (real[end] != '/' || end < 6 || memcmp(real + end - 5, ".kext", 5) != 0 ||
+		    real[end - 6] == '/')
+			continue;
+		prefix = strndup(real, end);
+		if (prefix == NULL) {
+			free(real);
+			return kext_fail(err, ENOMEM, "%s: out of memory", exe_path);
+		}
+		if (bundle_runs(prefix, real, &why)) {
+			*bundle_path = realpath(prefix, NULL);
+			free(prefix);
+			free(real);
+			if (*bundle_path == NULL)
+				return kext_fail(err, errno, "%s: %s", exe_path,
+				    strerror(errno));
+			return 0;
+		}
+		free(prefix);
+	}
+	free(real);
+	return kext_fail(err, ENOENT, "%s: not the CFBundleExecutable of an "
+	    "enclosing kext bundle (%s)", exe_path, why.msg);
+}

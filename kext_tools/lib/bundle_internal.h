@@ -1,0 +1,72 @@
+/* The kext bundle object, shared by the bundle_*.c and repo*.c sources (private). */
+#ifndef KEXT_BUNDLE_INTERNAL_H
+#define KEXT_BUNDLE_INTERNAL_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+#include "kext/bundle.h"
+
+/* What identifies one version of a file: if any of it changed, re-read it. */
+struct kext_file_stamp {
+	uint64_t dev, ino;
+	int64_t size, mtime_ns;
+};
+
+/* Bundle layouts as CFBundle names them (spec §1.3). */
+enum kext_layout {
+	KEXT_LAYOUT_OLD = 0,		/* Resources/ */
+	KEXT_LAYOUT_OBSOLETE = 1,	/* Support Files/ */
+	KEXT_LAYOUT_MODERN = 2,		/* Contents/ */
+	KEXT_LAYOUT_FLAT = 3,
+};
+
+struct kext_bundle {
+	unsigned refs;
+	char *path;			/* canonical */
+	enum kext_layout layout;
+	char *support_dir;		/* "<path>/Contents" etc.; path itself when flat */
+	char *plist_path;
+	struct kext_file_stamp plist_stamp;	/* taken before the read */
+	int64_t read_time_ns;		/* wall clock when the plist was read */
+	CFDictionaryRef info;
+	CFBundleRef cfbundle;		/* made on demand */
+
+	char *identifier;
+	char *version_string;
+	kext_version version;
+	char *compat_string;
+	kext_version compat;
+	char *executable_name;
+	char *executable_path;		/* NULL when codeless or not found */
+	char *required;
+	bool kernel_component, interface, plugin;
+	bool diags_complete;		/* validation did not run out of memory */
+
+	struct kext_library *libraries;
+	size_t nlibraries;
+	char **plugins;
+	size_t nplugins;
+	struct kext_diags *diags;
+};
+
+/* Fills the fields above from b->info and records validation diagnostics. */
+void kext_bundle_validate(struct kext_bundle *b);
+
+/* The PlugIns folder for the bundle's layout (malloc'd). */
+char *kext_bundle_plugins_dir(const struct kext_bundle *b);
+
+void kext_file_stamp_from_stat(struct kext_file_stamp *s, const struct stat *st);
+bool kext_file_stamp_equal(const struct kext_file_stamp *a,
+    const struct kext_file_stamp *b);
+
+/* CLOCK_REALTIME in nanoseconds. */
+int64_t kext_now_ns(void);
+
+/* UTF-8 text of a CFString (malloc'd), or NULL when not a string / no memory. */
+char *kext_cf_string_copy(CFTypeRef s);
+
+/* "<string>", "<integer>", "<dict>"...: how a value appears in a plist. */
+const char *kext_cf_type_name(CFTypeRef v);
+
+#endif

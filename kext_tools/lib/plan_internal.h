@@ -1,0 +1,52 @@
+/* Load plans (private to libkext). */
+#ifndef KEXT_PLAN_INTERNAL_H
+#define KEXT_PLAN_INTERNAL_H
+
+#include "kext/plan.h"
+#include "repo_map.h"
+
+struct plan_item {
+	struct kext_plan_item pub;
+	char *identifier;
+	char *version_string;
+	size_t *deps;
+	size_t ndeps, cap;
+};
+
+struct loaded_kext {
+	char *identifier;
+	kext_version version, compat;
+};
+
+struct kext_plan {
+	struct kext_repos *repos;
+	bool authenticate;
+	struct loaded_kext *loaded;
+	size_t nloaded;
+	struct kext_map *loaded_ids;	/* identifier -> loaded_kext */
+	struct plan_item **items;
+	size_t n, cap;
+	struct kext_map *ids;		/* identifier -> item index + 1 */
+};
+
+/* Appends an item; returns its index or -1 when out of memory. */
+long plan_append(struct kext_plan *p, const char *identifier,
+    kext_version version, const char *version_string, struct kext_bundle *b);
+int plan_add_dep(struct kext_plan *p, size_t item, size_t dep);
+/*
+ * Marks an item as already loaded; a loaded kext that the repositories know
+ * as a kernel component (same identifier and version) is marked as one.
+ */
+void plan_mark_loaded(struct kext_plan *p, size_t item);
+/* Drops the items from index mark on (a failed root). */
+void plan_truncate(struct kext_plan *p, size_t mark);
+const struct loaded_kext *plan_loaded(const struct kext_plan *p, const char *id);
+
+/* Resolves root's libraries into p; see kext/plan.h. */
+int plan_resolve_root(struct kext_plan *p, struct kext_bundle *root, kext_error *err);
+
+/* The best valid (and authentic, when asked) candidate for a root identifier. */
+int plan_choose_root(struct kext_plan *p, const char *identifier,
+    struct kext_bundle **out, kext_error *err);
+
+#endif

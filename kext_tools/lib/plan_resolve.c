@@ -1,0 +1,592 @@
+/*
+ * Resolving OSBundleLibraries depth-first into a load plan (spec §3.4):
+ * loaded kexts first (no fallback), else the best compatible, valid (and,
+ * when asked, authentic) candidate; cycles, missing libraries,
+ * incompatible-only and non-libraries fail with the whole chain named.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag_text.h"
+#include "kext/loaded.h"
+#include "plan_internal.h"
+
+/* Times a look-up is retried when the index turns out to be stale. */
+#define STALE_RETRIES	8
+
+struct resolve {
+	struct kext_plan *p;
+	struct kext_bundle *stack[KEXT_PLAN_MAX_DEPTH + 1];
+	size_t depth;
+	kext_error *err;
+	bool failed;		/* err holds the first failure */
+};
+
+/* Chains longer than this show their ends only. */
+#define CHAIN_HEAD	3
+#define CHAIN_TAIL	4
+
+/* "com.a -> com.b" for the bundles on the stack. */
+static void
+chain(const struct resolve *rs, char *buf, size_t len)
+{
+	size_t i, o = 0;
+	const char *id;
+
+	buf[0] = '\0';
+	for (i = 0; i < rs->depth && o < len; i++) {
+		if (rs->depth > CHAIN_HEAD + CHAIN_TAIL + 1 && i == CHAIN_HEAD) {
+			o += (size_t)snprintf(buf + o, len - o, " -> (%zu more)",
+			    rs->depth - CHAIN_HEAD - CHAIN_TAIL);
+			i = rs->depth - CHAIN_TAIL - 1;
+			continue;
+		}
+		id = kext_bundle_identifier(rs->stack[i]);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " -> " : "",
+		    id != NULL ? id : kext_bundle_path(rs->stack[i]));
+	}
+}
+
+/*
+ * Records a failure for library lib of the bundle on top of the stack: a
+ * diagnostic on that bundle and, for the first failure, err as
+ * "<chain>: <text>".
+ */
+__attribute__((format(printf, 5, 6)))
+static void
+failure(struct resolve *rs, int code, const char *message, const char *lib,
+    const char *fmt, ...)
+{
+	char path[KEXT_ERROR_MAX], *text;
+	struct kext_bundle *top = rs->stack[rs->depth - 1];
+	va_list ap;
+
+	va_start(ap, fmt);
+	text = kext_vstrdupf(fmt, ap);
+	va_end(ap);
+	chain(rs, path, sizeof(path));
+	kext_diags_add(kext_bundle_diags(top), KEXT_DIAG_DEPENDENCY, message,
+	    "%s - %s", lib, text != NULL ? text : "out of memory");
+	if (!rs->failed) {
+		kext_fail(rs->err, code, "%s: %s", path,
+		    text != NULL ? text : "out of memory");
+		rs->failed = true;
+	}
+	free(text);
+}
+
+static void
+nomem(struct resolve *rs)
+{
+	if (!rs->failed)
+		kext_fail(rs->err, ENOMEM, "out of memory");
+	rs->failed = true;
+}
+
+static bool
+on_stack(const struct resolve *rs, const char *id)
+{
+	size_t i;
+	const char *x;
+
+	for (i = 0; i < rs->depth; i++) {
+		x = kext_bundle_identifier(rs->stack[i]);
+		if (x != NULL && strcmp(x, id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Appends "; text" to a growing list of reasons (best effort). */
+static void
+reason(char **list, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+reason(char **list, const char *fmt, ...)
+{
+	va_list ap;
+	char *item, *joined;
+
+	va_start(ap, fmt);
+	item = kext_vstrdupf(fmt, ap);
+	va_end(ap);
+	if (item == NULL)
+		return;
+	if (*list == NULL) {
+		*list = item;
+		return;
+	}
+	joined = kext_strdupf("%s; %s", *list, item);
+	free(item);
+	if (joined != NULL) {
+		free(*list);
+		*list = joined;
+	}
+}
+
+static int
+authentic(struct resolve *rs, struct kext_bundle *b, kext_error *why)
+{
+	return !rs->p->authenticate || kext_bundle_authenticate(b, why) == 0;
+}
+
+struct search {
+	char *incompatible, *not_library, *rejected;
+	bool stale;
+};
+
+/* Goes through the candidates once; *chosen is the winner or NULL. */
+static int
+search_once(struct resolve *rs, const char *id, kext_version requested,
+    struct search *s, struct kext_bundle **chosen)
+{
+	const struct kext_candidate **cands;
+	char v[KEXT_VERSION_FORMAT_MAX], cv[KEXT_VERSION_FORMAT_MAX];
+	struct kext_bundle *b;
+	kext_error why;
+	size_t n, i;
+
+	*chosen = NULL;
+	if (kext_repos_lookup(rs->p->repos, id, &cands, &n, &why) != 0) {
+		reason(&s->rejected, "%s", why.msg);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		const struct kext_candidate *c = cands[i];
+
+		kext_version_format(c->version, v, sizeof(v));
+		if (c->compatible_version <= 0) {
+			reason(&s->not_library, "%s at %s is not a library (no valid "
+			    "OSBundleCompatibleVersion)", v, c->bundle_path);
+			continue;
+		}
+		if (!kext_version_satisfies(c->compatible_version, c->version,
+		    requested)) {
+			kext_version_format(c->compatible_version, cv, sizeof(cv));
+			reason(&s->incompatible, "%s (compatible back to %s) at %s",
+			    v, cv, c->bundle_path);
+			continue;
+		}
+		if (kext_repos_open(rs->p->repos, c, &b, &why) != 0) {
+			if (why.code == ESTALE) {
+				s->stale = true;
+				break;
+			}
+			reason(&s->rejected, "%s", why.msg);
+			continue;
+		}
+		if (!kext_bundle_is_valid(b)) {
+			reason(&s->rejected, "%s is invalid", c->bundle_path);
+			continue;
+		}
+		if (!authentic(rs, b, &why)) {
+			reason(&s->rejected, "%s is not authentic", c->bundle_path);
+			continue;
+		}
+		*chosen = b;
+		break;
+	}
+	free(cands);
+	return 0;
+}
+
+static void
+search_reset(struct search *s)
+{
+	free(s->incompatible);
+	free(s->not_library);
+	free(s->rejected);
+	memset(s, 0, sizeof(*s));
+}
+
+static long resolve_bundle(struct resolve *rs, struct kext_bundle *b);
+
+/* An item already in the plan must satisfy this request too. */
+static long
+reuse_planned(struct resolve *rs, long idx, const struct kext_library *lib)
+{
+	const struct kext_plan_item *it = kext_plan_at(rs->p, (size_t)idx);
+	const struct loaded_kext *l;
+	kext_version compat = 0;
+	char v[KEXT_VERSION_FORMAT_MAX];
+
+	if (it->bundle != NULL)
+		compat = kext_bundle_compatible_version(it->bundle);
+	else if ((l = plan_loaded(rs->p, it->identifier)) != NULL)
+		compat = l->compat;
+	if (kext_version_satisfies(compat, it->version, lib->version))
+		return idx;
+	kext_version_format(it->version, v, sizeof(v));
+	failure(rs, EINVAL, KEXT_DIAG_DEP_MULTIPLE, lib->identifier,
+	    "library %s (requested %s) is already planned at version %s%s%s, "
+	    "which is not compatible with it", lib->identifier,
+	    lib->version_string, v, it->bundle != NULL ? " from " : "",
+	    it->bundle != NULL ? kext_bundle_path(it->bundle) : "");
+	return -1;
+}
+
+/* A loaded kext decides alone: compatible or an error, never a fallback. */
+static long
+use_loaded(struct resolve *rs, const struct loaded_kext *l,
+    const struct kext_library *lib)
+{
+	char v[KEXT_VERSION_FORMAT_MAX], cv[KEXT_VERSION_FORMAT_MAX];
+	long idx;
+
+	kext_version_format(l->version, v, sizeof(v));
+	if (l->compat <= 0) {
+		failure(rs, EINVAL, KEXT_DIAG_DEP_LOADED_NOT_LIBRARY, lib->identifier,
+		    "loaded kext %s %s is not a library (no OSBundleCompatibleVersion)"
+		    " and can't satisfy library %s (requested %s)", l->identifier, v,
+		    lib->identifier, lib->version_string);
+		return -1;
+	}
+	if (!kext_version_satisfies(l->compat, l->version, lib->version)) {
+		kext_version_format(l->compat, cv, sizeof(cv));
+		failure(rs, EINVAL, KEXT_DIAG_DEP_LOADED_INCOMPATIBLE, lib->identifier,
+		    "loaded kext %s %s (compatible back to %s) is not compatible "
+		    "with library %s (requested %s); %s", l->identifier,
+		    v, cv, lib->identifier, lib->version_string,
+		    strcmp(l->identifier, KEXT_KERNEL_BUNDLE_ID) == 0 ?
+		    "it stands for the running kernel: this kext was built for another one" :
+		    "unload it first");
+		return -1;
+	}
+	idx = plan_append(rs->p, l->identifier, l->version, NULL, NULL);
+	if (idx < 0) {
+		nomem(rs);
+		return -1;
+	}
+	plan_mark_loaded(rs->p, (size_t)idx);
+	return idx;
+}
+
+/* *indirect is set when the library itself was found but its own failed. */
+static long
+resolve_library(struct resolve *rs, const struct kext_library *lib,
+    bool *indirect)
+{
+	const struct loaded_kext *l;
+	struct kext_bundle *chosen = NULL;
+	struct search s = { NULL, NULL, NULL, false };
+	const char *id = lib->identifier;
+	long idx;
+	int attempt;
+
+	if (lib->version <= 0 || lib->version_string == NULL) {
+		failure(rs, EINVAL, KEXT_DIAG_DEP_NOT_FOUND, id, "library %s has no "
+		    "valid requested version", id);
+		return -1;
+	}
+	if (on_stack(rs, id)) {
+		failure(rs, ELOOP, KEXT_DIAG_DEP_CYCLE, id, "circular dependency: "
+		    "library %s (requested %s) depends back on itself", id,
+		    lib->version_string);
+		return -1;
+	}
+	idx = kext_plan_find(rs->p, id);
+	if (idx >= 0)
+		return reuse_planned(rs, idx, lib);
+	l = plan_loaded(rs->p, id);
+	if (l != NULL)
+		return use_loaded(rs, l, lib);
+	if (rs->depth >= KEXT_PLAN_MAX_DEPTH) {
+		failure(rs, ELOOP, KEXT_DIAG_DEP_TOO_DEEP, id, "library %s is more "
+		    "than %d levels deep", id, KEXT_PLAN_MAX_DEPTH);
+		return -1;
+	}
+	for (attempt = 0; attempt < STALE_RETRIES; attempt++) {
+		search_reset(&s);
+		search_once(rs, id, lib->version, &s, &chosen);
+		if (!s.stale)
+			break;
+	}
+	if (chosen != NULL) {
+		search_reset(&s);
+		idx = resolve_bundle(rs, chosen);
+		*indirect = idx < 0;
+		return idx;
+	}
+	if (s.rejected != NULL)
+		failure(rs, ENOENT, KEXT_DIAG_DEP_REJECTED, id, "no valid kext found "
+		    "for library %s (requested %s): %s%s%s%s%s", id,
+		    lib->version_string, s.rejected,
+		    s.incompatible ? "; " : "", s.incompatible ? s.incompatible : "",
+		    s.not_library ? "; " : "", s.not_library ? s.not_library : "");
+	else if (s.incompatible != NULL)
+		failure(rs, ENOENT, KEXT_DIAG_DEP_INCOMPATIBLE, id, "only incompatible "
+		    "kexts found for library %s (requested %s): %s%s%s", id,
+		    lib->version_string, s.incompatible, s.not_library ? "; " : "",
+		    s.not_library ? s.not_library : "");
+	else if (s.not_library != NULL)
+		failure(rs, ENOENT, KEXT_DIAG_DEP_NOT_LIBRARY, id, "no library found "
+		    "for %s (requested %s): %s", id, lib->version_string,
+		    s.not_library);
+	else if (s.stale)
+		failure(rs, ESTALE, KEXT_DIAG_DEP_NOT_FOUND, id, "kexts for library "
+		    "%s kept changing while being looked up", id);
+	else
+		failure(rs, ENOENT, KEXT_DIAG_DEP_NOT_FOUND, id, "no kext found for "
+		    "library %s (requested %s)", id, lib->version_string);
+	search_reset(&s);
+	return -1;
+}
+
+/* Resolves b's libraries, then appends b: dependencies come first. */
+static long
+resolve_bundle(struct resolve *rs, struct kext_bundle *b)
+{
+	size_t i, ndeps = 0, *deps = NULL;
+	bool ok = true;
+	long idx, d;
+
+	if (!kext_bundle_is_kernel_component(b) && kext_bundle_library_count(b) != 0) {
+		deps = calloc(kext_bundle_library_count(b), sizeof(*deps));
+		if (deps == NULL) {
+			nomem(rs);
+			return -1;
+		}
+		rs->stack[rs->depth++] = b;
+		for (i = 0; i < kext_bundle_library_count(b); i++) {
+			const struct kext_library *lib = kext_bundle_library_at(b, i);
+			bool indirect = false;
+
+			d = resolve_library(rs, lib, &indirect);
+			if (d >= 0) {
+				deps[ndeps++] = (size_t)d;
+				continue;
+			}
+			ok = false;
+			/* tell each kext on the way which of its libraries failed */
+			if (indirect)
+				kext_diags_add(kext_bundle_diags(b), KEXT_DIAG_DEPENDENCY,
+				    KEXT_DIAG_DEP_INDIRECT, "%s", lib->identifier);
+		}
+		rs->depth--;
+	}
+	if (!ok) {
+		free(deps);
+		return -1;
+	}
+	/* kernel components end the recursion: they list no dependencies */
+	idx = plan_append(rs->p, kext_bundle_identifier(b), kext_bundle_version(b),
+	    kext_bundle_version_string(b), b);
+	for (i = 0; idx >= 0 && i < ndeps; i++) {
+		if (plan_add_dep(rs->p, (size_t)idx, deps[i]) != 0)
+			idx = -1;
+	}
+	free(deps);
+	if (idx < 0)
+		nomem(rs);
+	return idx;
+}
+
+/*
+ * What a dependency of a kext needed early must declare (spec §2.2); NULL
+ * when the root's value asks nothing of its dependencies.
+ */
+static const char *
+required_of_dependencies(const char *root, const char *dep, bool *ok)
+{
+	*ok = true;
+	if (strcmp(root, "Root") == 0 || strcmp(root, "Console") == 0) {
+		*ok = dep != NULL && strcmp(dep, "Safe Boot") != 0;
+		return "a value other than \"Safe Boot\"";
+	}
+	if (strcmp(root, "Local-Root") == 0) {
+		*ok = dep != NULL && (strcmp(dep, "Root") == 0 ||
+		    strcmp(dep, "Local-Root") == 0 || strcmp(dep, "Console") == 0);
+		return "\"Root\", \"Local-Root\" or \"Console\"";
+	}
+	if (strcmp(root, "Network-Root") == 0) {
+		*ok = dep != NULL && (strcmp(dep, "Root") == 0 ||
+		    strcmp(dep, "Network-Root") == 0 || strcmp(dep, "Console") == 0);
+		return "\"Root\", \"Network-Root\" or \"Console\"";
+	}
+	return NULL;
+}
+
+/* Warns on the root about dependencies that may be missing early in boot. */
+static void
+check_boot_level(struct kext_plan *p, size_t root)
+{
+	struct kext_bundle *rb = p->items[root]->pub.bundle;
+	const char *want, *req = rb != NULL ? kext_bundle_required(rb) : NULL;
+	size_t *stack, n = 0, i;
+	bool *seen, ok;
+
+	if (req == NULL)
+		return;
+	seen = calloc(p->n, sizeof(*seen));
+	stack = calloc(p->n, sizeof(*stack));
+	if (seen == NULL || stack == NULL)
+		goto out;
+	stack[n++] = root;
+	seen[root] = true;
+	while (n > 0) {
+		const struct kext_plan_item *it = &p->items[stack[--n]]->pub;
+
+		for (i = 0; i < it->ndeps; i++) {
+			const struct kext_plan_item *d = &p->items[it->deps[i]]->pub;
+			const char *have;
+
+			if (seen[it->deps[i]])
+				continue;
+			seen[it->deps[i]] = true;
+			stack[n++] = it->deps[i];
+			/* the kernel and what is loaded are there already */
+			if (d->bundle == NULL || d->loaded || d->kernel_component)
+				continue;
+			have = kext_bundle_required(d->bundle);
+			want = required_of_dependencies(req, have, &ok);
+			if (!ok)
+				kext_diags_add(kext_bundle_diags(rb), KEXT_DIAG_WARNING,
+				    KEXT_DIAG_DEP_REQUIRED, "%s - expected OSBundleRequired "
+				    "%s, found %s%s%s", d->identifier, want,
+				    have != NULL ? "\"" : "nothing", have != NULL ? have : "",
+				    have != NULL ? "\"" : "");
+		}
+	}
+out:
+	free(seen);
+	free(stack);
+}
+
+static int
+root_problem(struct kext_bundle *root, kext_error *err)
+{
+	const struct kext_diags *d = kext_bundle_diags_const(root);
+	const struct kext_diag *x;
+	size_t i;
+
+	if (kext_bundle_identifier(root) == NULL)
+		return kext_fail(err, EINVAL, "%s: has no CFBundleIdentifier",
+		    kext_bundle_path(root));
+	if (kext_bundle_is_valid(root))
+		return 0;
+	for (i = 0; (x = kext_diags_at(d, i)) != NULL; i++) {
+		if (x->category == KEXT_DIAG_VALIDATION)
+			return kext_fail(err, EINVAL, "%s: kext is invalid; can't "
+			    "resolve dependencies: %s%s%s", kext_bundle_path(root),
+			    x->message, x->value != NULL ? ": " : "",
+			    x->value != NULL ? x->value : "");
+	}
+	return kext_fail(err, EINVAL, "%s: kext is invalid; can't resolve "
+	    "dependencies", kext_bundle_path(root));
+}
+
+int
+plan_resolve_root(struct kext_plan *p, struct kext_bundle *root, kext_error *err)
+{
+	struct resolve *rs;
+	const struct loaded_kext *l;
+	const char *id;
+	char v[KEXT_VERSION_FORMAT_MAX], lv[KEXT_VERSION_FORMAT_MAX];
+	long idx;
+
+	if (root_problem(root, err) != 0)
+		return -1;
+	id = kext_bundle_identifier(root);
+	idx = kext_plan_find(p, id);
+	if (idx >= 0) {
+		struct kext_bundle *have = p->items[idx]->pub.bundle;
+
+		if (have != NULL && strcmp(kext_bundle_path(have),
+		    kext_bundle_path(root)) != 0)
+			return kext_fail(err, EEXIST, "%s: another kext with identifier "
+			    "%s (%s) is already in the load plan", kext_bundle_path(root),
+			    id, kext_bundle_path(have));
+		p->items[idx]->pub.root = true;
+		return 0;
+	}
+	if (p->authenticate && kext_bundle_authenticate(root, err) != 0)
+		return -1;
+	l = plan_loaded(p, id);
+	if (l != NULL) {
+		/* only one version of an identifier can be loaded */
+		if (l->version != kext_bundle_version(root)) {
+			kext_version_format(l->version, lv, sizeof(lv));
+			kext_version_format(kext_bundle_version(root), v, sizeof(v));
+			return kext_fail(err, EEXIST, "%s: %s version %s is already "
+			    "loaded; can't load version %s", kext_bundle_path(root),
+			    id, lv, v);
+		}
+		idx = plan_append(p, id, l->version, kext_bundle_version_string(root),
+		    root);
+		if (idx < 0)
+			return kext_fail(err, ENOMEM, "out of memory");
+		plan_mark_loaded(p, (size_t)idx);
+		p->items[idx]->pub.root = true;
+		return 0;
+	}
+	rs = calloc(1, sizeof(*rs));
+	if (rs == NULL)
+		return kext_fail(err, ENOMEM, "out of memory");
+	rs->p = p;
+	rs->err = err;
+	idx = resolve_bundle(rs, root);
+	free(rs);
+	if (idx < 0)
+		return -1;
+	p->items[idx]->pub.root = true;
+	check_boot_level(p, (size_t)idx);
+	return 0;
+}
+
+int
+plan_choose_root(struct kext_plan *p, const char *identifier,
+    struct kext_bundle **out, kext_error *err)
+{
+	const struct kext_candidate **cands;
+	struct kext_bundle *b;
+	char *rejected = NULL;
+	kext_error why;
+	size_t n, i;
+	int attempt;
+	bool stale;
+
+	*out = NULL;
+	for (attempt = 0; attempt < STALE_RETRIES; attempt++) {
+		stale = false;
+		if (kext_repos_lookup(p->repos, identifier, &cands, &n, err) != 0) {
+			free(rejected);
+			return -1;
+		}
+		for (i = 0; i < n && *out == NULL && !stale; i++) {
+			if (kext_repos_open(p->repos, cands[i], &b, &why) != 0) {
+				if (why.code == ESTALE)
+					stale = true;
+				else
+					reason(&rejected, "%s", why.msg);
+			} else if (!kext_bundle_is_valid(b)) {
+				reason(&rejected, "%s is invalid",
+				    cands[i]->bundle_path);
+			} else if (p->authenticate &&
+			    kext_bundle_authenticate(b, &why) != 0) {
+				reason(&rejected, "%s is not authentic",
+				    cands[i]->bundle_path);
+			} else {
+				*out = b;
+			}
+		}
+		free(cands);
+		if (!stale)
+			break;
+		free(rejected);
+		rejected = NULL;
+	}
+	if (*out != NULL) {
+		free(rejected);
+		return 0;
+	}
+	if (rejected != NULL) {
+		kext_fail(err, ENOENT, "%s: no valid kext with this identifier: %s",
+		    identifier, rejected);
+		free(rejected);
+		return -1;
+	}
+	return kext_fail(err, ENOENT, "%s: no kext found with this identifier",
+	    identifier);
+}

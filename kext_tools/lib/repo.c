@@ -1,0 +1,542 @@
+/*
+ * Repository sets: adding folders and bundles, identifier look-ups through
+ * a per-set identifier map, and opening the chosen bundle with a check that
+ * the index was right about it.
+ */
+#include <sys/stat.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag_text.h"
+#include "repo_internal.h"
+
+struct entry_list {
+	struct repo_entry **v;
+	size_t n, cap;
+};
+
+struct repo_entry *
+repo_entry_new(void)
+{
+	return calloc(1, sizeof(struct repo_entry));
+}
+
+void
+repo_entry_free(struct repo_entry *e)
+{
+	if (e == NULL)
+		return;
+	free((char *)e->c.identifier);
+	free((char *)e->c.bundle_path);
+	free((char *)e->c.info_plist_path);
+	free((char *)e->c.version_string);
+	free((char *)e->c.compatible_version_string);
+	free(e->name);
+	free(e->parent);
+	free(e->error);
+	free(e->plugins_dir);
+	kext_bundle_release(e->bundle);
+	free(e);
+}
+
+static int
+dup_opt(const char **dst, const char *src)
+{
+	*dst = NULL;
+	if (src == NULL)
+		return 0;
+	*dst = strdup(src);
+	return *dst != NULL ? 0 : -1;
+}
+
+int
+repo_entry_fill(struct repo_entry *e, const struct kext_bundle *b)
+{
+	kext_version compat = kext_bundle_compatible_version(b);
+
+	if (dup_opt(&e->c.identifier, kext_bundle_identifier(b)) != 0 ||
+	    dup_opt(&e->c.bundle_path, kext_bundle_path(b)) != 0 ||
+	    dup_opt(&e->c.info_plist_path, kext_bundle_info_plist_path(b)) != 0 ||
+	    dup_opt(&e->c.version_string, kext_bundle_version_string(b)) != 0 ||
+	    dup_opt(&e->c.compatible_version_string,
+	    kext_bundle_compatible_version_string(b)) != 0)
+		return -1;
+	e->c.version = kext_bundle_version(b);
+	e->c.compatible_version = compat > 0 ? compat : 0;
+	e->c.kernel_component = kext_bundle_is_kernel_component(b);
+	e->stamp = b->plist_stamp;
+	e->has_stamp = true;
+	e->racy = b->read_time_ns - b->plist_stamp.mtime_ns < KEXT_RACY_NS;
+	e->plugins_dir = kext_bundle_plugins_dir(b);
+	return e->plugins_dir != NULL ? 0 : -1;
+}
+
+int
+repo_retire(struct kext_repos *r, struct repo_entry *e)
+{
+	struct repo_entry **v;
+
+	v = reallocarray(r->retired, r->nretired + 1, sizeof(*v));
+	if (v == NULL)
+		return -1;	/* leaks e until exit rather than invalidating it */
+	r->retired = v;
+	r->retired[r->nretired++] = e;
+	return 0;
+}
+
+char *
+kext_repos_default_cache_dir(void)
+{
+#ifdef __FreeBSD__
+	return strdup("/var/db/kext");
+#else
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (xdg != NULL && xdg[0] == '/')
+		return kext_strdupf("%s/kext", xdg);
+	if (home != NULL && home[0] == '/')
+		return kext_strdupf("%s/.cache/kext", home);
+	return NULL;
+#endif
+}
+
+int
+kext_repos_create(struct kext_repos **out, kext_error *err)
+{
+	struct kext_repos *r;
+	const char *env = getenv(KEXT_CACHE_DIR_ENV);
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return kext_fail(err, ENOMEM, "out of memory");
+	r->diags = kext_diags_new("kext repositories");
+	if (r->diags == NULL) {
+		free(r);
+		return kext_fail(err, ENOMEM, "out of memory");
+	}
+	/* An empty KEXT_CACHE_DIR turns the cache off. */
+	if (env != NULL)
+		r->cache_dir = env[0] != '\0' ? strdup(env) : NULL;
+	else
+		r->cache_dir = kext_repos_default_cache_dir();
+	*out = r;
+	return 0;
+}
+
+static void
+free_list(void *p)
+{
+	struct entry_list *l = p;
+
+	free(l->v);
+	free(l);
+}
+
+void
+kext_repos_free(struct kext_repos *r)
+{
+	size_t i, j;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nrepos; i++) {
+		for (j = 0; j < r->repos[i]->nentries; j++)
+			repo_entry_free(r->repos[i]->entries[j]);
+		free(r->repos[i]->entries);
+		free(r->repos[i]->path);
+		free(r->repos[i]);
+	}
+	free(r->repos);
+	for (i = 0; i < r->nretired; i++)
+		repo_entry_free(r->retired[i]);
+	free(r->retired);
+	if (r->ids != NULL)
+		kext_map_free(r->ids, free_list);
+	kext_diags_free(r->diags);
+	free(r->cache_dir);
+	free(r);
+}
+
+int
+kext_repos_set_cache_dir(struct kext_repos *r, const char *dir, kext_error *err)
+{
+	char *copy = NULL;
+
+	if (dir != NULL && (copy = strdup(dir)) == NULL)
+		return kext_fail(err, ENOMEM, "out of memory");
+	free(r->cache_dir);
+	r->cache_dir = copy;
+	return 0;
+}
+
+const char *
+kext_repos_cache_dir(const struct kext_repos *r)
+{
+	return r->cache_dir;
+}
+
+const struct kext_diags *
+kext_repos_diags(const struct kext_repos *r)
+{
+	return r->diags;
+}
+
+static struct repo *
+add_repo(struct kext_repos *r, char *canonical, enum kext_repo_kind kind,
+    bool is_dir, kext_error *err)
+{
+	struct repo **v, *rp;
+
+	if (r->nrepos == KEXT_REPOS_MAX) {
+		kext_fail(err, E2BIG, "%s: more than %d repositories", canonical,
+		    KEXT_REPOS_MAX);
+		free(canonical);
+		return NULL;
+	}
+	rp = calloc(1, sizeof(*rp));
+	v = reallocarray(r->repos, r->nrepos + 1, sizeof(*v));
+	if (rp == NULL || v == NULL) {
+		free(rp);
+		free(canonical);
+		kext_fail(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	r->repos = v;
+	rp->path = canonical;
+	rp->kind = kind;
+	rp->is_dir = is_dir;
+	rp->seq = (uint32_t)r->nrepos;
+	r->repos[r->nrepos++] = rp;
+	r->ids_valid = false;
+	return rp;
+}
+
+int
+kext_repos_add_directory(struct kext_repos *r, const char *dir,
+    enum kext_repo_kind kind, kext_error *err)
+{
+	struct stat st;
+	char *canonical;
+
+	canonical = realpath(dir, NULL);
+	if (canonical == NULL)
+		return kext_fail(err, errno, "%s: %s", dir, strerror(errno));
+	if (stat(canonical, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		free(canonical);
+		return kext_fail(err, ENOTDIR, "%s: not a directory", dir);
+	}
+	return add_repo(r, canonical, kind, true, err) != NULL ? 0 : -1;
+}
+
+static int
+append_entry(struct repo *rp, struct repo_entry *e)
+{
+	struct repo_entry **v;
+
+	v = reallocarray(rp->entries, rp->nentries + 1, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	rp->entries = v;
+	e->rank = ((uint64_t)rp->seq << 32) | rp->nentries;
+	e->c.kind = rp->kind;
+	e->c.repository = rp->path;
+	rp->entries[rp->nentries++] = e;
+	return 0;
+}
+
+/* An entry that owns its (already open) bundle. */
+static int
+add_open_bundle(struct repo *rp, struct kext_bundle *b, bool plugin)
+{
+	struct repo_entry *e = repo_entry_new();
+
+	if (e == NULL || repo_entry_fill(e, b) != 0 || append_entry(rp, e) != 0) {
+		repo_entry_free(e);
+		return -1;
+	}
+	e->c.plugin = plugin;
+	e->bundle = kext_bundle_retain(b);
+	return 0;
+}
+
+int
+kext_repos_add_bundle(struct kext_repos *r, const char *path,
+    enum kext_repo_kind kind, struct kext_bundle **out, kext_error *err)
+{
+	struct kext_bundle *b, *p;
+	struct repo *rp;
+	kext_error perr;
+	char *canonical;
+	size_t i;
+
+	if (out != NULL)
+		*out = NULL;
+	if (kext_bundle_open(path, &b, err) != 0)
+		return -1;
+	canonical = strdup(kext_bundle_path(b));
+	if (canonical == NULL) {
+		kext_bundle_release(b);
+		return kext_fail(err, ENOMEM, "out of memory");
+	}
+	rp = add_repo(r, canonical, kind, false, err);
+	if (rp == NULL) {
+		kext_bundle_release(b);
+		return -1;
+	}
+	rp->scanned = true;
+	if (add_open_bundle(rp, b, false) != 0) {
+		kext_bundle_release(b);
+		return kext_fail(err, ENOMEM, "%s: out of memory", path);
+	}
+	/* Naming a kext makes its plugins known too. */
+	for (i = 0; i < kext_bundle_plugin_count(b); i++) {
+		if (kext_bundle_open(kext_bundle_plugin_at(b, i), &p, &perr) != 0) {
+			kext_diags_add(r->diags, KEXT_DIAG_WARNING,
+			    KEXT_DIAG_UNREADABLE_KEXT, "%s", perr.msg);
+			continue;
+		}
+		if (add_open_bundle(rp, p, true) != 0)
+			kext_diags_add(r->diags, KEXT_DIAG_WARNING,
+			    KEXT_DIAG_UNREADABLE_KEXT, "%s - out of memory",
+			    kext_bundle_path(p));
+		kext_bundle_release(p);
+	}
+	if (out != NULL)
+		*out = b;
+	kext_bundle_release(b);		/* the entry holds it */
+	return 0;
+}
+
+/* Scans the folders not scanned yet (all of them when force is set). */
+static int
+scan_all(struct kext_repos *r, bool force, kext_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrepos; i++) {
+		if (r->repos[i]->is_dir && (force || !r->repos[i]->scanned) &&
+		    repo_scan_dir(r, r->repos[i], err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+kext_repos_refresh(struct kext_repos *r, kext_error *err)
+{
+	return scan_all(r, true, err);
+}
+
+/* Best first: higher version, then the most recently added. */
+static int
+compare_candidates(const void *a, const void *b)
+{
+	const struct repo_entry *x = *(struct repo_entry *const *)a;
+	const struct repo_entry *y = *(struct repo_entry *const *)b;
+
+	if (x->c.version != y->c.version)
+		return x->c.version > y->c.version ? -1 : 1;
+	return x->rank > y->rank ? -1 : x->rank < y->rank;
+}
+
+static void
+sort_list(const char *key, void **value, void *ctx)
+{
+	struct entry_list *l = *value;
+
+	(void)key;
+	(void)ctx;
+	qsort(l->v, l->n, sizeof(*l->v), compare_candidates);
+}
+
+static int
+build_ids(struct kext_repos *r, kext_error *err)
+{
+	struct entry_list *l, **slot;
+	struct repo_entry *e, **v;
+	size_t i, j;
+
+	if (r->ids_valid)
+		return 0;
+	if (r->ids != NULL)
+		kext_map_free(r->ids, free_list);
+	r->ids = kext_map_new();
+	if (r->ids == NULL)
+		return kext_fail(err, ENOMEM, "out of memory");
+	for (i = 0; i < r->nrepos; i++) {
+		for (j = 0; j < r->repos[i]->nentries; j++) {
+			e = r->repos[i]->entries[j];
+			if (e->bad || e->c.identifier == NULL)
+				continue;
+			slot = (struct entry_list **)kext_map_slot(r->ids,
+			    e->c.identifier, true);
+			if (slot == NULL)
+				return kext_fail(err, ENOMEM, "out of memory");
+			if (*slot == NULL && (*slot = calloc(1, sizeof(**slot))) == NULL)
+				return kext_fail(err, ENOMEM, "out of memory");
+			l = *slot;
+			if (l->n == l->cap) {
+				v = reallocarray(l->v, l->cap ? l->cap * 2 : 2, sizeof(*v));
+				if (v == NULL)
+					return kext_fail(err, ENOMEM, "out of memory");
+				l->v = v;
+				l->cap = l->cap ? l->cap * 2 : 2;
+			}
+			l->v[l->n++] = e;
+		}
+	}
+	kext_map_each(r->ids, sort_list, NULL);
+	r->ids_valid = true;
+	return 0;
+}
+
+int
+kext_repos_lookup(struct kext_repos *r, const char *identifier,
+    const struct kext_candidate ***out, size_t *count, kext_error *err)
+{
+	const struct kext_candidate **v;
+	struct entry_list *l;
+	size_t i;
+
+	*out = NULL;
+	*count = 0;
+	if (identifier == NULL)
+		return kext_fail(err, EINVAL, "no identifier to look up");
+	if (scan_all(r, false, err) != 0 || build_ids(r, err) != 0)
+		return -1;
+	l = kext_map_get(r->ids, identifier);
+	if (l == NULL || l->n == 0)
+		return 0;
+	v = calloc(l->n, sizeof(*v));
+	if (v == NULL)
+		return kext_fail(err, ENOMEM, "out of memory");
+	for (i = 0; i < l->n; i++)
+		v[i] = &l->v[i]->c;
+	*out = v;
+	*count = l->n;
+	return 0;
+}
+
+int
+kext_repos_all(struct kext_repos *r, const struct kext_candidate ***out,
+    size_t *count, kext_error *err)
+{
+	const struct kext_candidate **v;
+	size_t i, j, n = 0;
+
+	*out = NULL;
+	*count = 0;
+	if (scan_all(r, false, err) != 0)
+		return -1;
+	for (i = 0; i < r->nrepos; i++)
+		n += r->repos[i]->nentries;
+	v = calloc(n != 0 ? n : 1, sizeof(*v));
+	if (v == NULL)
+		return kext_fail(err, ENOMEM, "out of memory");
+	n = 0;
+	for (i = 0; i < r->nrepos; i++) {
+		for (j = 0; j < r->repos[i]->nentries; j++) {
+			if (!r->repos[i]->entries[j]->bad)
+				v[n++] = &r->repos[i]->entries[j]->c;
+		}
+	}
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+static bool
+same_text(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/* Does what the index said still describe the bundle? */
+static bool
+entry_matches(const struct repo_entry *e, const struct kext_bundle *b)
+{
+	kext_version compat = kext_bundle_compatible_version(b);
+
+	return same_text(e->c.identifier, kext_bundle_identifier(b)) &&
+	    e->c.version == kext_bundle_version(b) &&
+	    e->c.compatible_version == (compat > 0 ? compat : 0) &&
+	    e->c.kernel_component == kext_bundle_is_kernel_component(b);
+}
+
+static struct repo *
+repo_holding(struct kext_repos *r, const struct repo_entry *e, size_t *index)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nrepos; i++) {
+		for (j = 0; j < r->repos[i]->nentries; j++) {
+			if (r->repos[i]->entries[j] == e) {
+				*index = j;
+				return r->repos[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Puts a fresh entry for b where the stale e was, and rewrites the index. */
+static int
+replace_stale(struct kext_repos *r, struct repo_entry *e, struct kext_bundle *b)
+{
+	struct repo_entry *ne;
+	struct repo *rp;
+	size_t idx;
+
+	rp = repo_holding(r, e, &idx);
+	if (rp == NULL)
+		return 0;	/* already replaced by a rescan */
+	ne = repo_entry_new();
+	if (ne == NULL || repo_entry_fill(ne, b) != 0 ||
+	    (ne->name = strdup(e->name != NULL ? e->name : "")) == NULL ||
+	    (e->parent != NULL && (ne->parent = strdup(e->parent)) == NULL) ||
+	    repo_retire(r, e) != 0) {
+		repo_entry_free(ne);
+		return -1;
+	}
+	ne->c.plugin = e->c.plugin;
+	ne->c.kind = e->c.kind;
+	ne->c.repository = e->c.repository;
+	ne->rank = e->rank;
+	ne->bundle = kext_bundle_retain(b);
+	rp->entries[idx] = ne;
+	r->ids_valid = false;
+	if (rp->is_dir)
+		(void)repo_index_save(r, rp);	/* best effort */
+	return 0;
+}
+
+int
+kext_repos_open(struct kext_repos *r, const struct kext_candidate *c,
+    struct kext_bundle **out, kext_error *err)
+{
+	struct repo_entry *e = entry_of(c);
+	struct kext_bundle *b;
+
+	*out = NULL;
+	if (e->bundle != NULL) {
+		*out = e->bundle;
+		return 0;
+	}
+	if (kext_bundle_open(c->bundle_path, &b, err) != 0)
+		return -1;
+	if (!entry_matches(e, b)) {
+		if (replace_stale(r, e, b) != 0) {
+			kext_bundle_release(b);
+			return kext_fail(err, ENOMEM, "%s: out of memory", c->bundle_path);
+		}
+		kext_bundle_release(b);
+		return kext_fail(err, ESTALE, "%s: changed since it was indexed; "
+		    "look it up again", c->bundle_path);
+	}
+	e->bundle = b;
+	*out = b;
+	return 0;
+}

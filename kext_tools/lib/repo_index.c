@@ -1,0 +1,388 @@
+/*
+ * The per-folder identifier index: one text file per repository in the
+ * cache directory, named after a hash of the folder path, holding for each
+ * kext its identifier, versions, flags, Info.plist path and stamp. Written
+ * beside and renamed into place; ignored unless it is a regular file of ours
+ * that nobody else can write and that names the same folder.
+ *
+ *	kextindex 2 <TAB> <folder>
+ *	k|p name parent bundle plist dev ino size mtime_ns flags id version
+ *	    version_value compat compat_value plugins_dir error
+ *
+ * Fields are tab-separated; '%', tab, CR, LF and control bytes are %XX
+ * escaped; "-" stands for no value (a real "-" is written %2D).
+ */
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag_text.h"
+#include "repo_internal.h"
+
+#define INDEX_MAGIC	"kextindex 2"
+#define NFIELDS		17
+
+enum {
+	FLAG_KERNEL = 1,
+	FLAG_BAD = 2,
+	FLAG_STAMP = 4,
+	FLAG_RACY = 8,
+};
+
+static char *
+index_path(const struct kext_repos *r, const struct repo *rp)
+{
+	return kext_strdupf("%s/%016llx.kextindex", r->cache_dir,
+	    kext_hash64(rp->path));
+}
+
+static void
+put_field(FILE *fp, const char *s, bool last)
+{
+	const unsigned char *p;
+
+	if (s == NULL) {
+		fputc('-', fp);
+	} else if (strcmp(s, "-") == 0) {
+		fputs("%2D", fp);
+	} else {
+		for (p = (const unsigned char *)s; *p != '\0'; p++) {
+			if (*p < 0x20 || *p == 0x7f || *p == '%')
+				fprintf(fp, "%%%02X", *p);
+			else
+				fputc(*p, fp);
+		}
+	}
+	fputc(last ? '\n' : '\t', fp);
+}
+
+static void
+put_number(FILE *fp, long long v)
+{
+	fprintf(fp, "%lld\t", v);
+}
+
+static void
+write_entry(FILE *fp, const struct repo_entry *e)
+{
+	int flags = (e->c.kernel_component ? FLAG_KERNEL : 0) |
+	    (e->bad ? FLAG_BAD : 0) | (e->has_stamp ? FLAG_STAMP : 0) |
+	    (e->racy ? FLAG_RACY : 0);
+
+	put_field(fp, e->parent != NULL ? "p" : "k", false);
+	put_field(fp, e->name, false);
+	put_field(fp, e->parent, false);
+	put_field(fp, e->c.bundle_path, false);
+	put_field(fp, e->c.info_plist_path, false);
+	fprintf(fp, "%" PRIu64 "\t%" PRIu64 "\t", e->stamp.dev, e->stamp.ino);
+	put_number(fp, e->stamp.size);
+	put_number(fp, e->stamp.mtime_ns);
+	put_number(fp, flags);
+	put_field(fp, e->c.identifier, false);
+	put_field(fp, e->c.version_string, false);
+	put_number(fp, e->c.version);
+	put_field(fp, e->c.compatible_version_string, false);
+	put_number(fp, e->c.compatible_version);
+	put_field(fp, e->plugins_dir, false);
+	put_field(fp, e->error, true);
+}
+
+static int
+mkdir_p(const char *dir)
+{
+	char *p = strdup(dir), *s;
+	int rc = 0;
+
+	if (p == NULL)
+		return -1;
+	for (s = p + 1; rc == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+int
+repo_index_save(const struct kext_repos *r, const struct repo *rp)
+{
+	char *path, *tmp = NULL;
+	FILE *fp = NULL;
+	size_t i;
+	int fd = -1, rc = -1;
+	bool created = false;
+
+	if (r->cache_dir == NULL || mkdir_p(r->cache_dir) != 0)
+		return -1;
+	path = index_path(r, rp);
+	if (path == NULL)
+		return -1;
+	tmp = kext_strdupf("%s/.kextindex.XXXXXX", r->cache_dir);
+	if (tmp == NULL || (fd = mkstemp(tmp)) < 0)
+		goto out;
+	created = true;
+	if (fchmod(fd, 0644) != 0 || (fp = fdopen(fd, "w")) == NULL)
+		goto out;
+	fd = -1;
+	fputs(INDEX_MAGIC "\t", fp);
+	put_field(fp, rp->path, true);
+	for (i = 0; i < rp->nentries; i++)
+		write_entry(fp, rp->entries[i]);
+	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0)
+		goto out;
+	if (fclose(fp) != 0) {
+		fp = NULL;
+		goto out;
+	}
+	fp = NULL;
+	if (rename(tmp, path) == 0)
+		rc = 0;
+out:
+	if (fp != NULL)
+		fclose(fp);
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0 && created)
+		unlink(tmp);	/* nothing half-written remains */
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+static int
+hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Unescapes a field in place; "-" gives NULL. Returns -1 on a bad escape. */
+static int
+get_field(char *f, char **out)
+{
+	char *r = f, *w = f;
+	int hi, lo;
+
+	*out = NULL;
+	if (strcmp(f, "-") == 0)
+		return 0;
+	while (*r != '\0') {
+		if (*r != '%') {
+			*w++ = *r++;
+			continue;
+		}
+		hi = hex((unsigned char)r[1]);
+		lo = hi >= 0 ? hex((unsigned char)r[2]) : -1;
+		if (lo < 0 || (hi == 0 && lo == 0))
+			return -1;
+		*w++ = (char)(hi * 16 + lo);
+		r += 3;
+	}
+	*w = '\0';
+	*out = strdup(f);
+	return *out != NULL ? 0 : -1;
+}
+
+static int
+get_number(const char *f, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(f, &end, 10);
+	return errno == 0 && end != f && *end == '\0' ? 0 : -1;
+}
+
+static int
+get_unsigned(const char *f, uint64_t *out)
+{
+	char *end;
+
+	if (*f == '-')
+		return -1;
+	errno = 0;
+	*out = strtoull(f, &end, 10);
+	return errno == 0 && end != f && *end == '\0' ? 0 : -1;
+}
+
+static struct repo_entry *
+parse_entry(char *line)
+{
+	char *f[NFIELDS], *type = NULL;
+	long long size, mtime, flags, version, compat;
+	struct repo_entry *e;
+	size_t n = 0;
+
+	f[n++] = line;
+	for (char *p = line; *p != '\0'; p++) {
+		if (*p != '\t')
+			continue;
+		if (n == NFIELDS)
+			return NULL;
+		*p = '\0';
+		f[n++] = p + 1;
+	}
+	if (n != NFIELDS || (e = repo_entry_new()) == NULL)
+		return NULL;
+	if (get_field(f[0], &type) != 0 || type == NULL ||
+	    (strcmp(type, "k") != 0 && strcmp(type, "p") != 0) ||
+	    get_field(f[1], &e->name) != 0 || e->name == NULL ||
+	    get_field(f[2], &e->parent) != 0 ||
+	    (strcmp(type, "p") == 0) != (e->parent != NULL) ||
+	    get_field(f[3], (char **)&e->c.bundle_path) != 0 || e->c.bundle_path == NULL ||
+	    get_field(f[4], (char **)&e->c.info_plist_path) != 0 ||
+	    get_unsigned(f[5], &e->stamp.dev) != 0 ||
+	    get_unsigned(f[6], &e->stamp.ino) != 0 ||
+	    get_number(f[7], &size) != 0 || get_number(f[8], &mtime) != 0 ||
+	    get_number(f[9], &flags) != 0 ||
+	    get_field(f[10], (char **)&e->c.identifier) != 0 ||
+	    get_field(f[11], (char **)&e->c.version_string) != 0 ||
+	    get_number(f[12], &version) != 0 ||
+	    get_field(f[13], (char **)&e->c.compatible_version_string) != 0 ||
+	    get_number(f[14], &compat) != 0 ||
+	    get_field(f[15], &e->plugins_dir) != 0 ||
+	    get_field(f[16], &e->error) != 0) {
+		free(type);
+		repo_entry_free(e);
+		return NULL;
+	}
+	free(type);
+	e->stamp.size = size;
+	e->stamp.mtime_ns = mtime;
+	e->c.kernel_component = (flags & FLAG_KERNEL) != 0;
+	e->bad = (flags & FLAG_BAD) != 0;
+	e->has_stamp = (flags & FLAG_STAMP) != 0;
+	e->racy = (flags & FLAG_RACY) != 0;
+	e->c.version = version;
+	e->c.compatible_version = compat > 0 ? compat : 0;
+	e->c.plugin = e->parent != NULL;
+	if (e->bad && e->error == NULL) {
+		repo_entry_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* Reads the index file if it can be trusted; the text is NUL-terminated. */
+static char *
+read_index(const char *path)
+{
+	struct stat st;
+	char *buf;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
+	    st.st_size > (off_t)KEXT_INDEX_MAX) {
+		close(fd);
+		return NULL;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		close(fd);
+		return NULL;
+	}
+	while (len < (size_t)st.st_size) {
+		n = read(fd, buf + len, (size_t)st.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (len != (size_t)st.st_size || memchr(buf, '\0', len) != NULL) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+static void
+free_entries(struct repo_entry **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		repo_entry_free(v[i]);
+	free(v);
+}
+
+int
+repo_index_load(const struct kext_repos *r, const struct repo *rp,
+    struct repo_entry ***out, size_t *count)
+{
+	struct repo_entry **v = NULL, **nv, *e;
+	char *path, *text, *line, *next, *repo = NULL;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	*count = 0;
+	if (r->cache_dir == NULL || (path = index_path(r, rp)) == NULL)
+		return -1;
+	text = read_index(path);
+	free(path);
+	if (text == NULL)
+		return -1;
+	/* header: magic, then the folder this index describes */
+	line = text;
+	next = strchr(line, '\n');
+	if (next == NULL || strncmp(line, INDEX_MAGIC "\t", sizeof(INDEX_MAGIC)) != 0)
+		goto bad;
+	*next = '\0';
+	if (get_field(line + sizeof(INDEX_MAGIC), &repo) != 0 || repo == NULL ||
+	    strcmp(repo, rp->path) != 0)
+		goto bad;
+	for (line = next + 1; *line != '\0'; line = next + 1) {
+		next = strchr(line, '\n');
+		if (next == NULL)
+			goto bad;	/* cut short */
+		*next = '\0';
+		if (n == KEXT_REPO_MAX_KEXTS || (e = parse_entry(line)) == NULL)
+			goto bad;
+		if (n == cap) {
+			cap = cap != 0 ? cap * 2 : 64;
+			nv = reallocarray(v, cap, sizeof(*v));
+			if (nv == NULL) {
+				repo_entry_free(e);
+				goto bad;
+			}
+			v = nv;
+		}
+		v[n++] = e;
+	}
+	free(repo);
+	free(text);
+	*out = v;
+	*count = n;
+	return 0;
+bad:
+	free(repo);
+	free(text);
+	free_entries(v, n);
+	return -1;
+}

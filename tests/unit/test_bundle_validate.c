@@ -1,0 +1,433 @@
+/*
+ * Bundle validation (spec §2.1, §2.4): every validation failure and warning,
+ * each naming the key (or file), what was expected and what was found.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "kext/bundle.h"
+#include "test_bundle_fixture.h"
+
+#define PKG	"<key>CFBundlePackageType</key><string>KEXT</string>\n"
+#define ID	"<key>CFBundleIdentifier</key><string>org.example.v</string>\n"
+#define VER	"<key>CFBundleVersion</key><string>1.0</string>\n"
+#define EXE	"<key>CFBundleExecutable</key><string>v.ko</string>\n"
+#define LIBS	"<key>OSBundleLibraries</key><dict><key>org.freebsd.kernel</key>" \
+		"<string>14.0</string></dict>\n"
+#define BASE	PKG ID VER EXE LIBS
+#define CODELESS PKG ID VER
+#define PERS(p)	"<key>IOKitPersonalities</key><dict><key>P</key>" p "</dict>\n"
+#define GOODP	"<key>CFBundleIdentifier</key><string>org.example.v</string>"
+#define ID63	"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk"
+
+#if defined(__x86_64__)
+#define ARCH "x86_64"
+#elif defined(__aarch64__)
+#define ARCH "arm64"
+#elif defined(__i386__)
+#define ARCH "i386"
+#endif
+
+enum exec_file { ELF, NONE, DIRECTORY, TEXT, SHORT };
+
+#define V	KEXT_DIAG_VALIDATION
+#define W	KEXT_DIAG_WARNING
+
+struct vcase {
+	const char *what;
+	const char *body;
+	enum exec_file exec;
+	int cat;		/* -1: no diagnostic at all */
+	const char *message;
+	const char *value;	/* substring of the value */
+	bool valid;
+};
+
+static const struct vcase cases[] = {
+	/* CFBundlePackageType */
+	{ "package missing", ID VER EXE LIBS, ELF, V, KEXT_DIAG_MISSING_PROPERTY,
+	    "CFBundlePackageType - expected a <string>, found nothing", false },
+	{ "package type", "<key>CFBundlePackageType</key><integer>1</integer>" ID VER
+	    EXE LIBS, ELF, V, KEXT_DIAG_WRONG_TYPE,
+	    "CFBundlePackageType - expected <string>, found <integer>", false },
+	{ "package value", "<key>CFBundlePackageType</key><string>APPL</string>" ID
+	    VER EXE LIBS, ELF, V, KEXT_DIAG_ILLEGAL_VALUE,
+	    "CFBundlePackageType - expected \"KEXT\", found \"APPL\"", false },
+	/* CFBundleIdentifier */
+	{ "id missing", PKG VER EXE LIBS, ELF, V, KEXT_DIAG_MISSING_PROPERTY,
+	    "CFBundleIdentifier - expected a <string>, found nothing", false },
+	{ "id type", PKG "<key>CFBundleIdentifier</key><array/>" VER EXE LIBS, ELF, V,
+	    KEXT_DIAG_WRONG_TYPE, "CFBundleIdentifier - expected <string>, found "
+	    "<array>", false },
+	{ "id empty", PKG "<key>CFBundleIdentifier</key><string></string>" VER EXE
+	    LIBS, ELF, V, KEXT_DIAG_ILLEGAL_VALUE, "CFBundleIdentifier - expected a "
+	    "non-empty <string>, found an empty one", false },
+	{ "id 64 bytes", PKG "<key>CFBundleIdentifier</key><string>" ID63 "l</string>"
+	    VER EXE LIBS, ELF, V, KEXT_DIAG_TOO_LONG, "CFBundleIdentifier - expected "
+	    "at most 63 bytes, found 64", false },
+	{ "id 63 bytes", PKG "<key>CFBundleIdentifier</key><string>" ID63 "</string>"
+	    VER EXE LIBS, ELF, -1, NULL, NULL, true },
+	/* CFBundleVersion */
+	{ "version missing", PKG ID EXE LIBS, ELF, V, KEXT_DIAG_MISSING_PROPERTY,
+	    "CFBundleVersion - expected a <string>, found nothing", false },
+	{ "version type", PKG ID "<key>CFBundleVersion</key><real>1.0</real>" EXE LIBS,
+	    ELF, V, KEXT_DIAG_WRONG_TYPE, "CFBundleVersion - expected <string>, found "
+	    "<real>", false },
+	{ "version grammar", PKG ID "<key>CFBundleVersion</key><string>1.2.3.4"
+	    "</string>" EXE LIBS, ELF, V, KEXT_DIAG_ILLEGAL_VALUE, "CFBundleVersion - "
+	    "expected a version string like 1.2.3b4 (under 20 characters), found "
+	    "\"1.2.3.4\"", false },
+	{ "version too long", PKG ID "<key>CFBundleVersion</key><string>1.0 " ID63
+	    "</string>" EXE LIBS, ELF, V, KEXT_DIAG_TOO_LONG, "CFBundleVersion - "
+	    "expected at most 63 characters, found 67", false },
+	/* OSBundleCompatibleVersion */
+	{ "compat grammar", BASE "<key>OSBundleCompatibleVersion</key><string>1.0x"
+	    "</string>", ELF, V, KEXT_DIAG_ILLEGAL_VALUE, "OSBundleCompatibleVersion - "
+	    "expected a version string like 1.2.3b4 (under 20 characters), found "
+	    "\"1.0x\"", false },
+	{ "compat above version", BASE "<key>OSBundleCompatibleVersion</key><string>"
+	    "2.0</string>", ELF, V, KEXT_DIAG_COMPAT_TOO_HIGH,
+	    "OSBundleCompatibleVersion - expected at most CFBundleVersion 1.0, found "
+	    "\"2.0\"", false },
+	{ "compat type", BASE "<key>OSBundleCompatibleVersion</key><integer>1"
+	    "</integer>", ELF, V, KEXT_DIAG_WRONG_TYPE, "OSBundleCompatibleVersion - "
+	    "expected <string>, found <integer>", false },
+	{ "compat equal", BASE "<key>OSBundleCompatibleVersion</key><string>1.0"
+	    "</string>", ELF, -1, NULL, NULL, true },
+	/* typed booleans */
+	{ "OSKernelResource type", BASE "<key>OSKernelResource</key><string>true"
+	    "</string>", ELF, V, KEXT_DIAG_WRONG_TYPE, "OSKernelResource - expected "
+	    "<true/> or <false/>, found <string>", false },
+	{ "OSBundleIsInterface type", BASE "<key>OSBundleIsInterface</key><integer>1"
+	    "</integer>", ELF, V, KEXT_DIAG_WRONG_TYPE, "OSBundleIsInterface - "
+	    "expected <true/> or <false/>, found <integer>", false },
+	{ "OSBundleAllowUserLoad type", BASE "<key>OSBundleAllowUserLoad</key>"
+	    "<string>yes</string>", ELF, V, KEXT_DIAG_WRONG_TYPE,
+	    "OSBundleAllowUserLoad - expected <true/> or <false/>, found <string>",
+	    false },
+	{ "OSBundleEnableKextLogging type", BASE "<key>OSBundleEnableKextLogging"
+	    "</key><dict/>", ELF, V, KEXT_DIAG_WRONG_TYPE, "OSBundleEnableKextLogging"
+	    " - expected <true/> or <false/>, found <dict>", false },
+	{ "booleans fine", BASE "<key>OSBundleAllowUserLoad</key><true/>"
+	    "<key>OSBundleEnableKextLogging</key><false/>", ELF, -1, NULL, NULL, true },
+	/* OSBundleRequired */
+	{ "required type", BASE "<key>OSBundleRequired</key><true/>", ELF, V,
+	    KEXT_DIAG_WRONG_TYPE, "OSBundleRequired - expected <string>, found "
+	    "<true/>", false },
+	{ "required value", BASE "<key>OSBundleRequired</key><string>Boot</string>",
+	    ELF, V, KEXT_DIAG_ILLEGAL_VALUE, "OSBundleRequired - expected \"Root\", "
+	    "\"Local-Root\", \"Network-Root\", \"Console\" or \"Safe Boot\", found "
+	    "\"Boot\"", false },
+	{ "required safe boot", BASE "<key>OSBundleRequired</key><string>Safe Boot"
+	    "</string>", ELF, -1, NULL, NULL, true },
+	/* CFBundleExecutable */
+	{ "exec type", PKG ID VER "<key>CFBundleExecutable</key><integer>3</integer>"
+	    LIBS, NONE, V, KEXT_DIAG_WRONG_TYPE, "CFBundleExecutable - expected "
+	    "<string>, found <integer>", false },
+	{ "exec empty", PKG ID VER "<key>CFBundleExecutable</key><string></string>"
+	    LIBS, NONE, V, KEXT_DIAG_ILLEGAL_VALUE, "CFBundleExecutable - expected a "
+	    "non-empty <string>", false },
+	{ "exec slash", PKG ID VER "<key>CFBundleExecutable</key><string>MacOS/v.ko"
+	    "</string>" LIBS, NONE, V, KEXT_DIAG_ILLEGAL_VALUE, "CFBundleExecutable - "
+	    "expected a file name without '/' or '..', found \"MacOS/v.ko\"", false },
+	{ "exec dotdot", PKG ID VER "<key>CFBundleExecutable</key><string>..</string>"
+	    LIBS, NONE, V, KEXT_DIAG_ILLEGAL_VALUE, "found \"..\"", false },
+	{ "exec missing", BASE, NONE, V, KEXT_DIAG_EXECUTABLE_MISSING,
+	    "/Contents/MacOS/v.ko - expected the file named by CFBundleExecutable, "
+	    "found nothing", false },
+	{ "exec directory", BASE, DIRECTORY, V, KEXT_DIAG_EXECUTABLE_BAD,
+	    "/Contents/MacOS/v.ko - expected a regular file, found a directory", false },
+	{ "exec not ELF", BASE, TEXT, V, KEXT_DIAG_EXECUTABLE_BAD,
+	    "/Contents/MacOS/v.ko - expected an ELF file (magic 7f 45 4c 46), found "
+	    "other bytes", false },
+	{ "exec short header", BASE, SHORT, V, KEXT_DIAG_EXECUTABLE_BAD,
+	    "/Contents/MacOS/v.ko - expected a 64-byte ELF header, found 16 bytes",
+	    false },
+	{ "shared executable", BASE "<key>OSBundleSharedExecutableIdentifier</key>"
+	    "<string>org.x</string>", ELF, V, KEXT_DIAG_SHARED_EXECUTABLE,
+	    "OSBundleSharedExecutableIdentifier - expected nothing when "
+	    "CFBundleExecutable is set, found <string>", false },
+	/* OSBundleLibraries */
+	{ "libraries type", PKG ID VER EXE "<key>OSBundleLibraries</key><array/>", ELF,
+	    V, KEXT_DIAG_WRONG_TYPE, "OSBundleLibraries - expected <dict>, found "
+	    "<array>", false },
+	{ "libraries missing", PKG ID VER EXE, ELF, V, KEXT_DIAG_MISSING_PROPERTY,
+	    "OSBundleLibraries - required when CFBundleExecutable is declared, found "
+	    "nothing", false },
+	{ "libraries empty", PKG ID VER EXE "<key>OSBundleLibraries</key><dict/>", ELF,
+	    V, KEXT_DIAG_MISSING_PROPERTY, "OSBundleLibraries - required when "
+	    "CFBundleExecutable is declared, found an empty <dict>", false },
+	{ "library value type", PKG ID VER EXE "<key>OSBundleLibraries</key><dict>"
+	    "<key>org.freebsd.kernel</key><integer>14</integer></dict>", ELF, V,
+	    KEXT_DIAG_WRONG_TYPE, "OSBundleLibraries.org.freebsd.kernel - expected "
+	    "<string>, found <integer>", false },
+	{ "library version", PKG ID VER EXE "<key>OSBundleLibraries</key><dict>"
+	    "<key>org.freebsd.kernel</key><string>x</string></dict>", ELF, V,
+	    KEXT_DIAG_ILLEGAL_VALUE, "OSBundleLibraries.org.freebsd.kernel - expected "
+	    "a version string like 1.2.3b4 (under 20 characters), found \"x\"", false },
+	{ "library empty version", PKG ID VER EXE "<key>OSBundleLibraries</key><dict>"
+	    "<key>org.freebsd.kernel</key><string></string></dict>", ELF, V,
+	    KEXT_DIAG_ILLEGAL_VALUE, "found \"\"", false },
+	{ "kernel component with libraries", BASE "<key>OSKernelResource</key><true/>",
+	    ELF, V, KEXT_DIAG_KERNEL_COMPONENT_PROPERTY, "OSBundleLibraries - expected "
+	    "nothing in a kernel component (OSKernelResource), found <dict>", false },
+	{ "kernel component needs no libraries", PKG ID VER EXE
+	    "<key>OSKernelResource</key><true/>", ELF, -1, NULL, NULL, true },
+	{ "codeless needs no libraries", CODELESS, NONE, -1, NULL, NULL, true },
+	{ "codeless library with libraries", CODELESS LIBS
+	    "<key>OSBundleCompatibleVersion</key><string>1.0</string>", NONE, -1, NULL,
+	    NULL, true },
+	/* IOKitPersonalities */
+	{ "personalities type", BASE "<key>IOKitPersonalities</key><array/>", ELF, V,
+	    KEXT_DIAG_WRONG_TYPE, "IOKitPersonalities - expected <dict>, found <array>",
+	    false },
+	{ "personalities empty", BASE "<key>IOKitPersonalities</key><dict/>", ELF, -1,
+	    NULL, NULL, true },
+	{ "personality type", BASE PERS("<string>x</string>"), ELF, V,
+	    KEXT_DIAG_WRONG_TYPE, "IOKitPersonalities.P - expected <dict>, found "
+	    "<string>", false },
+	{ "IOClass missing", BASE PERS("<dict>" GOODP "<key>IOProviderClass</key>"
+	    "<string>IOPCIDevice</string></dict>"), ELF, V, KEXT_DIAG_MISSING_PROPERTY,
+	    "IOKitPersonalities.P.IOClass - expected a <string>, found nothing", false },
+	{ "IOClass empty", BASE PERS("<dict>" GOODP "<key>IOClass</key><string>"
+	    "</string><key>IOProviderClass</key><string>IOPCIDevice</string></dict>"),
+	    ELF, V, KEXT_DIAG_ILLEGAL_VALUE, "IOKitPersonalities.P.IOClass - expected "
+	    "a non-empty <string>", false },
+	{ "IOProviderClass missing", BASE PERS("<dict>" GOODP "<key>IOClass</key>"
+	    "<string>Drv</string></dict>"), ELF, V, KEXT_DIAG_MISSING_PROPERTY,
+	    "IOKitPersonalities.P.IOProviderClass - expected a <string>, found nothing",
+	    false },
+	{ "IOProviderClass type", BASE PERS("<dict>" GOODP "<key>IOClass</key><string>"
+	    "Drv</string><key>IOProviderClass</key><true/></dict>"), ELF, V,
+	    KEXT_DIAG_WRONG_TYPE, "IOKitPersonalities.P.IOProviderClass - expected "
+	    "<string>, found <true/>", false },
+	{ "good personality", BASE PERS("<dict>" GOODP "<key>IOClass</key><string>Drv"
+	    "</string><key>IOProviderClass</key><string>IOPCIDevice</string>"
+	    "<key>IOProbeScore</key><integer>100</integer><key>IOKitDebug</key>"
+	    "<integer>0</integer><key>IOPCIMatch</key><string>0x00261011</string>"
+	    "</dict>"), ELF, -1, NULL, NULL, true },
+	{ "FreeBSD personality needs no IOClass", BASE PERS("<dict>" GOODP
+	    "<key>IOProviderClass</key><string>pci</string><key>FreeBSDPNPBus</key>"
+	    "<string>pci</string></dict>"), ELF, -1, NULL, NULL, true },
+	{ "FreeBSD personality IOProviderClass", BASE PERS("<dict>" GOODP
+	    "<key>FreeBSDPNPBus</key><string>pci</string></dict>"), ELF, V,
+	    KEXT_DIAG_MISSING_PROPERTY, "IOKitPersonalities.P.IOProviderClass - "
+	    "expected a <string>, found nothing", false },
+	{ "FreeBSD personality bus empty", BASE PERS("<dict>" GOODP
+	    "<key>IOProviderClass</key><string>pci</string><key>FreeBSDPNPBus</key>"
+	    "<string></string></dict>"), ELF, V, KEXT_DIAG_ILLEGAL_VALUE,
+	    "IOKitPersonalities.P.FreeBSDPNPBus - expected a non-empty <string>", false },
+	{ "FreeBSD personality bus type", BASE PERS("<dict>" GOODP
+	    "<key>IOProviderClass</key><string>pci</string><key>FreeBSDPNPBus</key>"
+	    "<integer>1</integer></dict>"), ELF, V, KEXT_DIAG_WRONG_TYPE,
+	    "IOKitPersonalities.P.FreeBSDPNPBus - expected <string>, found <integer>",
+	    false },
+	{ "IOKitDebug type", BASE PERS("<dict>" GOODP "<key>IOClass</key><string>Drv"
+	    "</string><key>IOProviderClass</key><string>X</string><key>IOKitDebug"
+	    "</key><real>1.5</real></dict>"), ELF, V, KEXT_DIAG_WRONG_TYPE,
+	    "IOKitPersonalities.P.IOKitDebug - expected <integer>, found <real>", false },
+	{ "personality id type", BASE PERS("<dict><key>CFBundleIdentifier</key>"
+	    "<integer>1</integer><key>IOClass</key><string>Drv</string>"
+	    "<key>IOProviderClass</key><string>X</string></dict>"), ELF, V,
+	    KEXT_DIAG_WRONG_TYPE, "IOKitPersonalities.P.CFBundleIdentifier - expected "
+	    "<string>, found <integer>", false },
+	{ "IOMatchCategory type", BASE PERS("<dict>" GOODP "<key>IOClass</key><string>"
+	    "Drv</string><key>IOProviderClass</key><string>IOResources</string>"
+	    "<key>IOMatchCategory</key><integer>1</integer></dict>"), ELF, V,
+	    KEXT_DIAG_WRONG_TYPE, "IOKitPersonalities.P.IOMatchCategory - expected "
+	    "<string>, found <integer>", false },
+	/* warnings */
+	{ "deprecated debug level", BASE "<key>OSBundleDebugLevel</key><integer>1"
+	    "</integer>", ELF, W, KEXT_DIAG_DEPRECATED, "OSBundleDebugLevel", true },
+	{ "deprecated shared executable", CODELESS
+	    "<key>OSBundleSharedExecutableIdentifier</key><string>org.x</string>", NONE,
+	    W, KEXT_DIAG_DEPRECATED, "OSBundleSharedExecutableIdentifier", true },
+	{ "codeless non-library with libraries", CODELESS LIBS, NONE, W,
+	    KEXT_DIAG_CODELESS_LIBRARIES, "OSBundleLibraries", true },
+	{ "kernel and kpi", PKG ID VER EXE "<key>OSBundleLibraries</key><dict>"
+	    "<key>com.apple.kernel.bsd</key><string>6.0</string><key>com.apple.kpi.bsd"
+	    "</key><string>8.0</string></dict>", ELF, W, KEXT_DIAG_KERNEL_AND_KPI,
+	    "OSBundleLibraries", true },
+	{ "kernel component not interface", CODELESS "<key>OSKernelResource</key>"
+	    "<true/><key>OSBundleIsInterface</key><false/>", NONE, W,
+	    KEXT_DIAG_KERNEL_NOT_INTERFACE, "OSBundleIsInterface - expected <true/> for "
+	    "a kernel component, found <false/>", true },
+	{ "personality without id", BASE PERS("<dict><key>IOClass</key><string>Drv"
+	    "</string><key>IOProviderClass</key><string>X</string></dict>"), ELF, W,
+	    KEXT_DIAG_PERSONALITY_NO_ID, "IOKitPersonalities.P", true },
+	{ "personality other id", BASE PERS("<dict><key>CFBundleIdentifier</key>"
+	    "<string>org.other</string><key>IOClass</key><string>Drv</string>"
+	    "<key>IOProviderClass</key><string>X</string></dict>"), ELF, W,
+	    KEXT_DIAG_PERSONALITY_OTHER_ID, "IOKitPersonalities.P.CFBundleIdentifier - "
+	    "expected \"org.example.v\", found \"org.other\"", true },
+	{ "probe score type", BASE PERS("<dict>" GOODP "<key>IOClass</key><string>Drv"
+	    "</string><key>IOProviderClass</key><string>X</string><key>IOProbeScore"
+	    "</key><string>9</string></dict>"), ELF, W, KEXT_DIAG_PERSONALITY_TYPE,
+	    "IOKitPersonalities.P.IOProbeScore - expected <integer>, found <string>",
+	    true },
+	{ "IOResources category", BASE PERS("<dict>" GOODP "<key>IOClass</key><string>"
+	    "Drv</string><key>IOProviderClass</key><string>IOResources</string>"
+	    "<key>IOMatchCategory</key><string>Other</string></dict>"), ELF, W,
+	    KEXT_DIAG_IORESOURCES_CATEGORY, "IOKitPersonalities.P.IOMatchCategory - "
+	    "expected \"Drv\", found \"Other\"", true },
+	{ "personality name escaped", BASE "<key>IOKitPersonalities</key><dict>"
+	    "<key>a\tb</key><string>x</string></dict>", ELF, V, KEXT_DIAG_WRONG_TYPE,
+	    "IOKitPersonalities.a\\x09b - expected <dict>", false },
+#ifdef ARCH
+	/* <Key>_<arch> wins over <Key> for OS* and IO* keys */
+	{ "arch-specific key", PKG ID VER EXE "<key>OSBundleLibraries</key><array/>"
+	    "<key>OSBundleLibraries_" ARCH "</key><dict><key>k</key><string>1.0"
+	    "</string></dict>", ELF, -1, NULL, NULL, true },
+#endif
+};
+
+static void
+make_exec(const char *kext, enum exec_file kind)
+{
+	char *p = fx_fmt("%s/Contents/MacOS/v.ko", kext);
+	unsigned char ident[16] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+
+	switch (kind) {
+	case ELF: fx_write_elf(p); break;
+	case NONE: break;
+	case DIRECTORY: fx_mkdirs(p); break;
+	case TEXT: fx_write_text(p, "#!/bin/sh\necho not a module\n"); break;
+	case SHORT: fx_write(p, ident, sizeof(ident)); break;
+	}
+	free(p);
+}
+
+static void
+dump(struct kext_bundle *b)
+{
+	char *text = kext_diags_format(kext_bundle_diags(b), KEXT_DIAG_ALL, true);
+
+	print_error("%s", text != NULL ? text : "(no memory)\n");
+	free(text);
+}
+
+static bool
+has_diag(struct kext_bundle *b, const struct vcase *c)
+{
+	const struct kext_diag *d;
+	size_t i;
+
+	for (i = 0; (d = kext_diags_at(kext_bundle_diags(b), i)) != NULL; i++) {
+		if ((int)d->category == c->cat && strcmp(d->message, c->message) == 0 &&
+		    d->value != NULL && strstr(d->value, c->value) != NULL)
+			return true;
+	}
+	return false;
+}
+
+static void
+test_cases(void **state)
+{
+	const char *dir = *state;
+	struct kext_bundle *b;
+	kext_error err;
+	size_t i, bad = 0;
+	char name[32], *kext;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct vcase *c = &cases[i];
+
+		snprintf(name, sizeof(name), "K%zu.kext", i);
+		kext = fx_kext_raw(dir, name, c->body, NULL);
+		make_exec(kext, c->exec);
+		if (kext_bundle_open(kext, &b, &err) != 0) {
+			print_error("%s: open failed: %s\n", c->what, err.msg);
+			bad++;
+			free(kext);
+			continue;
+		}
+		if (c->cat < 0 ? kext_diags_count(kext_bundle_diags(b), KEXT_DIAG_ALL) != 0 :
+		    !has_diag(b, c)) {
+			print_error("%s: expected %s%s%s\n", c->what,
+			    c->message ? c->message : "no diagnostics",
+			    c->value ? ": " : "", c->value ? c->value : "");
+			dump(b);
+			bad++;
+		} else if (kext_bundle_is_valid(b) != c->valid) {
+			print_error("%s: expected the bundle to be %s\n", c->what,
+			    c->valid ? "valid" : "invalid");
+			dump(b);
+			bad++;
+		} else if (c->cat >= 0 && strcmp(kext_diags_subject(
+		    kext_bundle_diags(b)), kext_bundle_path(b)) != 0) {
+			print_error("%s: diagnostics do not name the bundle\n", c->what);
+			bad++;
+		}
+		kext_bundle_release(b);
+		free(kext);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* Validation collects everything; it does not stop at the first problem. */
+static void
+test_not_fail_fast(void **state)
+{
+	char *kext = fx_kext_raw(*state, "Many.kext",
+	    "<key>CFBundlePackageType</key><string>APPL</string>"
+	    "<key>CFBundleVersion</key><string>v1</string>" EXE
+	    PERS("<dict><key>IOProviderClass</key><string>X</string></dict>"), NULL);
+	struct kext_bundle *b;
+	struct kext_diags *d;
+	kext_error err;
+
+	assert_int_equal(kext_bundle_open(kext, &b, &err), 0);
+	d = kext_bundle_diags(b);
+	assert_false(kext_bundle_is_valid(b));
+	assert_true(kext_diags_contains(d, KEXT_DIAG_VALIDATION,
+	    KEXT_DIAG_ILLEGAL_VALUE, "CFBundlePackageType - expected \"KEXT\", found "
+	    "\"APPL\""));
+	assert_true(kext_diags_contains(d, KEXT_DIAG_VALIDATION,
+	    KEXT_DIAG_MISSING_PROPERTY, "CFBundleIdentifier - expected a <string>, "
+	    "found nothing"));
+	assert_true(kext_diags_contains(d, KEXT_DIAG_VALIDATION,
+	    KEXT_DIAG_ILLEGAL_VALUE, "CFBundleVersion - expected a version string like "
+	    "1.2.3b4 (under 20 characters), found \"v1\""));
+	assert_true(kext_diags_contains(d, KEXT_DIAG_VALIDATION,
+	    KEXT_DIAG_MISSING_PROPERTY, "OSBundleLibraries - required when "
+	    "CFBundleExecutable is declared, found nothing"));
+	assert_true(kext_diags_contains(d, KEXT_DIAG_VALIDATION,
+	    KEXT_DIAG_MISSING_PROPERTY, "IOKitPersonalities.P.IOClass - expected a "
+	    "<string>, found nothing"));
+	assert_true(kext_diags_contains(d, KEXT_DIAG_WARNING,
+	    KEXT_DIAG_PERSONALITY_NO_ID, "IOKitPersonalities.P"));
+	assert_int_equal(kext_diags_count(d, KEXT_DIAG_MASK(KEXT_DIAG_VALIDATION)), 6);
+	assert_null(kext_bundle_identifier(b));
+	assert_int_equal(kext_bundle_version(b), KEXT_VERSION_INVALID);
+	kext_bundle_release(b);
+	free(kext);
+}
+
+static int
+setup(void **state)
+{
+	*state = fx_tmpdir();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	fx_rm_rf(*state);
+	free(*state);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_cases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_fail_fast, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,427 @@
+/*
+ * The identifier index: a cold scan reads every Info.plist and writes the
+ * index; a warm one reads none; a changed, new, removed or just-written kext
+ * is noticed; a stale entry the stamp cannot reveal is caught when the
+ * chosen bundle is re-read (ESTALE); bad or untrusted index files and an
+ * unwritable cache are survived.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "kext/repo.h"
+#include "test_bundle_fixture.h"
+
+#define NKEXTS	20
+
+struct fixture {
+	char *dir, *repo, *cache;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char name[32], id[32], *k;
+	int i;
+
+	f->dir = fx_tmpdir();
+	f->repo = fx_fmt("%s/Extensions", f->dir);
+	f->cache = fx_fmt("%s/cache", f->dir);
+	for (i = 0; i < NKEXTS; i++) {
+		snprintf(name, sizeof(name), "K%02d.kext", i);
+		snprintf(id, sizeof(id), "com.k.%d", i);
+		k = fx_lib(f->repo, name, id, "1.0", "1.0", NULL);
+		free(k);
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	fx_rm_rf(f->dir);
+	free(f->dir);
+	free(f->repo);
+	free(f->cache);
+	free(f);
+	return 0;
+}
+
+static struct kext_repos *
+open_repos(struct fixture *f, const char *cache)
+{
+	struct kext_repos *r;
+	kext_error err;
+
+	assert_int_equal(kext_repos_create(&r, &err), 0);
+	assert_int_equal(kext_repos_set_cache_dir(r, cache, &err), 0);
+	assert_int_equal(kext_repos_add_directory(r, f->repo, KEXT_REPO_SYSTEM, &err), 0);
+	return r;
+}
+
+/* Info.plist reads made by a fresh set looking id up; *version is what it found. */
+static unsigned long
+reads_for_lookup(struct fixture *f, const char *cache, const char *id,
+    char *version, size_t vlen)
+{
+	const struct kext_candidate **v;
+	struct kext_repos *r = open_repos(f, cache);
+	unsigned long before = kext_info_plist_reads();
+	kext_error err;
+	size_t n;
+
+	assert_int_equal(kext_repos_lookup(r, id, &v, &n, &err), 0);
+	if (version != NULL) {
+		snprintf(version, vlen, "%s", n > 0 ? v[0]->version_string : "none");
+	}
+	free(v);
+	before = kext_info_plist_reads() - before;
+	kext_repos_free(r);
+	return before;
+}
+
+static char *
+index_file(struct fixture *f)
+{
+	struct dirent *de;
+	char *path = NULL;
+	DIR *d = opendir(f->cache);
+
+	if (d == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (len > 10 && strcmp(de->d_name + len - 10, ".kextindex") == 0) {
+			assert_null(path);	/* one folder, one index */
+			path = fx_fmt("%s/%s", f->cache, de->d_name);
+		}
+	}
+	closedir(d);
+	return path;
+}
+
+static void
+set_version(struct fixture *f, int i, const char *version)
+{
+	char name[32], id[32], *k;
+
+	snprintf(name, sizeof(name), "K%02d.kext", i);
+	snprintf(id, sizeof(id), "com.k.%d", i);
+	k = fx_lib(f->repo, name, id, version, "1.0", NULL);
+	free(k);
+}
+
+static void
+test_cold_then_warm(void **state)
+{
+	struct fixture *f = *state;
+	const struct kext_candidate **v;
+	struct kext_bundle *b;
+	struct kext_repos *r;
+	unsigned long before;
+	kext_error err;
+	char version[32], *idx, head[256];
+	FILE *fp;
+	size_t n;
+
+	/* cold: every Info.plist once, and an index appears */
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.5", version,
+	    sizeof(version)), NKEXTS);
+	assert_string_equal(version, "1.0");
+	idx = index_file(f);
+	assert_non_null(idx);
+	fp = fopen(idx, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(head, sizeof(head), fp));
+	fclose(fp);
+	assert_true(strncmp(head, "kextindex 2\t", 12) == 0);
+	assert_non_null(strstr(head, f->repo));
+
+	/* warm: no Info.plist read for the look-up ... */
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.5", version,
+	    sizeof(version)), 0);
+	assert_string_equal(version, "1.0");
+
+	/* ... and exactly one to open the chosen bundle, once per set */
+	r = open_repos(f, f->cache);
+	before = kext_info_plist_reads();
+	assert_int_equal(kext_repos_lookup(r, "com.k.7", &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(kext_repos_open(r, v[0], &b, &err), 0);
+	assert_string_equal(kext_bundle_identifier(b), "com.k.7");
+	assert_int_equal(kext_repos_open(r, v[0], &b, &err), 0);
+	assert_int_equal(kext_info_plist_reads() - before, 1);
+	free(v);
+	kext_repos_free(r);
+	free(idx);
+}
+
+static void
+test_changed_new_removed(void **state)
+{
+	struct fixture *f = *state;
+	char version[32], *k, *gone;
+
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), NKEXTS);
+
+	/* a new version of one kext: only that Info.plist is read again */
+	set_version(f, 3, "2.0");
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.3", version,
+	    sizeof(version)), 1);
+	assert_string_equal(version, "2.0");
+
+	/* a new kext */
+	k = fx_lib(f->repo, "New.kext", "com.new", "1.0", "1.0", NULL);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.new", version,
+	    sizeof(version)), 1);
+	assert_string_equal(version, "1.0");
+	free(k);
+
+	/* a removed kext */
+	gone = fx_fmt("%s/K04.kext", f->repo);
+	fx_rm_rf(gone);
+	free(gone);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.4", version,
+	    sizeof(version)), 0);
+	assert_string_equal(version, "none");
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.5", NULL, 0), 0);
+}
+
+static void
+test_recently_written_is_reread(void **state)
+{
+	struct fixture *f = *state;
+	char *plist = fx_fmt("%s/K02.kext/Contents/Info.plist", f->repo);
+	struct timespec now[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+
+	/* an Info.plist modified just before it was read can't be trusted yet */
+	assert_int_equal(utimensat(AT_FDCWD, plist, now, 0), 0);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), NKEXTS);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), 1);
+	/* once it is old enough it is trusted */
+	fx_age(plist);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), 1);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), 0);
+	free(plist);
+}
+
+/* Rewrites a plist in place with the same size and mtime: invisible to stat. */
+static void
+sneaky_rewrite(struct fixture *f, int i, const char *version)
+{
+	char *plist;
+	struct stat st;
+	struct timespec ts[2];
+
+	plist = fx_fmt("%s/K%02d.kext/Contents/Info.plist", f->repo, i);
+	assert_int_equal(stat(plist, &st), 0);
+	set_version(f, i, version);
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	assert_int_equal(utimensat(AT_FDCWD, plist, ts, 0), 0);
+	free(plist);
+}
+
+static void
+test_stale_entry_caught_on_open(void **state)
+{
+	struct fixture *f = *state;
+	const struct kext_candidate **v;
+	struct kext_bundle *b;
+	struct kext_repos *r;
+	kext_error err;
+	size_t n;
+
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), NKEXTS);
+	sneaky_rewrite(f, 6, "3.0");
+
+	r = open_repos(f, f->cache);
+	assert_int_equal(kext_repos_lookup(r, "com.k.6", &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0]->version_string, "1.0");	/* the index's word */
+	assert_int_equal(kext_repos_open(r, v[0], &b, &err), -1);
+	assert_int_equal(err.code, ESTALE);
+	assert_non_null(strstr(err.msg, "K06.kext"));
+	free(v);
+	/* looked up again: the truth, and the bundle comes without another read */
+	assert_int_equal(kext_repos_lookup(r, "com.k.6", &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0]->version_string, "3.0");
+	assert_int_equal(kext_repos_open(r, v[0], &b, &err), 0);
+	assert_string_equal(kext_bundle_version_string(b), "3.0");
+	free(v);
+	kext_repos_free(r);
+	/* and the corrected index was written back */
+	{
+		char version[32];
+
+		assert_int_equal(reads_for_lookup(f, f->cache, "com.k.6", version,
+		    sizeof(version)), 0);
+		assert_string_equal(version, "3.0");
+	}
+}
+
+static void
+test_bad_and_untrusted_index(void **state)
+{
+	struct fixture *f = *state;
+	char *idx;
+
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), NKEXTS);
+	idx = index_file(f);
+	assert_non_null(idx);
+
+	/* garbage: ignored, rebuilt */
+	fx_write_text(idx, "kextindex 2\tnot the folder\nk\tx\n");
+	assert_int_equal(chmod(idx, 0644), 0);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), NKEXTS);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), 0);
+
+	/* cut short: ignored */
+	assert_int_equal(truncate(idx, 200), 0);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), NKEXTS);
+
+	/* writable by others: not trusted */
+	assert_int_equal(chmod(idx, 0666), 0);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), NKEXTS);
+	/* (rewritten with safe permissions) */
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), 0);
+	free(idx);
+}
+
+/* Malformed entries under a good header: the whole index is ignored, never trusted. */
+static void
+test_malformed_entries(void **state)
+{
+	static const char *const lines[] = {
+		"k\tK00.kext\n",					/* too few fields */
+		"x\tK00.kext\t-\t/b\t/p\t1\t2\t3\t4\t4\tid\t1.0\t1\t-\t0\t-\t-\n",
+		"k\tK00.kext\t-\t/b\t/p\t-1\t2\t3\t4\t4\tid\t1.0\t1\t-\t0\t-\t-\n",
+		("k\tK00.kext\t-\t/b\t/p\t1\t2\t3\t99999999999999999999\t4\tid"
+		    "\t1.0\t1\t-\t0\t-\t-\n"),
+		"k\tK%00.kext\t-\t/b\t/p\t1\t2\t3\t4\t4\tid\t1.0\t1\t-\t0\t-\t-\n",
+		"k\tK%zz.kext\t-\t/b\t/p\t1\t2\t3\t4\t4\tid\t1.0\t1\t-\t0\t-\t-\n",
+		"p\tK00.kext\t-\t/b\t/p\t1\t2\t3\t4\t4\tid\t1.0\t1\t-\t0\t-\t-\n",
+		"k\tK00.kext\t-\t/b\t/p\t1\t2\t3\t4\t6\tid\t1.0\t1\t-\t0\t-\t-\n",
+		"k\tK00.kext\t-\t/b\t/p\t1\t2\t3\t4\t4\tid\t1.0\t1\t-\t0\t-\t-",
+	};
+	struct fixture *f = *state;
+	char *idx, *text;
+	size_t i;
+
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), NKEXTS);
+	idx = index_file(f);
+	assert_non_null(idx);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		text = fx_fmt("kextindex 2\t%s\n%s", f->repo, lines[i]);
+		fx_write_text(idx, text);
+		assert_int_equal(chmod(idx, 0644), 0);
+		free(text);
+		assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0),
+		    NKEXTS);
+	}
+	free(idx);
+}
+
+static void
+test_without_cache(void **state)
+{
+	struct fixture *f = *state;
+	char *file = fx_fmt("%s/not-a-dir", f->dir), *under;
+	char version[32];
+
+	/* a cache that can't be written: everything still works, just slower */
+	fx_write_text(file, "");
+	under = fx_fmt("%s/cache", file);
+	assert_int_equal(reads_for_lookup(f, under, "com.k.9", version,
+	    sizeof(version)), NKEXTS);
+	assert_string_equal(version, "1.0");
+	assert_int_equal(reads_for_lookup(f, under, "com.k.9", NULL, 0), NKEXTS);
+	/* caching off */
+	assert_int_equal(reads_for_lookup(f, NULL, "com.k.9", NULL, 0), NKEXTS);
+	assert_int_equal(reads_for_lookup(f, NULL, "com.k.9", NULL, 0), NKEXTS);
+	free(file);
+	free(under);
+}
+
+static void
+test_plugins_and_bad_kexts_indexed(void **state)
+{
+	struct fixture *f = *state;
+	struct fx_spec outer = { "com.outer", "1.0", NULL, NULL, NULL, false, NULL };
+	char *k = fx_kext(f->repo, "Outer.kext", &outer), *pdir, *p, *bad;
+	char version[32];
+
+	pdir = fx_fmt("%s/Contents/PlugIns", k);
+	p = fx_lib(pdir, "In.kext", "com.inner", "4.0", "1.0", NULL);
+	bad = fx_fmt("%s/Bad.kext/Contents/Info.plist", f->repo);
+	fx_write_text(bad, "<plist><dict><key>x</key></dict></plist>");
+	fx_age(bad);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.inner", version,
+	    sizeof(version)), NKEXTS + 3);
+	assert_string_equal(version, "4.0");
+	/* the broken kext is remembered too: not re-read while unchanged */
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.inner", version,
+	    sizeof(version)), 0);
+	assert_string_equal(version, "4.0");
+	/* a plugin added later is seen */
+	free(p);
+	p = fx_lib(pdir, "In2.kext", "com.inner2", "1.0", "1.0", NULL);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.inner2", version,
+	    sizeof(version)), 1);
+	assert_string_equal(version, "1.0");
+	free(k), free(pdir), free(p), free(bad);
+}
+
+static void
+test_refresh_keeps_candidates_valid(void **state)
+{
+	struct fixture *f = *state;
+	const struct kext_candidate **v, **w;
+	struct kext_repos *r = open_repos(f, f->cache);
+	kext_error err;
+	size_t n;
+
+	assert_int_equal(kext_repos_lookup(r, "com.k.8", &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	set_version(f, 8, "5.0");
+	assert_int_equal(kext_repos_refresh(r, &err), 0);
+	assert_int_equal(kext_repos_lookup(r, "com.k.8", &w, &n, &err), 0);
+	assert_string_equal(w[0]->version_string, "5.0");
+	/* what was handed out before the rescan is still readable */
+	assert_string_equal(v[0]->version_string, "1.0");
+	assert_string_equal(v[0]->identifier, "com.k.8");
+	free(v);
+	free(w);
+	kext_repos_free(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_cold_then_warm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changed_new_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recently_written_is_reread, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stale_entry_caught_on_open, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bad_and_untrusted_index, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_without_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plugins_and_bad_kexts_indexed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_keeps_candidates_valid, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
