@@ -1,0 +1,294 @@
+/*
+ * Writing bundles in two steps, so a reader sees either the old bundle or the
+ * complete new one, and a failure leaves nothing half-written:
+ *
+ *   stage    everything goes into a hidden folder beside the target;
+ *   sync     staged data is made durable: one syncfs(2) for a whole run on
+ *            Linux (a fsync per file elsewhere, done while staging);
+ *   install  each staged folder is renamed into place.
+ *
+ * Syncing once for the run, not once per file, is what keeps a bulk
+ * conversion close to the speed of a plain copy.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CoreFoundation/CFLiteExtras.h>
+
+#include "convert.h"
+
+#ifdef __linux__
+#define SYNC_PER_FILE 0
+#else
+#define SYNC_PER_FILE 1
+#endif
+
+/* Writes a new file name in the folder dfd; path is for messages. */
+static int
+write_at(int dfd, const char *name, const char *path, const void *data, size_t len,
+    kext_error *err)
+{
+	const unsigned char *p = data;
+	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return kext_fail(err, errno, "%s/%s: %s", path, name, strerror(errno));
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			int e = errno;
+
+			close(fd);
+			return kext_fail(err, e, "%s/%s: write failed: %s", path, name, strerror(e));
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if ((SYNC_PER_FILE && fsync(fd) != 0) || close(fd) != 0)
+		return kext_fail(err, errno, "%s/%s: %s", path, name, strerror(errno));
+	return 0;
+}
+
+/* base/rel into buf; a path that does not fit is an error, never a truncation. */
+static int
+sub_path(char *buf, size_t len, const char *base, const char *rel, kext_error *err)
+{
+	int n = snprintf(buf, len, "%s/%s", base, rel);
+
+	if (n < 0 || (size_t)n >= len)
+		return kext_fail(err, ENAMETOOLONG, "%s/%s: path too long", base, rel);
+	return 0;
+}
+
+/*
+ * Makes the folder name in dfd and opens it. Modes are exact because ko2kext
+ * runs with umask 022 (set in main).
+ */
+static int
+make_dir_at(int dfd, const char *name, const char *path, kext_error *err)
+{
+	int fd;
+
+	if (mkdirat(dfd, name, 0755) != 0 ||
+	    (fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return kext_fail(err, errno, "%s/%s: %s", path, name, strerror(errno));
+	return fd;
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void
+remove_tree(const char *path)
+{
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int
+read_whole(const char *from, unsigned char **buf, size_t *len, kext_error *err)
+{
+	FILE *f = fopen(from, "rb");
+	long n;
+
+	*buf = NULL;
+	if (f == NULL)
+		return kext_fail(err, errno, "%s: %s", from, strerror(errno));
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+	    (*buf = malloc((size_t)n + 1)) == NULL || fread(*buf, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		free(*buf);
+		*buf = NULL;
+		return kext_fail(err, EIO, "%s: cannot read", from);
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return 0;
+}
+
+static int
+write_info_plist(int dfd, const char *path, const struct conv_module *m, CFDictionaryRef info,
+    kext_error *err)
+{
+	CFErrorRef cferr = NULL;
+	CFDataRef xml = CFPropertyListCreateData(NULL, info, kCFPropertyListXMLFormat_v1_0, 0,
+	    &cferr);
+	int rc;
+
+	if (xml == NULL) {
+		CFStringRef d = cferr ? CFErrorCopyDescription(cferr) : NULL;
+		char *msg = d ? CFLiteCopyCString(d) : NULL;
+
+		kext_fail(err, EINVAL, "%s: cannot write Info.plist: %s", m->origin,
+		    msg ? msg : "unknown error");
+		free(msg);
+		if (d)
+			CFRelease(d);
+		if (cferr)
+			CFRelease(cferr);
+		return -1;
+	}
+	rc = write_at(dfd, "Info.plist", path, CFDataGetBytePtr(xml),
+	    (size_t)CFDataGetLength(xml), err);
+	CFRelease(xml);
+	return rc;
+}
+
+static int
+write_firmware(int contents, const char *path, const struct conv_options *opt, kext_error *err)
+{
+	int res, fw, rc = 0;
+
+	if ((res = make_dir_at(contents, "Resources", path, err)) < 0)
+		return -1;
+	fw = make_dir_at(res, "firmware", path, err);
+	close(res);
+	if (fw < 0)
+		return -1;
+	for (size_t i = 0; rc == 0 && i < opt->num_firmware; i++) {
+		const char *base = strrchr(opt->firmware[i], '/');
+		unsigned char *data;
+		size_t len = 0;
+
+		base = base ? base + 1 : opt->firmware[i];
+		rc = read_whole(opt->firmware[i], &data, &len, err);
+		if (rc == 0)
+			rc = write_at(fw, base, path, data, len, err);
+		free(data);
+	}
+	close(fw);
+	return rc;
+}
+
+static int
+fill_bundle(int top, const char *path, const struct conv_module *m, CFDictionaryRef info,
+    const struct conv_options *opt, kext_error *err)
+{
+	int contents, macos, rc;
+
+	if ((contents = make_dir_at(top, "Contents", path, err)) < 0)
+		return -1;
+	if ((macos = make_dir_at(contents, "MacOS", path, err)) < 0) {
+		close(contents);
+		return -1;
+	}
+	rc = write_at(macos, m->file_name, path, m->data, m->len, err);
+	close(macos);
+	if (rc == 0)
+		rc = write_info_plist(contents, path, m, info, err);
+	if (rc == 0 && opt->num_firmware > 0)
+		rc = write_firmware(contents, path, opt, err);
+	close(contents);
+	return rc;
+}
+
+int
+conv_stage_bundle(const char *outdir, const struct conv_module *m, CFDictionaryRef info,
+    const struct conv_options *opt, char **staged, kext_error *err)
+{
+	char tmp[4096];
+	int top, rc;
+
+	*staged = NULL;
+	if (strchr(m->bundle_name, '/') != NULL || strchr(m->file_name, '/') != NULL ||
+	    m->bundle_name[0] == '.')
+		return kext_fail(err, EINVAL, "%s: unsafe bundle name '%s'", m->origin,
+		    m->bundle_name);
+	/* A hidden name of our own beside the target; taken names are skipped. */
+	for (unsigned n = 0;; n++) {
+		char hidden[300];
+
+		snprintf(hidden, sizeof(hidden), ".%.200s.%ld.%u", m->bundle_name, (long)getpid(), n);
+		if (sub_path(tmp, sizeof(tmp), outdir, hidden, err) != 0)
+			return -1;
+		if (mkdir(tmp, 0755) == 0)
+			break;
+		if (errno != EEXIST || n == 1000)
+			return kext_fail(err, errno, "%s: cannot create a folder in %s: %s",
+			    m->origin, outdir, strerror(errno));
+	}
+	if ((top = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		rc = kext_fail(err, errno, "%s: %s", tmp, strerror(errno));
+	else {
+		rc = fill_bundle(top, tmp, m, info, opt, err);
+		close(top);
+	}
+	if (rc == 0 && (*staged = strdup(tmp)) == NULL)
+		rc = kext_fail(err, ENOMEM, "out of memory");
+	if (rc != 0)
+		remove_tree(tmp);
+	return rc;
+}
+
+int
+conv_sync_staged(const char *outdir, kext_error *err)
+{
+#ifdef __linux__
+	int fd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || syncfs(fd) != 0) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return kext_fail(err, e, "%s: cannot sync the new bundles: %s", outdir, strerror(e));
+	}
+	close(fd);
+#endif
+	(void)outdir;
+	(void)err;
+	return 0;
+}
+
+void
+conv_discard_staged(const char *staged)
+{
+	remove_tree(staged);
+}
+
+/* Swaps the finished bundle in; the old one is moved aside first and dropped last. */
+int
+conv_install_bundle(const char *outdir, const struct conv_module *m, const char *staged,
+    bool force, kext_error *err)
+{
+	char final[4096], old[4096], hidden[300];
+	struct stat st;
+
+	if (sub_path(final, sizeof(final), outdir, m->bundle_name, err) != 0)
+		return -1;
+	if (lstat(final, &st) != 0) {
+		if (rename(staged, final) != 0)
+			return kext_fail(err, errno, "%s: %s", final, strerror(errno));
+		return 0;
+	}
+	if (!force)
+		return kext_fail(err, EEXIST, "%s: already exists; use --force to replace it", final);
+	if (!S_ISDIR(st.st_mode))
+		return kext_fail(err, EEXIST, "%s: exists and is not a bundle directory; "
+		    "not replacing it", final);
+	snprintf(hidden, sizeof(hidden), ".%.200s.old.%ld", m->bundle_name, (long)getpid());
+	if (sub_path(old, sizeof(old), outdir, hidden, err) != 0)
+		return -1;
+	remove_tree(old);
+	if (rename(final, old) != 0)
+		return kext_fail(err, errno, "%s: cannot move the old bundle aside: %s", final,
+		    strerror(errno));
+	if (rename(staged, final) != 0) {
+		int e = errno;
+
+		rename(old, final);
+		return kext_fail(err, e, "%s: %s", final, strerror(e));
+	}
+	remove_tree(old);
+	return 0;
+}

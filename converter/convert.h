@@ -1,0 +1,148 @@
+/*
+ * ko2kext internals: FreeBSD kernel modules in, kext bundles out.
+ *
+ *   inputs.c        .ko files, directories of them, archives (libarchive)
+ *   providers.c     which bundle provides a module name a dependency asks for
+ *   infoplist.c     the Info.plist dictionary for one module
+ *   personalities.c MODULE_PNP_INFO tables as IOKitPersonalities
+ *   bundle_write.c  the bundle on disk, written beside and renamed into place
+ *   release.c       provenance from a release tarball's README
+ */
+#ifndef KO2KEXT_CONVERT_H
+#define KO2KEXT_CONVERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <CoreFoundation/CoreFoundation.h>
+
+#include "kext/error.h"
+#include "kext/kmod.h"
+
+#define KO2KEXT_DEFAULT_PREFIX	  "org.freebsd.kmod"
+#define KO2KEXT_DEFAULT_KERNEL_ID "org.freebsd.kernel"
+#define KO2KEXT_LINUX_PREFIX	  "org.kernel.linux"	/* + ".<module name>" */
+#define KO2KEXT_LINUX_KERNEL_ID	  "org.kernel.linux"	/* the running Linux kernel */
+
+/* What a release tarball's README says about how its module was built. */
+struct conv_release {
+	int osversion;		/* __FreeBSD_version built against; 0: no release README */
+	char *kernel_sha256;	/* SHA256 of the kernel built with, lower case, or NULL */
+	char *archive;		/* the tarball's base name */
+	char *readme;		/* "tarball:member", for messages */
+};
+
+/* One module file to convert. */
+struct conv_module {
+	char *origin;		/* for messages: "dir/foo.ko" or "pkg.pkg:/boot/modules/foo.ko" */
+	char *file_name;	/* "foo.ko" */
+	unsigned char *data;
+	size_t len;
+	char *pkg_origin;	/* from a package's +MANIFEST, or NULL */
+	char *pkg_version;
+	struct kmod_file *kf;	/* NULL until parsed, or when parsing failed */
+	char *bundle_name;	/* "Foo.kext" */
+	char *identifier;	/* CFBundleIdentifier */
+	struct conv_release release;	/* zero unless read from a release tarball */
+	bool failed;
+};
+
+/* Everything one run converts, plus what the kernel itself provides. */
+struct conv_set {
+	struct conv_module *mods;
+	size_t n, cap;
+	char **hints_files;	/* linker.hints found beside directory inputs */
+	size_t num_hints;
+};
+
+/* Where a dependency's module name was found. */
+struct conv_provider {
+	char *module;		/* MDT_VERSION name */
+	int version;
+	char *identifier;	/* bundle identifier */
+	int source;		/* CONV_FROM_* */
+	char *version_string;	/* Linux providers: the bundle's CFBundleVersion; else NULL */
+};
+
+enum { CONV_FROM_INPUT, CONV_FROM_REPOSITORY, CONV_FROM_KERNEL };
+
+struct conv_providers {
+	struct conv_provider *p;
+	size_t n, cap;
+	bool sorted;
+};
+
+/* Options that shape the Info.plist. */
+struct conv_options {
+	const char *prefix;
+	const char *kernel_id;
+	const char *required;		/* OSBundleRequired for every bundle, or NULL */
+	char **id_overrides;		/* "module=identifier" */
+	size_t num_id_overrides;
+	char **firmware;		/* files for Contents/Resources/firmware */
+	size_t num_firmware;
+	CFDictionaryRef extra;		/* keys merged into every Info.plist */
+	bool force, allow_missing;
+};
+
+/* inputs.c */
+int conv_add_input(struct conv_set *set, const char *path, kext_error *err);
+void conv_set_free(struct conv_set *set);
+
+/* providers.c */
+int conv_providers_add(struct conv_providers *pv, const char *module, int version,
+    const char *identifier, int source);
+int conv_providers_add_repository(struct conv_providers *pv, const char *dir, kext_error *err);
+int conv_providers_add_hints(struct conv_providers *pv, const char *hints_path,
+    const char *kernel_id, kext_error *err);
+/* A Linux module name (kept apart from FreeBSD names) and its bundle's version. */
+int conv_providers_add_linux(struct conv_providers *pv, const char *module,
+    const char *identifier, const char *version_string, int source);
+const struct conv_provider *conv_providers_find_linux(struct conv_providers *pv,
+    const char *module);
+const struct conv_provider *conv_providers_find(struct conv_providers *pv, const char *module,
+    int min, int pref, int max);
+void conv_providers_free(struct conv_providers *pv);
+
+/* infoplist.c: names (identifier, bundle name), then the Info.plist for m; missing dependencies are listed in *missing. */
+int conv_name_module(struct conv_module *m, const struct conv_options *opt);
+/* CFBundleVersion of a FreeBSD module's bundle ("0" when it declares no version). */
+void conv_bundle_version(const struct conv_module *m, char *buf, size_t len);
+CFMutableDictionaryRef conv_info_plist(const struct conv_module *m, struct conv_providers *pv,
+    const struct conv_options *opt, char *missing, size_t missing_len);
+
+/* release.c */
+bool conv_release_is_readme(const char *member);
+int conv_release_parse(const char *archive, const char *member, const char *text,
+    struct conv_release *out, kext_error *err);
+int conv_release_check(const struct conv_release *rel, const char *origin,
+    const unsigned char *data, size_t len, kext_error *err);
+int conv_release_copy(struct conv_release *dst, const struct conv_release *src);
+void conv_release_clear(struct conv_release *rel);
+void conv_release_keys(CFMutableDictionaryRef info, const struct conv_release *rel);
+
+/* infoplist_linux.c: the same for a Linux module (kf->os == KMOD_OS_LINUX). */
+int conv_linux_bundle_version(const struct kmod_file *kf, char *buf, size_t len);
+CFMutableDictionaryRef conv_info_plist_linux(const struct conv_module *m,
+    struct conv_providers *pv, const struct conv_options *opt, char *missing,
+    size_t missing_len);
+
+/* personalities.c */
+CFDictionaryRef conv_personalities(const struct kmod_file *kf, const char *identifier,
+    const char *module_name);
+
+/* bundle_write.c: stage every bundle, sync once, then install each. */
+int conv_stage_bundle(const char *outdir, const struct conv_module *m, CFDictionaryRef info,
+    const struct conv_options *opt, char **staged, kext_error *err);
+int conv_sync_staged(const char *outdir, kext_error *err);
+int conv_install_bundle(const char *outdir, const struct conv_module *m, const char *staged,
+    bool force, kext_error *err);
+void conv_discard_staged(const char *staged);
+
+/* Small CF helpers shared by the files above. */
+void conv_set_string(CFMutableDictionaryRef d, const char *key, const char *value);
+void conv_set_int(CFMutableDictionaryRef d, const char *key, long long value);
+void conv_set_value(CFMutableDictionaryRef d, const char *key, CFTypeRef value);
+void conv_append_string(CFMutableArrayRef a, const char *value);
+
+#endif

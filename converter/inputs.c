@@ -1,0 +1,380 @@
+/*
+ * Gathering the modules to convert: a .ko file, a directory of them (such as
+ * /boot/kernel, whose linker.hints tells what the kernel itself provides), or
+ * an archive libarchive reads (a FreeBSD .pkg, a release tarball).
+ */
+#include <sys/stat.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "convert.h"
+
+/* Bounds on what one input may make us hold in memory. */
+#define MAX_MODULE_SIZE   (512u << 20)
+#define MAX_MANIFEST_SIZE (4u << 20)
+#define MAX_README_SIZE   (1u << 20)
+
+static const unsigned char elf_magic[4] = {0x7f, 'E', 'L', 'F'};
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static int
+push_module(struct conv_set *set, char *origin, const char *file_name, unsigned char *data,
+    size_t len, const char *pkg_origin, const char *pkg_version)
+{
+	struct conv_module *m;
+
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 16;
+		struct conv_module *mods = reallocarray(set->mods, cap, sizeof(*mods));
+
+		if (mods == NULL)
+			return -1;
+		set->mods = mods;
+		set->cap = cap;
+	}
+	m = &set->mods[set->n++];
+	memset(m, 0, sizeof(*m));
+	m->origin = origin;
+	m->file_name = strdup(file_name);
+	m->data = data;
+	m->len = len;
+	m->pkg_origin = pkg_origin ? strdup(pkg_origin) : NULL;
+	m->pkg_version = pkg_version ? strdup(pkg_version) : NULL;
+	return 0;
+}
+
+static int
+read_file(const char *path, unsigned char **data, size_t *len, kext_error *err)
+{
+	struct stat st;
+	unsigned char *buf;
+	size_t off = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return kext_fail(err, errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return kext_fail(err, EINVAL, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > MAX_MODULE_SIZE) {
+		close(fd);
+		return kext_fail(err, EFBIG, "%s: %lld bytes is larger than any kernel module "
+		    "(limit %u MiB)", path, (long long)st.st_size, MAX_MODULE_SIZE >> 20);
+	}
+	if ((buf = malloc(st.st_size ? (size_t)st.st_size : 1)) == NULL) {
+		close(fd);
+		return kext_fail(err, ENOMEM, "%s: out of memory", path);
+	}
+	while (off < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + off, (size_t)st.st_size - off);
+
+		if (r <= 0) {
+			int e = r < 0 ? errno : EIO;
+
+			free(buf);
+			close(fd);
+			return kext_fail(err, e, "%s: read failed: %s", path,
+			    r < 0 ? strerror(e) : "file shrank while reading");
+		}
+		off += (size_t)r;
+	}
+	close(fd);
+	*data = buf;
+	*len = off;
+	return 0;
+}
+
+/*
+ * A package's +MANIFEST is UCL/JSON; we need two top-level strings only, so
+ * a small scan for "key":"value" is enough and pulls in no UCL parser.
+ */
+static char *
+manifest_string(const char *manifest, const char *key)
+{
+	char pattern[64];
+	const char *p, *end;
+	char *value;
+
+	snprintf(pattern, sizeof(pattern), "\"%s\"", key);
+	if ((p = strstr(manifest, pattern)) == NULL)
+		return NULL;
+	p += strlen(pattern);
+	while (*p == ' ' || *p == '\t' || *p == ':')
+		p++;
+	if (*p++ != '"' || (end = strchr(p, '"')) == NULL)
+		return NULL;
+	if ((value = malloc((size_t)(end - p) + 1)) == NULL)
+		return NULL;
+	memcpy(value, p, (size_t)(end - p));
+	value[end - p] = '\0';
+	return value;
+}
+
+static int
+read_entry(struct archive *a, const char *path, const char *member, int64_t size, size_t limit,
+    unsigned char **data, size_t *len, kext_error *err)
+{
+	unsigned char *buf;
+	la_ssize_t r;
+
+	if (size < 0 || (uint64_t)size > limit)
+		return kext_fail(err, EFBIG, "%s: member %s: size %lld is out of bounds (limit %zu MiB)",
+		    path, member, (long long)size, limit >> 20);
+	if ((buf = malloc((size_t)size + 1)) == NULL)
+		return kext_fail(err, ENOMEM, "%s: out of memory", path);
+	r = archive_read_data(a, buf, (size_t)size);
+	if (r != size) {
+		free(buf);
+		return kext_fail(err, EIO, "%s: member %s: %s", path, member,
+		    r < 0 ? archive_error_string(a) : "shorter than its header says");
+	}
+	buf[size] = '\0';
+	*data = buf;
+	*len = (size_t)size;
+	return 0;
+}
+
+static void
+free_module(struct conv_module *m)
+{
+	free(m->origin);
+	free(m->file_name);
+	free(m->data);
+	free(m->pkg_origin);
+	free(m->pkg_version);
+	free(m->bundle_name);
+	free(m->identifier);
+	conv_release_clear(&m->release);
+	if (m->kf != NULL)
+		kmod_free(m->kf);
+}
+
+/*
+ * A release tarball's README (release.c) must agree with every module of the
+ * archive; when it does not, none of them is converted.
+ */
+static int
+apply_readme(struct conv_set *set, size_t first, const char *path, const char *member,
+    const char *readme, kext_error *err)
+{
+	struct conv_release rel;
+	int rc = 0;
+
+	if (conv_release_parse(path, member, readme, &rel, err) != 0)
+		rc = -1;
+	for (size_t i = first; rc == 0 && i < set->n; i++)
+		rc = conv_release_check(&rel, set->mods[i].origin, set->mods[i].data,
+		    set->mods[i].len, err);
+	for (size_t i = first; rc == 0 && i < set->n; i++)
+		if (conv_release_copy(&set->mods[i].release, &rel) != 0)
+			rc = kext_fail(err, ENOMEM, "%s: out of memory", path);
+	conv_release_clear(&rel);
+	if (rc != 0) {
+		for (size_t i = first; i < set->n; i++)
+			free_module(&set->mods[i]);
+		set->n = first;
+	}
+	return rc;
+}
+
+/* Modules are read first and the manifest may come anywhere; label them at the end. */
+static int
+add_archive(struct conv_set *set, const char *path, kext_error *err)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	char *manifest = NULL, *origin, *pkg_origin = NULL, *pkg_version = NULL;
+	char *readme = NULL, *readme_member = NULL;
+	size_t first = set->n, found = 0;
+	int r, rc = 0;
+
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
+		rc = kext_fail(err, EINVAL, "%s: not a kernel module (no ELF header) and not "
+		    "an archive: %s", path, archive_error_string(a));
+		archive_read_free(a);
+		return rc;
+	}
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *member = archive_entry_pathname(e);
+		unsigned char *data = NULL;
+		size_t len = 0;
+
+		if (member == NULL || archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		if (strcmp(member, "+MANIFEST") == 0 && manifest == NULL) {
+			if (read_entry(a, path, member, archive_entry_size(e), MAX_MANIFEST_SIZE,
+			    &data, &len, err) != 0)
+				goto fail;
+			manifest = (char *)data;
+			continue;
+		}
+		if (conv_release_is_readme(member) && readme == NULL) {
+			if (read_entry(a, path, member, archive_entry_size(e), MAX_README_SIZE,
+			    &data, &len, err) != 0)
+				goto fail;
+			readme = (char *)data;
+			if ((readme_member = strdup(member)) == NULL) {
+				rc = kext_fail(err, ENOMEM, "%s: out of memory", path);
+				goto fail;
+			}
+			continue;
+		}
+		if (!has_suffix(member, ".ko"))
+			continue;
+		if (read_entry(a, path, member, archive_entry_size(e), MAX_MODULE_SIZE, &data, &len,
+		    err) != 0)
+			goto fail;
+		if (asprintf(&origin, "%s:%s", path, member) < 0 ||
+		    push_module(set, origin, base_name(member), data, len, NULL, NULL) != 0) {
+			free(data);
+			rc = kext_fail(err, ENOMEM, "%s: out of memory", path);
+			goto fail;
+		}
+		found++;
+	}
+	if (r != ARCHIVE_EOF) {
+		rc = kext_fail(err, EIO, "%s: %s", path, archive_error_string(a));
+		goto fail;
+	}
+	if (found == 0) {
+		rc = kext_fail(err, ENOENT, "%s: the archive holds no .ko file", path);
+		goto fail;
+	}
+	if (readme != NULL && apply_readme(set, first, path, readme_member, readme, err) != 0)
+		goto fail;
+	if (manifest != NULL) {
+		pkg_origin = manifest_string(manifest, "origin");
+		pkg_version = manifest_string(manifest, "version");
+		for (size_t i = first; i < set->n; i++) {
+			set->mods[i].pkg_origin = pkg_origin ? strdup(pkg_origin) : NULL;
+			set->mods[i].pkg_version = pkg_version ? strdup(pkg_version) : NULL;
+		}
+	}
+	goto out;
+fail:
+	rc = -1;
+out:
+	free(manifest);
+	free(readme);
+	free(readme_member);
+	free(pkg_origin);
+	free(pkg_version);
+	archive_read_free(a);
+	return rc;
+}
+
+static int
+add_module_file(struct conv_set *set, const char *path, kext_error *err)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	char *origin;
+
+	if (read_file(path, &data, &len, err) != 0)
+		return -1;
+	if (len < sizeof(elf_magic) || memcmp(data, elf_magic, sizeof(elf_magic)) != 0) {
+		free(data);
+		return add_archive(set, path, err);
+	}
+	if ((origin = strdup(path)) == NULL || push_module(set, origin, base_name(path), data, len,
+	    NULL, NULL) != 0) {
+		free(origin);
+		free(data);
+		return kext_fail(err, ENOMEM, "%s: out of memory", path);
+	}
+	return 0;
+}
+
+static int
+name_order(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int
+is_module_name(const struct dirent *d)
+{
+	return has_suffix(d->d_name, ".ko");
+}
+
+/* Every *.ko in the directory (not recursive), in name order for stable output. */
+static int
+add_directory(struct conv_set *set, const char *dir, kext_error *err)
+{
+	struct dirent **names;
+	char path[4096], **hints;
+	int n, rc = 0, failures = 0;
+	kext_error one;
+
+	if ((n = scandir(dir, &names, is_module_name, name_order)) < 0)
+		return kext_fail(err, errno, "%s: %s", dir, strerror(errno));
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		if (add_module_file(set, path, &one) != 0 && failures++ == 0)
+			*err = one;
+		free(names[i]);
+	}
+	free(names);
+	if (failures > 1)
+		kext_fail_prefix(err, "%d files in %s could not be read; first: ", failures, dir);
+	if (failures)
+		rc = -1;
+	snprintf(path, sizeof(path), "%s/linker.hints", dir);
+	if (access(path, R_OK) == 0 &&
+	    (hints = reallocarray(set->hints_files, set->num_hints + 1, sizeof(*hints))) != NULL) {
+		set->hints_files = hints;
+		hints[set->num_hints++] = strdup(path);
+	}
+	if (n == 0 && rc == 0)
+		rc = kext_fail(err, ENOENT, "%s: no .ko files in this directory", dir);
+	return rc;
+}
+
+int
+conv_add_input(struct conv_set *set, const char *path, kext_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return kext_fail(err, errno, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return add_directory(set, path, err);
+	return add_module_file(set, path, err);
+}
+
+void
+conv_set_free(struct conv_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		free_module(&set->mods[i]);
+	free(set->mods);
+	for (size_t i = 0; i < set->num_hints; i++)
+		free(set->hints_files[i]);
+	free(set->hints_files);
+	memset(set, 0, sizeof(*set));
+}

@@ -1,0 +1,407 @@
+/*
+ * ko2kext: wraps FreeBSD kernel modules into kext bundles whose Info.plist is
+ * generated from the metadata the module itself declares.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <CoreFoundation/CFLiteExtras.h>
+
+#include "convert.h"
+
+static const char usage_text[] =
+    "usage: ko2kext [options] -o OUTDIR INPUT...\n"
+    "       ko2kext --print | --json INPUT...\n"
+    "INPUT is a .ko file, a directory of them, or an archive (FreeBSD .pkg, tarball).\n"
+    "  -o, --output DIR          write Name.kext bundles into DIR\n"
+    "  -p, --prefix PREFIX       identifier prefix (default " KO2KEXT_DEFAULT_PREFIX ")\n"
+    "  -i, --identifier STEM=ID  identifier for the module file STEM.ko\n"
+    "  -r, --repository DIR      find dependencies among the bundles in DIR\n"
+    "  -k, --kernel-id ID        the kernel kext's identifier (default " KO2KEXT_DEFAULT_KERNEL_ID ")\n"
+    "  -H, --kernel-hints FILE   linker.hints whose \"in kernel\" records are built-in modules\n"
+    "  -R, --required VALUE      set OSBundleRequired (Root, Local-Root, Network-Root, Console,\n"
+    "                            \"Safe Boot\")\n"
+    "  -m, --merge PLIST         merge the keys of this dictionary into every Info.plist\n"
+    "  -f, --firmware FILE       copy FILE into Contents/Resources/firmware\n"
+    "      --force               replace bundles that already exist\n"
+    "      --allow-missing       write bundles even when a dependency has no provider\n"
+    "      --print               print each module's metadata (like kldxref -d)\n"
+    "      --json                print the metadata as JSON\n"
+    "  -q, --quiet               print errors only\n"
+    "  -v, --verbose             say what is written\n"
+    "  -h, --help                this text\n";
+
+enum { OPT_FORCE = 256, OPT_ALLOW_MISSING, OPT_PRINT, OPT_JSON };
+
+static const struct option long_options[] = {
+	{"output", required_argument, NULL, 'o'},
+	{"prefix", required_argument, NULL, 'p'},
+	{"identifier", required_argument, NULL, 'i'},
+	{"repository", required_argument, NULL, 'r'},
+	{"kernel-id", required_argument, NULL, 'k'},
+	{"kernel-hints", required_argument, NULL, 'H'},
+	{"required", required_argument, NULL, 'R'},
+	{"merge", required_argument, NULL, 'm'},
+	{"firmware", required_argument, NULL, 'f'},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"allow-missing", no_argument, NULL, OPT_ALLOW_MISSING},
+	{"print", no_argument, NULL, OPT_PRINT},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct run {
+	struct conv_options opt;
+	const char *outdir;
+	char **repos, **hints;
+	size_t num_repos, num_hints;
+	bool print, json, quiet, verbose;
+	int failures;
+};
+
+static void
+report(struct run *run, const kext_error *err)
+{
+	fprintf(stderr, "ko2kext: %s\n", err->msg);
+	run->failures++;
+}
+
+static int
+push(char ***list, size_t *n, char *value)
+{
+	char **l = reallocarray(*list, *n + 1, sizeof(**list));
+
+	if (l == NULL)
+		return -1;
+	l[(*n)++] = value;
+	*list = l;
+	return 0;
+}
+
+static bool
+valid_required(const char *v)
+{
+	static const char *const values[] = {"Root", "Local-Root", "Network-Root", "Console",
+	    "Safe Boot"};
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		if (strcmp(v, values[i]) == 0)
+			return true;
+	return false;
+}
+
+static int
+load_merge_plist(struct run *run, const char *path)
+{
+	CFErrorRef cferr = NULL;
+	CFPropertyListRef pl = CFLitePropertyListCreateFromPath(path, 0, NULL, &cferr);
+
+	if (pl == NULL || CFGetTypeID(pl) != CFDictionaryGetTypeID()) {
+		CFStringRef d = cferr ? CFErrorCopyDescription(cferr) : NULL;
+		char *msg = d ? CFLiteCopyCString(d) : NULL;
+
+		fprintf(stderr, "ko2kext: %s\n", msg ? msg : "");
+		if (pl != NULL)
+			fprintf(stderr, "ko2kext: %s: the top level must be a <dict>\n", path);
+		free(msg);
+		if (d)
+			CFRelease(d);
+		if (cferr)
+			CFRelease(cferr);
+		if (pl)
+			CFRelease(pl);
+		return -1;
+	}
+	run->opt.extra = pl;
+	return 0;
+}
+
+static int
+parse_args(struct run *run, int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:p:i:r:k:H:R:m:f:qvh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'o': run->outdir = optarg; break;
+		case 'p': run->opt.prefix = optarg; break;
+		case 'k': run->opt.kernel_id = optarg; break;
+		case 'i':
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
+				fprintf(stderr, "ko2kext: -i wants STEM=IDENTIFIER, not '%s'\n", optarg);
+				return EX_USAGE;
+			}
+			push(&run->opt.id_overrides, &run->opt.num_id_overrides, optarg);
+			break;
+		case 'r': push(&run->repos, &run->num_repos, optarg); break;
+		case 'H': push(&run->hints, &run->num_hints, optarg); break;
+		case 'f': push(&run->opt.firmware, &run->opt.num_firmware, optarg); break;
+		case 'R':
+			if (!valid_required(optarg)) {
+				fprintf(stderr, "ko2kext: -R: '%s' is not an OSBundleRequired value\n",
+				    optarg);
+				return EX_USAGE;
+			}
+			run->opt.required = optarg;
+			break;
+		case 'm':
+			if (run->opt.extra != NULL || load_merge_plist(run, optarg) != 0)
+				return EX_USAGE;
+			break;
+		case OPT_FORCE: run->opt.force = true; break;
+		case OPT_ALLOW_MISSING: run->opt.allow_missing = true; break;
+		case OPT_PRINT: run->print = true; break;
+		case OPT_JSON: run->json = true; break;
+		case 'q': run->quiet = true; break;
+		case 'v': run->verbose = true; break;
+		case 'h': fputs(usage_text, stdout); exit(EX_OK);
+		default: fputs(usage_text, stderr); return EX_USAGE;
+		}
+	}
+	if (optind == argc) {
+		fprintf(stderr, "ko2kext: no input modules given\n%s", usage_text);
+		return EX_USAGE;
+	}
+	if (!run->print && !run->json && run->outdir == NULL) {
+		fprintf(stderr, "ko2kext: say where the bundles go with -o OUTDIR\n%s", usage_text);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* Parses every module and names its bundle; a bad file is reported and skipped. */
+static void
+parse_modules(struct run *run, struct conv_set *set)
+{
+	kext_error err;
+
+	for (size_t i = 0; i < set->n; i++) {
+		struct conv_module *m = &set->mods[i];
+
+		if (kmod_parse(m->data, m->len, m->origin, &m->kf, &err) != 0) {
+			m->failed = true;
+			report(run, &err);
+			continue;
+		}
+		if (conv_name_module(m, &run->opt) != 0) {
+			m->failed = true;
+			report(run, &(kext_error){ENOMEM, "out of memory"});
+			continue;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (!set->mods[j].failed &&
+			    strcmp(set->mods[j].bundle_name, m->bundle_name) == 0) {
+				m->failed = true;
+				kext_fail(&err, EEXIST, "%s: would be written as %s, which %s "
+				    "already is; convert them in separate runs", m->origin,
+				    m->bundle_name, set->mods[j].origin);
+				report(run, &err);
+				break;
+			}
+		}
+	}
+}
+
+static int
+gather_providers(struct run *run, struct conv_set *set, struct conv_providers *pv)
+{
+	kext_error err;
+
+	for (size_t i = 0; i < set->n; i++) {
+		const struct conv_module *m = &set->mods[i];
+
+		char version[64];
+
+		if (!m->failed && m->kf->os == KMOD_OS_LINUX &&
+		    conv_linux_bundle_version(m->kf, version, sizeof(version)) == 0 &&
+		    conv_providers_add_linux(pv, m->kf->lx.name, m->identifier, version,
+		    CONV_FROM_INPUT) != 0)
+			return -1;
+		if (!m->failed)
+			conv_bundle_version(m, version, sizeof(version));
+		for (size_t r = 0; !m->failed && r < m->kf->num_records; r++) {
+			const struct kmod_record *rec = &m->kf->records[r];
+
+			if (rec->type != KMOD_VERSION)
+				continue;
+			if (conv_providers_add(pv, rec->u.version.name, rec->u.version.version,
+			    m->identifier, CONV_FROM_INPUT) != 0 ||
+			    (pv->p[pv->n - 1].version_string = strdup(version)) == NULL)
+				return -1;
+		}
+	}
+	for (size_t i = 0; i < run->num_repos; i++)
+		if (conv_providers_add_repository(pv, run->repos[i], &err) != 0)
+			report(run, &err);
+	for (size_t i = 0; i < set->num_hints + run->num_hints; i++) {
+		const char *h = i < set->num_hints ? set->hints_files[i] :
+		    run->hints[i - set->num_hints];
+
+		if (conv_providers_add_hints(pv, h, run->opt.kernel_id, &err) != 0)
+			report(run, &err);
+	}
+	return 0;
+}
+
+static bool
+may_write(struct run *run, const struct conv_module *m)
+{
+	char path[4096];
+	struct stat st;
+	kext_error err;
+
+	snprintf(path, sizeof(path), "%s/%s", run->outdir, m->bundle_name);
+	if (run->opt.force || lstat(path, &st) != 0)
+		return true;
+	kext_fail(&err, EEXIST, "%s: already exists; use --force to replace it", path);
+	report(run, &err);
+	return false;
+}
+
+/* Builds the Info.plist and stages the bundle; *staged is NULL when it failed. */
+static void
+stage_one(struct run *run, struct conv_module *m, struct conv_providers *pv, char **staged)
+{
+	char missing[2048];
+	CFMutableDictionaryRef info;
+	kext_error err;
+
+	*staged = NULL;
+	if (!may_write(run, m))
+		return;
+	info = conv_info_plist(m, pv, &run->opt, missing, sizeof(missing));
+	if (m->kf->num_records == 0 && !run->quiet)
+		fprintf(stderr, "ko2kext: warning: %s declares no module metadata; converting it "
+		    "as %s, named after the file\n", m->origin, m->bundle_name);
+	if (missing[0] != '\0' && !run->opt.allow_missing) {
+		kext_fail(&err, ENOENT, "%s: no input, repository or kernel provides %s; add the "
+		    "module that does, name its repository with -r, or pass --allow-missing",
+		    m->origin, missing);
+		report(run, &err);
+	} else {
+		if (missing[0] != '\0' && !run->quiet)
+			fprintf(stderr, "ko2kext: warning: %s: nothing provides %s; left out of "
+			    "OSBundleLibraries\n", m->origin, missing);
+		if (conv_stage_bundle(run->outdir, m, info, &run->opt, staged, &err) != 0)
+			report(run, &err);
+	}
+	CFRelease(info);
+}
+
+static void
+convert_all(struct run *run, struct conv_set *set, struct conv_providers *pv)
+{
+	char **staged = calloc(set->n + 1, sizeof(*staged));
+	kext_error err;
+	bool synced;
+
+	if (staged == NULL) {
+		report(run, &(kext_error){ENOMEM, "out of memory"});
+		return;
+	}
+	for (size_t i = 0; i < set->n; i++)
+		if (!set->mods[i].failed)
+			stage_one(run, &set->mods[i], pv, &staged[i]);
+	synced = conv_sync_staged(run->outdir, &err) == 0;
+	if (!synced)
+		report(run, &err);
+	for (size_t i = 0; i < set->n; i++) {
+		const struct conv_module *m = &set->mods[i];
+
+		if (staged[i] == NULL)
+			continue;
+		if (!synced || conv_install_bundle(run->outdir, m, staged[i], run->opt.force,
+		    &err) != 0) {
+			if (synced)
+				report(run, &err);
+			conv_discard_staged(staged[i]);
+		} else if (run->verbose) {
+			printf("%s -> %s/%s (%s)\n", m->origin, run->outdir, m->bundle_name,
+			    m->identifier);
+		}
+		free(staged[i]);
+	}
+	free(staged);
+}
+
+static int
+print_metadata(struct run *run, struct conv_set *set)
+{
+	const struct kmod_file **files = calloc(set->n + 1, sizeof(*files));
+	size_t n = 0;
+
+	if (files == NULL)
+		return -1;
+	for (size_t i = 0; i < set->n; i++)
+		if (!set->mods[i].failed)
+			files[n++] = set->mods[i].kf;
+	if (run->json)
+		kmod_print_json(stdout, files, n);
+	else
+		for (size_t i = 0; i < n; i++)
+			kmod_print(stdout, files[i]);
+	free(files);
+	return 0;
+}
+
+static int
+ensure_outdir(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (mkdir(dir, 0755) == 0)
+		return 0;
+	fprintf(stderr, "ko2kext: %s: %s\n", dir, errno == EEXIST ? "not a directory" :
+	    strerror(errno));
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct run run = {.opt = {.prefix = KO2KEXT_DEFAULT_PREFIX,
+	    .kernel_id = KO2KEXT_DEFAULT_KERNEL_ID}};
+	struct conv_set set = {0};
+	struct conv_providers pv = {0};
+	kext_error err;
+	int rc;
+
+	if ((rc = parse_args(&run, argc, argv)) != 0)
+		goto out;
+	umask(022);	/* bundles get 0755 folders and 0644 files, like an installed kext */
+	for (int i = optind; i < argc; i++)
+		if (conv_add_input(&set, argv[i], &err) != 0)
+			report(&run, &err);
+	parse_modules(&run, &set);
+	if (run.print || run.json) {
+		print_metadata(&run, &set);
+	} else if (ensure_outdir(run.outdir) != 0 || gather_providers(&run, &set, &pv) != 0) {
+		run.failures++;
+	} else {
+		convert_all(&run, &set, &pv);
+	}
+	if (run.failures && !run.quiet)
+		fprintf(stderr, "ko2kext: %d error%s\n", run.failures, run.failures == 1 ? "" : "s");
+	rc = run.failures ? 1 : 0;
+out:
+	conv_providers_free(&pv);
+	conv_set_free(&set);
+	free(run.opt.id_overrides);
+	free(run.opt.firmware);
+	free(run.repos);
+	free(run.hints);
+	if (run.opt.extra)
+		CFRelease(run.opt.extra);
+	return rc;
+}
