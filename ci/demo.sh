@@ -1,0 +1,48 @@
+#!/bin/sh
+# The main job, end to end: convert FreeBSD kernel modules into kexts, then
+# load, list and unload them. Without a FreeBSD kernel it uses the simulated
+# one (KEXT_KERNEL=sim:DIR). Installs what it needs first.
+#
+#   sh ci/demo.sh [MODULE.ko | DIR | PACKAGE.pkg ...]
+#
+# With no argument it converts the 14.2 VirtualBox package from the shared
+# corpus (../shared/corpus) when it is there, and our own test modules.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+sh ci/deps.sh
+make -s -j2 all fixtures >/dev/null
+
+bin=$top/build/bin
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+ext=$work/Extensions
+corpus=${KEXT_CORPUS:-$top/../shared/corpus}
+pkg=$corpus/freebsd-14.2-amd64/virtualbox-ose-kmod-6.1.50.pkg
+
+if [ $# -gt 0 ]; then
+	inputs="$*"
+elif [ -f "$pkg" ]; then
+	inputs="$pkg build/fixtures/amd64/fx_base.ko build/fixtures/amd64/fx_mid.ko"
+else
+	echo "(no corpus at $corpus: using our own test modules only)"
+	inputs="build/fixtures/amd64/fx_base.ko build/fixtures/amd64/fx_mid.ko"
+fi
+
+# On FreeBSD the real kernel is used; elsewhere a simulated FreeBSD 14.2 kernel.
+if [ "$(uname -s)" != FreeBSD ]; then
+	export KEXT_KERNEL="sim:$work/kernel"
+	export KEXT_SIM_OSVERSION="${KEXT_SIM_OSVERSION:-1402000}"
+	echo "kernel: simulated FreeBSD, __FreeBSD_version $KEXT_SIM_OSVERSION ($KEXT_KERNEL)"
+fi
+export KEXT_CACHE_DIR="$work/cache"
+
+set -x
+# shellcheck disable=SC2086 # inputs is a list
+"$bin/ko2kext" -v --allow-missing -o "$ext" $inputs
+"$bin/kextutil" -n -t -r "$ext" "$ext"/*.kext || true
+"$bin/kextload" -v -r "$ext" "$(ls -d "$ext"/*.kext | tail -n 1)"
+"$bin/kextstat"
+"$bin/kextunload" -v "$(ls -d "$ext"/*.kext | tail -n 1)"
+"$bin/kextstat"

@@ -1,0 +1,86 @@
+/*
+ * What the kernel has loaded, seen as kexts.
+ *
+ * A loaded file's pathname leads to the bundle it came from
+ * (".../Foo.kext/Contents/MacOS/foo.ko" -> Foo.kext -> its Info.plist), so
+ * identifiers and versions need no side registry. The kernel itself is the
+ * kernel kext, at the version the running kernel reports. The module
+ * metadata of each file (read again from its pathname) tells which loaded
+ * files it links against.
+ */
+#ifndef KEXT_LOADED_H
+#define KEXT_LOADED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kext/error.h"
+#include "kext/kernel.h"
+#include "kext/kmod.h"
+#include "kext/version.h"
+
+/* The identifier of the kernel kext, which stands for the running kernel. */
+#define KEXT_KERNEL_BUNDLE_ID "org.freebsd.kernel"
+/*
+ * On the linux backend the running Linux kernel is this kext, at the numeric
+ * part of its release ("6.1.0" for 6.1.0-56-cloud-amd64), compatible only
+ * with that same version: Linux has no stable module ABI, and the exact
+ * build is matched by each module's vermagic (checked by kext_load).
+ */
+#define KEXT_LINUX_KERNEL_BUNDLE_ID "org.kernel.linux"
+
+struct kext_loaded_entry {
+	int fileid;
+	int refs;
+	uint64_t address, size;
+	char *file_name;	/* "if_bridge.ko", "kernel" */
+	char *pathname;		/* as the kernel reports it */
+	char **modules;		/* registered module names */
+	size_t num_modules;
+	char *bundle_path;	/* the enclosing .kext, or NULL */
+	char *identifier;	/* CFBundleIdentifier; NULL for a file that is not in a kext */
+	char *version;		/* CFBundleVersion as written */
+	kext_version version_value, compat_value;
+	struct kmod_file *kf;	/* the file's module metadata, or NULL if unreadable */
+	int *linked;		/* file ids it depends on, highest first */
+	size_t num_linked;
+	/*
+	 * Versions the file provides when the backend says (the sim) or, for the
+	 * kernel, when the linker.hints beside it lists them ("in kernel").
+	 */
+	bool versions_known;
+	size_t num_versions;
+	struct kext_kld_version *versions;
+};
+
+struct kext_loaded_set {
+	struct kext_loaded_entry *items;	/* in file id order; the kernel first */
+	size_t n;
+	int osreldate;
+	enum kmod_os os;	/* whose modules the kernel loads */
+	char release[65];	/* Linux: uname -r of the running kernel; else "" */
+};
+
+/* The kext version of a Linux kernel release ("6.1.0-56-cloud-amd64" -> "6.1.0"). */
+void kext_linux_release_version(const char *release, char *buf, size_t len);
+
+int kext_loaded_read(struct kext_kernel *k, struct kext_loaded_set *set, kext_error *err);
+void kext_loaded_free(struct kext_loaded_set *set);
+
+const struct kext_loaded_entry *kext_loaded_by_identifier(const struct kext_loaded_set *set,
+    const char *identifier);
+const struct kext_loaded_entry *kext_loaded_by_fileid(const struct kext_loaded_set *set, int fileid);
+
+/* The loaded files that link against fileid, lowest id first; returns how many. */
+size_t kext_loaded_dependents(const struct kext_loaded_set *set, int fileid,
+    const struct kext_loaded_entry **out, size_t max);
+
+/* Does the kernel itself (file 1) register or provide name? -1 when it cannot be known. */
+int kext_loaded_kernel_provides(const struct kext_loaded_set *set, const char *name);
+
+/* The loaded file (other than the kernel) that registers module or provides version name. */
+const struct kext_loaded_entry *kext_loaded_providing(const struct kext_loaded_set *set,
+    const char *name);
+
+#endif

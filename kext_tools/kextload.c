@@ -1,0 +1,279 @@
+/*
+ * kextload: load kexts and their dependencies, dependencies first.
+ * Installed also as kextutil, which plans and checks without loading
+ * (-n) and prints every diagnostic (-t).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+
+#include "kext/load.h"
+
+/* Apple's kextload: any failure but a privilege one exits EX_OSERR. */
+enum { EXIT_KEXT_BAD = 4 };
+
+static const char usage_kextload[] =
+    "usage: kextload [-v] [-q] [-r repository]... [-d dependency.kext]... [-b bundle_id]...\n"
+    "                [--kernel SPEC] [bundle.kext]...\n"
+    "  -b, --bundle-id ID        load the best kext with this identifier\n"
+    "  -d, --dependency KEXT     consider this kext as a dependency\n"
+    "  -r, --repository DIR      look for kexts in DIR too\n"
+    "  -v, --verbose             also say what was already loaded\n"
+    "  -q, --quiet               print nothing\n"
+    "      --kernel SPEC         freebsd or sim:DIR (default: $KEXT_KERNEL, else the host's)\n";
+
+static const char usage_kextutil[] =
+    "usage: kextutil [-n] [-t] [-e] [-v] [-q] [-r repository]... [-d dependency.kext]...\n"
+    "                [-b bundle_id]... [--kernel SPEC] [bundle.kext]...\n"
+    "  -n, --no-load             plan and check only; load nothing\n"
+    "  -t, --print-diagnostics   print every diagnostic of every kext involved\n"
+    "  -e, --no-system-extensions  do not look in " KEXT_SYSTEM_EXTENSIONS "\n"
+    "  -Z, --no-resolve-dependencies  with -n: only validate the named kexts\n"
+    "  -b, -d, -r, -v, -q, --kernel as for kextload\n";
+
+enum { OPT_KERNEL = 256 };
+
+static const struct option long_options[] = {
+	{"bundle-id", required_argument, NULL, 'b'},
+	{"dependency", required_argument, NULL, 'd'},
+	{"repository", required_argument, NULL, 'r'},
+	{"no-load", no_argument, NULL, 'n'},
+	{"print-diagnostics", no_argument, NULL, 't'},
+	{"no-system-extensions", no_argument, NULL, 'e'},
+	{"no-resolve-dependencies", no_argument, NULL, 'Z'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"kernel", required_argument, NULL, OPT_KERNEL},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct args {
+	const char *prog, *kernel;
+	const char **ids, **dirs, **deps;
+	size_t num_ids, num_dirs, num_deps;
+	char **paths;
+	size_t num_paths;
+	bool util, no_load, diagnostics, no_system, no_resolve, verbose, quiet;
+};
+
+static int
+push(const char ***list, size_t *n, const char *v)
+{
+	const char **l = reallocarray(*list, *n + 1, sizeof(*l));
+
+	if (l == NULL)
+		return -1;
+	l[(*n)++] = v;
+	*list = l;
+	return 0;
+}
+
+static int
+parse_args(struct args *a, int argc, char **argv)
+{
+	const char *usage = a->util ? usage_kextutil : usage_kextload;
+	int c;
+
+	while ((c = getopt_long(argc, argv, a->util ? "b:d:r:ntZevqh" : "b:d:r:vqh", long_options,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'b': push(&a->ids, &a->num_ids, optarg); break;
+		case 'd': push(&a->deps, &a->num_deps, optarg); break;
+		case 'r': push(&a->dirs, &a->num_dirs, optarg); break;
+		case 'n': a->no_load = true; break;
+		case 't': a->diagnostics = true; break;
+		case 'e': a->no_system = true; break;
+		case 'Z': a->no_resolve = true; break;
+		case 'v': a->verbose = true; break;
+		case 'q': a->quiet = true; break;
+		case OPT_KERNEL: a->kernel = optarg; break;
+		case 'h': fputs(usage, stdout); exit(EX_OK);
+		default: fputs(usage, stderr); return EX_USAGE;
+		}
+	}
+	a->paths = argv + optind;
+	a->num_paths = (size_t)(argc - optind);
+	if (a->no_resolve && (!a->no_load || a->num_ids > 0)) {
+		fprintf(stderr, "%s: -Z goes with -n and bundle paths\n%s", a->prog, usage);
+		return EX_USAGE;
+	}
+	if (a->num_paths == 0 && a->num_ids == 0) {
+		fprintf(stderr, "%s: no kernel extensions specified; name kext bundles or use "
+		    "-b bundle_id\n%s", a->prog, usage);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/*
+ * Apple's order: system folders, then the kexts named as arguments, then -r
+ * folders, then -d kexts; among equal versions the later wins.
+ */
+static int
+open_repositories(const struct args *a, struct kext_repos **repos, struct kext_bundle ***bundles,
+    kext_error *err)
+{
+	struct stat st;
+
+	if (kext_repos_create(repos, err) != 0)
+		return -1;
+	if ((*bundles = calloc(a->num_paths + 1, sizeof(**bundles))) == NULL)
+		return kext_fail(err, ENOMEM, "out of memory");
+	if (!a->no_system && stat(KEXT_SYSTEM_EXTENSIONS, &st) == 0 &&
+	    kext_repos_add_directory(*repos, KEXT_SYSTEM_EXTENSIONS, KEXT_REPO_SYSTEM, err) != 0)
+		return -1;
+	for (size_t i = 0; i < a->num_paths; i++)
+		if (kext_repos_add_bundle(*repos, a->paths[i], KEXT_REPO_ARGUMENT, &(*bundles)[i],
+		    err) != 0)
+			return -1;
+	for (size_t i = 0; i < a->num_dirs; i++)
+		if (kext_repos_add_directory(*repos, a->dirs[i], KEXT_REPO_DIRECTORY, err) != 0)
+			return -1;
+	for (size_t i = 0; i < a->num_deps; i++)
+		if (kext_repos_add_bundle(*repos, a->deps[i], KEXT_REPO_DEPENDENCY, NULL, err) != 0)
+			return -1;
+	return 0;
+}
+
+static void
+print_steps(const struct args *a, const struct kext_load_result *r)
+{
+	for (size_t i = 0; i < r->n && !a->quiet; i++) {
+		const struct kext_load_step *s = &r->steps[i];
+
+		if (a->util) {
+			printf("%2zu. %-9s %s (%s) %s\n", i + 1, s->kind == KEXT_STEP_KERNEL ? "kernel" :
+			    s->kind == KEXT_STEP_ALREADY ? "loaded" : "load", s->identifier,
+			    s->version ? s->version : "?", s->bundle_path ? s->bundle_path : "");
+		} else if (s->kind == KEXT_STEP_LOAD) {
+			printf("Loaded %s (%s) from %s, id %d.\n", s->identifier,
+			    s->version ? s->version : "?", s->bundle_path, s->fileid);
+		} else if (a->verbose && s->kind == KEXT_STEP_ALREADY) {
+			printf("%s (%s) was already loaded.\n", s->identifier,
+			    s->version ? s->version : "?");
+		}
+	}
+}
+
+static void
+print_diagnostics(const struct args *a, struct kext_bundle **bundles)
+{
+	for (size_t i = 0; i < a->num_paths; i++) {
+		char *text = kext_diags_format(kext_bundle_diags(bundles[i]), KEXT_DIAG_ALL, true);
+
+		if (text != NULL && text[0] != '\0')
+			fputs(text, stdout);
+		else if (text != NULL)
+			printf("%s: no diagnostics.\n", kext_bundle_path(bundles[i]));
+		free(text);
+	}
+}
+
+/* kextutil -n -Z: each named kext on its own, dependencies not resolved. */
+static int
+validate_only(const struct args *a, struct kext_bundle **bundles)
+{
+	int rc = EX_OK;
+
+	for (size_t i = 0; i < a->num_paths; i++) {
+		const char *path = kext_bundle_path(bundles[i]);
+
+		if (kext_bundle_is_valid(bundles[i])) {
+			if (!a->quiet)
+				printf("%s appears to be valid (dependencies not resolved).\n", path);
+			continue;
+		}
+		rc = EXIT_KEXT_BAD;
+		if (!a->quiet && !a->diagnostics) {
+			char *text = kext_diags_format(kext_bundle_diags(bundles[i]),
+			    KEXT_DIAG_FAILURES, true);
+
+			fprintf(stderr, "%s", text ? text : path);
+			free(text);
+		}
+	}
+	return rc;
+}
+
+static int
+run(struct args *a, struct kext_kernel *k)
+{
+	struct kext_repos *repos = NULL;
+	struct kext_bundle **bundles = NULL;
+	struct kext_load_result result = {0};
+	struct kext_load_request req = {0};
+	kext_error err;
+	int rc = EX_OK;
+
+	if (open_repositories(a, &repos, &bundles, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", a->prog, err.msg);
+		rc = a->util ? EXIT_KEXT_BAD : EX_OSERR;
+		goto out;
+	}
+	if (a->diagnostics)
+		print_diagnostics(a, bundles);
+	if (a->no_resolve) {
+		rc = validate_only(a, bundles);
+		goto out;
+	}
+	req.bundles = bundles;
+	req.num_bundles = a->num_paths;
+	req.identifiers = a->ids;
+	req.num_identifiers = a->num_ids;
+	req.dry_run = a->no_load;
+	/* Loading into the real kernel demands root-owned bundles; the simulator does not. */
+	req.authenticate = strcmp(kext_kernel_name(k), "freebsd") == 0;
+	if (kext_load(k, repos, &req, &result, &err) != 0) {
+		if (!a->quiet)
+			fprintf(stderr, "%s: %s\n", a->prog, err.msg);
+		rc = err.code == EPERM ? EX_NOPERM : a->no_load ? EXIT_KEXT_BAD : EX_OSERR;
+	}
+	if (rc == EX_OK || a->util)
+		print_steps(a, &result);
+	if (rc == EX_OK && a->util && a->no_load && !a->quiet)
+		printf("%s appears to be loadable.\n", a->num_paths == 1 ? a->paths[0] :
+		    "Everything named");
+out:
+	kext_load_result_free(&result);
+	free(bundles);
+	if (repos != NULL)
+		kext_repos_free(repos);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a = {0};
+	struct kext_kernel *k;
+	kext_error err;
+	const char *slash = strrchr(argv[0], '/');
+	int rc;
+
+	a.prog = slash ? slash + 1 : argv[0];
+	a.util = strcmp(a.prog, "kextutil") == 0;
+	if ((rc = parse_args(&a, argc, argv)) != 0)
+		goto out;
+	/* Validating alone (-Z) needs no kernel. */
+	if (a.no_resolve) {
+		rc = run(&a, NULL);
+		goto out;
+	}
+	if (kext_kernel_open(a.kernel, &k, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", a.prog, err.msg);
+		rc = EX_OSERR;
+		goto out;
+	}
+	rc = run(&a, k);
+	kext_kernel_close(k);
+out:
+	free(a.ids);
+	free(a.dirs);
+	free(a.deps);
+	return rc;
+}

@@ -1,0 +1,431 @@
+/* Loading kexts transactionally (see load.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kext/load.h"
+#include "kext/loaded.h"
+#include "kext/plan.h"
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+void
+kext_load_result_free(struct kext_load_result *result)
+{
+	for (size_t i = 0; i < result->n; i++) {
+		free(result->steps[i].identifier);
+		free(result->steps[i].version);
+		free(result->steps[i].bundle_path);
+		free(result->steps[i].executable);
+	}
+	free(result->steps);
+	memset(result, 0, sizeof(*result));
+}
+
+/* What the plan needs to know about the kernel's kexts. */
+static struct kext_loaded *
+plan_view(const struct kext_loaded_set *set, size_t *n)
+{
+	struct kext_loaded *view = calloc(set->n + 1, sizeof(*view));
+
+	*n = 0;
+	for (size_t i = 0; view != NULL && i < set->n; i++) {
+		const struct kext_loaded_entry *l = &set->items[i];
+
+		if (l->identifier == NULL)
+			continue;
+		view[*n].identifier = l->identifier;
+		view[*n].version = l->version_value;
+		view[*n].compatible_version = l->compat_value;
+		(*n)++;
+	}
+	return view;
+}
+
+/* FreeBSD's version rule (§1.5) for one dependency and one provided version. */
+static bool
+version_accepts(const struct kmod_depend *d, int v)
+{
+	return v == d->pref || (v >= d->min && v <= d->max);
+}
+
+static int
+check_kernel_version(const struct kext_load_step *s, const struct kmod_file *kf, int osreldate,
+    kext_error *err)
+{
+	for (size_t i = 0; i < kf->num_records; i++) {
+		const struct kmod_depend *d = &kf->records[i].u.depend;
+
+		if (kf->records[i].type != KMOD_DEPEND || strcmp(d->name, "kernel") != 0 ||
+		    version_accepts(d, osreldate))
+			continue;
+		return kext_fail(err, ENOEXEC, "%s (%s): built for FreeBSD kernel %d (accepts "
+		    "%d..%d), but the running kernel is %d; not loading it", s->identifier,
+		    s->bundle_path, d->pref, d->min, d->max, osreldate);
+	}
+	return 0;
+}
+
+/* A module is only ever loaded into the kind of kernel it was built for. */
+static int
+check_os(const struct kext_load_step *s, const struct kmod_file *kf,
+    const struct kext_loaded_set *set, kext_error *err)
+{
+	if (kf->os == set->os)
+		return 0;
+	return kext_fail(err, ENOEXEC, "%s (%s): its executable %s is a %s kernel module, but "
+	    "the running kernel is %s; not loading it", s->identifier, s->bundle_path, kf->path,
+	    kmod_os_name(kf->os), kmod_os_name(set->os));
+}
+
+/*
+ * Linux loads a module only into the kernel build its vermagic names; the
+ * release (its first word) is what tells builds apart for the user.
+ */
+static int
+check_linux_release(const struct kext_load_step *s, const struct kmod_file *kf,
+    const struct kext_loaded_set *set, kext_error *err)
+{
+	char rel[256];
+
+	if (kmod_linux_release(kf, rel, sizeof(rel)) != 0)
+		return kext_fail(err, ENOEXEC, "%s (%s): its module %s has no vermagic in .modinfo; "
+		    "Linux refuses it; not loading it", s->identifier, s->bundle_path, kf->path);
+	if (strcmp(rel, set->release) != 0)
+		return kext_fail(err, ENOEXEC, "%s (%s): built for Linux %s (vermagic '%s'), but the "
+		    "running kernel is %s; not loading it", s->identifier, s->bundle_path, rel,
+		    kf->lx.vermagic, set->release);
+	return 0;
+}
+
+/*
+ * The running kernel is checked against a named kext's own module first, so
+ * the answer names both kernels rather than a library mismatch.
+ */
+static int
+check_root_kernel(struct kext_bundle *b, const struct kext_loaded_set *set, kext_error *err)
+{
+	struct kext_load_step s = {.identifier = (char *)kext_bundle_identifier(b),
+	    .bundle_path = (char *)kext_bundle_path(b)};
+	const char *exe = kext_bundle_executable_path(b);
+	struct kmod_file *kf;
+	int rc;
+
+	if (exe == NULL || s.identifier == NULL || kmod_open(exe, &kf, NULL) != 0)
+		return 0;	/* the plan's checks report these */
+	rc = check_os(&s, kf, set, err);
+	if (rc == 0)
+		rc = kf->os == KMOD_OS_LINUX ? check_linux_release(&s, kf, set, err) :
+		    check_kernel_version(&s, kf, set->osreldate, err);
+	kmod_free(kf);
+	return rc;
+}
+
+static int
+make_plan(struct kext_repos *repos, const struct kext_load_request *req,
+    const struct kext_loaded_set *set, struct kext_plan **plan, kext_error *err)
+{
+	struct kext_plan_options opts = {.authenticate = req->authenticate};
+	struct kext_loaded *view = plan_view(set, &opts.nloaded);
+	int rc;
+
+	if (view == NULL)
+		return kext_fail(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < req->num_bundles; i++)
+		if (check_root_kernel(req->bundles[i], set, err) != 0) {
+			free(view);
+			return -1;
+		}
+	opts.loaded = view;
+	rc = kext_plan_create(repos, &opts, plan, err);
+	free(view);
+	if (rc != 0)
+		return -1;
+	for (size_t i = 0; i < req->num_identifiers; i++)
+		if (kext_plan_add_identifier(*plan, req->identifiers[i], err) != 0)
+			return -1;
+	for (size_t i = 0; i < req->num_bundles; i++)
+		if (kext_plan_add(*plan, req->bundles[i], err) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+record_steps(const struct kext_plan *plan, const struct kext_loaded_set *set,
+    struct kext_load_result *result)
+{
+	size_t n = kext_plan_count(plan);
+
+	if ((result->steps = calloc(n + 1, sizeof(*result->steps))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct kext_plan_item *it = kext_plan_at(plan, i);
+		struct kext_load_step *s = &result->steps[result->n++];
+		const struct kext_loaded_entry *l = it->loaded ?
+		    kext_loaded_by_identifier(set, it->identifier) : NULL;
+
+		s->kind = it->kernel_component ? KEXT_STEP_KERNEL :
+		    it->loaded ? KEXT_STEP_ALREADY : KEXT_STEP_LOAD;
+		s->root = it->root;
+		s->identifier = dup_or_null(it->identifier);
+		/* A loaded kext's version as its bundle writes it, not reformatted. */
+		s->version = dup_or_null(l != NULL && l->version ? l->version : it->version_string);
+		if (it->bundle != NULL) {
+			s->bundle_path = dup_or_null(kext_bundle_path(it->bundle));
+			s->executable = dup_or_null(kext_bundle_executable_path(it->bundle));
+		}
+		if (s->kind == KEXT_STEP_ALREADY && (strcmp(s->identifier, KEXT_KERNEL_BUNDLE_ID) == 0 ||
+		    strcmp(s->identifier, KEXT_LINUX_KERNEL_BUNDLE_ID) == 0))
+			s->kind = KEXT_STEP_KERNEL;
+	}
+	return 0;
+}
+
+/* A module name the kernel already has would make kldload(2) fail with EEXIST. */
+static int
+check_names(const struct kext_load_step *s, const struct kmod_file *kf,
+    const struct kext_loaded_set *set, kext_error *err)
+{
+	const char *base = strrchr(s->executable, '/');
+
+	base = base ? base + 1 : s->executable;
+	for (size_t i = 1; i < set->n; i++)
+		if (strcmp(set->items[i].file_name, base) == 0)
+			return kext_fail(err, EEXIST, "%s (%s): a file named %s is already loaded "
+			    "(id %d, %s)", s->identifier, s->bundle_path, base, set->items[i].fileid,
+			    set->items[i].pathname ? set->items[i].pathname : "?");
+	for (size_t i = 0; i < kf->num_records; i++) {
+		const struct kmod_record *r = &kf->records[i];
+		const char *name = r->type == KMOD_MODULE ? r->u.module.name :
+		    r->type == KMOD_VERSION ? r->u.version.name : NULL;
+		const struct kext_loaded_entry *other;
+
+		if (name == NULL || (other = kext_loaded_providing(set, name)) == NULL)
+			continue;
+		return kext_fail(err, EEXIST, "%s (%s): module %s is already provided by %s "
+		    "(id %d, %s); unload that first", s->identifier, s->bundle_path, name,
+		    other->identifier ? other->identifier : other->file_name, other->fileid,
+		    other->pathname ? other->pathname : "?");
+	}
+	return 0;
+}
+
+static bool
+provides(const struct kmod_file *kf, const struct kmod_depend *d)
+{
+	const struct kmod_version *v = kf != NULL ? kmod_find_version(kf, d->name) : NULL;
+
+	return v != NULL && version_accepts(d, v->version);
+}
+
+/*
+ * Each MODULE_DEPEND must be met by a loaded file, a file loaded earlier in
+ * this plan, or the kernel's built-in modules (the kernel would answer
+ * "depends on X - not available or version mismatch").
+ */
+static int
+check_depends(const struct kext_load_step *s, struct kmod_file *const *kfs, size_t step,
+    const struct kext_loaded_set *set, kext_error *err)
+{
+	const struct kmod_file *kf = kfs[step];
+
+	for (size_t i = 0; i < kf->num_records; i++) {
+		const struct kmod_depend *d = &kf->records[i].u.depend;
+		bool met = false;
+
+		if (kf->records[i].type != KMOD_DEPEND || strcmp(d->name, "kernel") == 0 ||
+		    kmod_find_version(kf, d->name) != NULL)
+			continue;
+		for (size_t j = 0; !met && j < set->n; j++)
+			met = provides(set->items[j].kf, d);
+		for (size_t j = 0; !met && j < step; j++)
+			met = provides(kfs[j], d);
+		/* Built into the kernel; when that cannot be known, the kernel decides. */
+		if (!met)
+			met = kext_loaded_kernel_provides(set, d->name) != 0;
+		if (!met)
+			return kext_fail(err, ENOEXEC, "%s (%s): its module needs %s version %d "
+			    "(accepts %d..%d), which no loaded file and no kext in this load provides; "
+			    "add the kext that has it to OSBundleLibraries or load it first",
+			    s->identifier, s->bundle_path, d->name, d->pref, d->min, d->max);
+	}
+	return 0;
+}
+
+/*
+ * Linux: the module name must be free (finit_module would answer EEXIST) and
+ * each depends= module loaded or loaded earlier in this plan (else the kernel
+ * answers ENOENT, "Unknown symbol").
+ */
+static int
+check_linux_step(const struct kext_load_step *s, struct kmod_file *const *kfs, size_t step,
+    const struct kext_loaded_set *set, kext_error *err)
+{
+	const struct kmod_file *kf = kfs[step];
+	const struct kext_loaded_entry *other = kext_loaded_providing(set, kf->lx.name);
+
+	if (check_linux_release(s, kf, set, err) != 0)
+		return -1;
+	if (other != NULL)
+		return kext_fail(err, EEXIST, "%s (%s): module %s is already loaded (id %d, %s); "
+		    "unload that first", s->identifier, s->bundle_path, kf->lx.name, other->fileid,
+		    other->identifier ? other->identifier : other->file_name);
+	for (size_t d = 0; d < kf->lx.num_depends; d++) {
+		const char *dep = kf->lx.depends[d];
+		bool met = false;
+
+		for (size_t j = 1; !met && j < set->n; j++)
+			met = set->items[j].num_modules > 0 &&
+			    kmod_linux_name_equal(set->items[j].modules[0], dep);
+		for (size_t j = 0; !met && j < step; j++)
+			met = kfs[j] != NULL && kfs[j]->os == KMOD_OS_LINUX &&
+			    kmod_linux_name_equal(kfs[j]->lx.name, dep);
+		if (!met)
+			return kext_fail(err, ENOEXEC, "%s (%s): its module %s depends on module %s, "
+			    "which is not loaded and no kext in this load provides; add the kext "
+			    "that has it to OSBundleLibraries or load it first", s->identifier,
+			    s->bundle_path, kf->lx.name, dep);
+	}
+	return 0;
+}
+
+static int
+check_step(struct kext_plan *plan, struct kext_load_result *result, size_t i,
+    struct kmod_file **kfs, const struct kext_loaded_set *set, kext_error *err)
+{
+	const struct kext_plan_item *it = kext_plan_at(plan, i);
+	struct kext_load_step *s = &result->steps[i];
+	char *diags;
+
+	if (!kext_bundle_is_valid(it->bundle)) {
+		diags = kext_diags_format(kext_bundle_diags(it->bundle), KEXT_DIAG_FAILURES, true);
+		kext_fail(err, ENOEXEC, "%s is invalid; not loading anything\n%s", s->bundle_path,
+		    diags ? diags : "");
+		free(diags);
+		return -1;
+	}
+	if (s->executable == NULL)
+		return 0;	/* codeless: nothing for the kernel to load */
+	if (kmod_open(s->executable, &kfs[i], err) != 0)
+		return kext_fail_prefix(err, "%s: ", s->identifier);
+	if (check_os(s, kfs[i], set, err) != 0)
+		return -1;
+	if (kfs[i]->os == KMOD_OS_LINUX)
+		return check_linux_step(s, kfs, i, set, err);
+	if (check_kernel_version(s, kfs[i], set->osreldate, err) != 0 ||
+	    check_names(s, kfs[i], set, err) != 0 || check_depends(s, kfs, i, set, err) != 0)
+		return -1;
+	return 0;
+}
+
+/* Everything that can be known before the first kernel call, for every step. */
+static int
+check_steps(struct kext_plan *plan, struct kext_load_result *result,
+    const struct kext_loaded_set *set, kext_error *err)
+{
+	struct kmod_file **kfs = calloc(result->n + 1, sizeof(*kfs));
+	int rc = 0;
+
+	if (kfs == NULL)
+		return kext_fail(err, ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < result->n; i++)
+		if (result->steps[i].kind == KEXT_STEP_LOAD)
+			rc = check_step(plan, result, i, kfs, set, err);
+	for (size_t i = 0; i < result->n; i++)
+		if (kfs[i] != NULL)
+			kmod_free(kfs[i]);
+	free(kfs);
+	return rc;
+}
+
+/* Messages are bounded; a very long rollback list loses its tail, never its start. */
+static void
+append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	(void)!vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static void
+roll_back(struct kext_kernel *k, struct kext_load_result *result, size_t failed, kext_error *err)
+{
+	bool any = false;
+	kext_error uerr;
+
+	for (size_t i = failed; i-- > 0;) {
+		struct kext_load_step *s = &result->steps[i];
+
+		if (s->kind != KEXT_STEP_LOAD || s->fileid == 0)
+			continue;
+		append(err->msg, sizeof(err->msg), "%s", any ? ", " : "; rolled back: unloaded ");
+		if (kext_kernel_unload(k, s->fileid, false, &uerr) == 0) {
+			append(err->msg, sizeof(err->msg), "%s (id %d)", s->identifier, s->fileid);
+			s->fileid = 0;
+		} else {
+			append(err->msg, sizeof(err->msg), "NOT %s (id %d): %s", s->identifier,
+			    s->fileid, uerr.msg);
+		}
+		any = true;
+	}
+	if (!any)
+		append(err->msg, sizeof(err->msg), "; nothing had been loaded");
+}
+
+static int
+load_steps(struct kext_kernel *k, struct kext_load_result *result, kext_error *err)
+{
+	for (size_t i = 0; i < result->n; i++) {
+		struct kext_load_step *s = &result->steps[i];
+		kext_error kerr;
+
+		if (s->kind != KEXT_STEP_LOAD || s->executable == NULL)
+			continue;
+		if (kext_kernel_load(k, s->executable, &s->fileid, &kerr) != 0) {
+			s->fileid = 0;
+			kext_fail(err, kerr.code, "cannot load %s (%s): %s", s->identifier,
+			    s->bundle_path, kerr.msg);
+			roll_back(k, result, i, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+kext_load(struct kext_kernel *k, struct kext_repos *repos, const struct kext_load_request *req,
+    struct kext_load_result *result, kext_error *err)
+{
+	struct kext_loaded_set set;
+	struct kext_plan *plan = NULL;
+	int rc;
+
+	memset(result, 0, sizeof(*result));
+	if (kext_loaded_read(k, &set, err) != 0)
+		return -1;
+	rc = make_plan(repos, req, &set, &plan, err);
+	if (rc == 0 && record_steps(plan, &set, result) != 0)
+		rc = kext_fail(err, ENOMEM, "out of memory");
+	if (rc == 0)
+		rc = check_steps(plan, result, &set, err);
+	if (rc == 0 && !req->dry_run)
+		rc = load_steps(k, result, err);
+	if (plan != NULL)
+		kext_plan_free(plan);
+	kext_loaded_free(&set);
+	return rc;
+}

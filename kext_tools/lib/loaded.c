@@ -1,0 +1,406 @@
+/* The kernel's loaded files seen as kexts (see loaded.h). */
+#include <sys/utsname.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kext/bundle.h"
+#include "kext/fbsd_version.h"
+#include "kext/hints.h"
+#include "kext/loaded.h"
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/*
+ * kld has no call that lists the kernel's built-in interfaces, but kldxref
+ * writes them into the linker.hints beside the kernel ("VERSION pci.1 in
+ * kernel"); without that file they stay unknown.
+ */
+static void
+kernel_versions_from_hints(struct kext_loaded_entry *l)
+{
+	char path[1100];
+	const char *slash;
+	struct hints_file *h;
+	size_t n = 0;
+
+	if (l->versions_known || l->pathname == NULL || (slash = strrchr(l->pathname, '/')) == NULL)
+		return;
+	snprintf(path, sizeof(path), "%.*s/linker.hints", (int)(slash - l->pathname), l->pathname);
+	if (hints_open(path, &h, NULL) != 0)
+		return;
+	if ((l->versions = calloc(h->num_records + 1, sizeof(*l->versions))) != NULL) {
+		for (size_t i = 0; i < h->num_records; i++) {
+			const struct hints_record *r = &h->records[i];
+
+			if (r->type != HINTS_VERSION || r->kldfile == NULL ||
+			    strcmp(r->kldfile, "kernel") != 0 ||
+			    (l->versions[n].name = strdup(r->name)) == NULL)
+				continue;
+			l->versions[n++].version = r->version;
+		}
+		l->num_versions = n;
+		l->versions_known = true;
+	}
+	hints_free(h);
+}
+
+static void
+describe_kernel(struct kext_loaded_entry *l, int osreldate)
+{
+	char v[KEXT_FBSD_VERSION_STRMAX], c[KEXT_FBSD_VERSION_STRMAX];
+
+	if (kext_fbsd_osreldate_string(osreldate, v, sizeof(v)) != 0 ||
+	    kext_fbsd_osreldate_compat_string(osreldate, c, sizeof(c)) != 0)
+		return;
+	kernel_versions_from_hints(l);
+	l->identifier = strdup(KEXT_KERNEL_BUNDLE_ID);
+	l->version = strdup(v);
+	l->version_value = kext_version_parse(v);
+	l->compat_value = kext_version_parse(c);
+}
+
+/*
+ * The kext version of a Linux release: its leading MAJOR.MINOR[.PATCH]
+ * ("6.1.0-56-cloud-amd64" -> "6.1.0"); "" when it does not start so.
+ */
+void
+kext_linux_release_version(const char *release, char *buf, size_t len)
+{
+	size_t n = 0, dots = 0;
+
+	while (release[n] != '\0' && n + 1 < len) {
+		if (release[n] == '.' && (dots == 2 || n == 0 || release[n - 1] == '.'))
+			break;
+		if (release[n] != '.' && (release[n] < '0' || release[n] > '9'))
+			break;
+		dots += release[n] == '.';
+		n++;
+	}
+	if (n > 0 && release[n - 1] == '.')
+		n--;
+	if (len > 0) {
+		memcpy(buf, release, n);
+		buf[n] = '\0';
+	}
+}
+
+static void
+describe_linux_kernel(struct kext_loaded_entry *l, const char *release)
+{
+	char v[32];
+
+	kext_linux_release_version(release, v, sizeof(v));
+	if (v[0] == '\0')
+		return;
+	l->identifier = strdup(KEXT_LINUX_KERNEL_BUNDLE_ID);
+	l->version = strdup(v);
+	l->version_value = kext_version_parse(v);
+	l->compat_value = l->version_value;
+}
+
+/* A file that is not inside a readable kext is still listed, by file and module names. */
+static void
+describe_bundle(struct kext_loaded_entry *l)
+{
+	struct kext_bundle *b;
+	char *path;
+
+	if (l->pathname == NULL || kext_bundle_path_for_executable(l->pathname, &path, NULL) != 0)
+		return;
+	if (kext_bundle_open(path, &b, NULL) == 0) {
+		l->bundle_path = path;
+		l->identifier = dup_or_null(kext_bundle_identifier(b));
+		l->version = dup_or_null(kext_bundle_version_string(b));
+		l->version_value = kext_bundle_version(b);
+		l->compat_value = kext_bundle_compatible_version(b);
+		kext_bundle_release(b);
+	} else {
+		free(path);
+	}
+}
+
+/* FreeBSD's rule (§1.5): the preferred version at once, else the highest in range. */
+static bool
+better_provider(const struct kmod_depend *d, int v, int best, bool have_best)
+{
+	if (v == d->pref)
+		return !have_best || best != d->pref;
+	if (v < d->min || v > d->max)
+		return false;
+	return !have_best || (best != d->pref && v > best);
+}
+
+static int
+provider_of(const struct kext_loaded_set *set, const struct kmod_depend *d)
+{
+	int id = 0, best = 0;
+	bool found = false;
+
+	if (strcmp(d->name, "kernel") == 0)
+		return set->n > 0 ? set->items[0].fileid : 0;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct kmod_version *v;
+
+		if (set->items[i].kf == NULL ||
+		    (v = kmod_find_version(set->items[i].kf, d->name)) == NULL)
+			continue;
+		if (better_provider(d, v->version, best, found)) {
+			id = set->items[i].fileid;
+			best = v->version;
+			found = true;
+		}
+	}
+	return id;
+}
+
+static int
+by_id_descending(const void *a, const void *b)
+{
+	return *(const int *)b - *(const int *)a;
+}
+
+/* Linux modules link against the kernel and each depends= module that is loaded. */
+static int
+link_linux(struct kext_loaded_set *set, struct kext_loaded_entry *l)
+{
+	const struct kmod_linux *lx = &l->kf->lx;
+
+	if ((l->linked = calloc(lx->num_depends + 2, sizeof(*l->linked))) == NULL)
+		return -1;
+	for (size_t d = 0; d < lx->num_depends; d++)
+		for (size_t i = 1; i < set->n; i++) {
+			const struct kext_loaded_entry *o = &set->items[i];
+
+			if (o != l && o->num_modules > 0 &&
+			    kmod_linux_name_equal(o->modules[0], lx->depends[d])) {
+				l->linked[l->num_linked++] = o->fileid;
+				break;
+			}
+		}
+	if (set->n > 0)
+		l->linked[l->num_linked++] = set->items[0].fileid;
+	qsort(l->linked, l->num_linked, sizeof(*l->linked), by_id_descending);
+	return 0;
+}
+
+static int
+link_dependencies(struct kext_loaded_set *set, struct kext_loaded_entry *l)
+{
+	if (l->kf == NULL)
+		return 0;
+	if (l->kf->os == KMOD_OS_LINUX)
+		return link_linux(set, l);
+	if ((l->linked = calloc(l->kf->num_records + 1, sizeof(*l->linked))) == NULL)
+		return -1;
+	for (size_t r = 0; r < l->kf->num_records; r++) {
+		const struct kmod_record *rec = &l->kf->records[r];
+		int id;
+		bool seen = false;
+
+		if (rec->type != KMOD_DEPEND || kmod_find_version(l->kf, rec->u.depend.name) != NULL)
+			continue;
+		if ((id = provider_of(set, &rec->u.depend)) == 0 || id == l->fileid)
+			continue;
+		for (size_t j = 0; j < l->num_linked; j++)
+			seen |= l->linked[j] == id;
+		if (!seen)
+			l->linked[l->num_linked++] = id;
+	}
+	qsort(l->linked, l->num_linked, sizeof(*l->linked), by_id_descending);
+	return 0;
+}
+
+static int
+copy_file(struct kext_loaded_entry *l, const struct kext_kld_file *f)
+{
+	l->fileid = f->id;
+	l->refs = f->refs;
+	l->address = f->address;
+	l->size = f->size;
+	l->file_name = dup_or_null(f->name);
+	l->pathname = dup_or_null(f->pathname);
+	if (f->num_modules > 0 &&
+	    (l->modules = calloc(f->num_modules, sizeof(*l->modules))) == NULL)
+		return -1;
+	for (size_t m = 0; m < f->num_modules; m++)
+		if ((l->modules[l->num_modules++] = dup_or_null(f->modules[m].name)) == NULL)
+			return -1;
+	l->versions_known = f->versions_known;
+	if (f->num_versions > 0 &&
+	    (l->versions = calloc(f->num_versions, sizeof(*l->versions))) == NULL)
+		return -1;
+	for (size_t v = 0; v < f->num_versions; v++) {
+		l->versions[v].version = f->versions[v].version;
+		if ((l->versions[l->num_versions++].name = dup_or_null(f->versions[v].name)) == NULL)
+			return -1;
+	}
+	return l->file_name != NULL ? 0 : -1;
+}
+
+/* The running kernel's release; $KEXT_LINUX_RELEASE stands in for it in tests. */
+static int
+kernel_release(char *buf, size_t len)
+{
+	const char *fake = getenv("KEXT_LINUX_RELEASE");
+	struct utsname u;
+
+	if (fake != NULL && fake[0] != '\0') {
+		snprintf(buf, len, "%s", fake);
+		return 0;
+	}
+	if (uname(&u) != 0)
+		return -1;
+	snprintf(buf, len, "%s", u.release);
+	return 0;
+}
+
+int
+kext_loaded_read(struct kext_kernel *k, struct kext_loaded_set *set, kext_error *err)
+{
+	struct kext_kld_file *files;
+	size_t n;
+
+	memset(set, 0, sizeof(*set));
+	set->os = kext_kernel_os(k);
+	if (set->os == KMOD_OS_LINUX && kernel_release(set->release, sizeof(set->release)) != 0)
+		return kext_fail(err, errno, "uname: %s", strerror(errno));
+	if (kext_kernel_osreldate(k, &set->osreldate, err) != 0 ||
+	    kext_kernel_list(k, &files, &n, err) != 0)
+		return -1;
+	if ((set->items = calloc(n + 1, sizeof(*set->items))) == NULL) {
+		kext_kld_files_free(files, n);
+		return kext_fail(err, ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct kext_loaded_entry *l = &set->items[set->n++];
+
+		if (copy_file(l, &files[i]) != 0)
+			goto nomem;
+		if (strcmp(l->file_name, "kernel") == 0 && i == 0) {
+			if (set->os == KMOD_OS_LINUX)
+				describe_linux_kernel(l, set->release);
+			else
+				describe_kernel(l, set->osreldate);
+			continue;
+		}
+		describe_bundle(l);
+		if (l->pathname != NULL && kmod_open(l->pathname, &l->kf, NULL) != 0)
+			l->kf = NULL;
+	}
+	kext_kld_files_free(files, n);
+	for (size_t i = 0; i < set->n; i++)
+		if (link_dependencies(set, &set->items[i]) != 0)
+			return kext_loaded_free(set), kext_fail(err, ENOMEM, "out of memory");
+	return 0;
+nomem:
+	kext_kld_files_free(files, n);
+	kext_loaded_free(set);
+	return kext_fail(err, ENOMEM, "out of memory");
+}
+
+void
+kext_loaded_free(struct kext_loaded_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		struct kext_loaded_entry *l = &set->items[i];
+
+		free(l->file_name);
+		free(l->pathname);
+		for (size_t m = 0; m < l->num_modules; m++)
+			free(l->modules[m]);
+		free(l->modules);
+		free(l->bundle_path);
+		free(l->identifier);
+		free(l->version);
+		if (l->kf != NULL)
+			kmod_free(l->kf);
+		free(l->linked);
+		for (size_t v = 0; v < l->num_versions; v++)
+			free(l->versions[v].name);
+		free(l->versions);
+	}
+	free(set->items);
+	memset(set, 0, sizeof(*set));
+}
+
+const struct kext_loaded_entry *
+kext_loaded_by_identifier(const struct kext_loaded_set *set, const char *identifier)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (set->items[i].identifier != NULL &&
+		    strcmp(set->items[i].identifier, identifier) == 0)
+			return &set->items[i];
+	return NULL;
+}
+
+const struct kext_loaded_entry *
+kext_loaded_by_fileid(const struct kext_loaded_set *set, int fileid)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (set->items[i].fileid == fileid)
+			return &set->items[i];
+	return NULL;
+}
+
+size_t
+kext_loaded_dependents(const struct kext_loaded_set *set, int fileid,
+    const struct kext_loaded_entry **out, size_t max)
+{
+	size_t found = 0;
+
+	for (size_t i = 0; i < set->n; i++) {
+		const struct kext_loaded_entry *l = &set->items[i];
+
+		for (size_t j = 0; j < l->num_linked; j++) {
+			if (l->linked[j] != fileid)
+				continue;
+			if (found < max)
+				out[found] = l;
+			found++;
+			break;
+		}
+	}
+	return found;
+}
+
+const struct kext_loaded_entry *
+kext_loaded_providing(const struct kext_loaded_set *set, const char *name)
+{
+	for (size_t i = 1; i < set->n; i++) {
+		const struct kext_loaded_entry *l = &set->items[i];
+
+		for (size_t m = 0; m < l->num_modules; m++)
+			if (strcmp(l->modules[m], name) == 0)
+				return l;
+		if (l->kf != NULL && kmod_find_version(l->kf, name) != NULL)
+			return l;
+	}
+	return NULL;
+}
+
+/*
+ * Names only: kldxref reads the versions of a static kernel unreliably (10.1's
+ * hints say g_part 852157148 "in kernel" where modules ask for 0).
+ */
+int
+kext_loaded_kernel_provides(const struct kext_loaded_set *set, const char *name)
+{
+	const struct kext_loaded_entry *k = set->n > 0 ? &set->items[0] : NULL;
+
+	if (k == NULL)
+		return -1;
+	for (size_t m = 0; m < k->num_modules; m++)
+		if (strcmp(k->modules[m], name) == 0)
+			return 1;
+	for (size_t v = 0; v < k->num_versions; v++)
+		if (strcmp(k->versions[v].name, name) == 0)
+			return 1;
+	return k->versions_known ? 0 : -1;
+}

@@ -1,0 +1,20 @@
+# The tools (the plain build, not the sanitizer one) under valgrind: no
+# memory errors and no leaks on a convert / load / list / unload cycle.
+. "$(dirname "$0")/lib.sh"
+need_fixtures
+command -v valgrind >/dev/null 2>&1 || skip "valgrind is not installed"
+PLAIN=$BUILD/bin
+vg() {
+	expect 0 "valgrind $(basename "$1")" valgrind -q --error-exitcode=99 --leak-check=full \
+		--show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible "$@"
+}
+vg "$PLAIN/ko2kext" -q -o "$T/ext" "$FX/amd64"/fx_*.ko
+vg "$PLAIN/ko2kext" -q -o "$T/ext64" "$FX/powerpc64"/fx_*.ko
+new_sim 1402000
+vg "$PLAIN/kextutil" -n -t -r "$T/ext" "$T/ext/Fx_multi.kext"
+vg "$PLAIN/kextload" -r "$T/ext" "$T/ext/Fx_multi.kext"
+vg "$PLAIN/kextstat" --json
+vg "$PLAIN/kextunload" -b org.freebsd.kmod.fx_multi
+run valgrind -q --error-exitcode=99 --leak-check=full "$PLAIN/kextunload" "$T/ext/Fx_base.kext"
+[ "$rc" -eq 3 ] || fail "a refused unload under valgrind: exit $rc"
+ok "ko2kext, kextutil, kextload, kextstat, kextunload are valgrind-clean"
