@@ -505,8 +505,12 @@ plan_resolve_root(struct kext_plan *p, struct kext_bundle *root, kext_error *err
 		return -1;
 	l = plan_loaded(p, id);
 	if (l != NULL) {
-		/* only one version of an identifier can be loaded */
-		if (l->version != kext_bundle_version(root)) {
+		/*
+		 * Only one version of an identifier can be loaded; a kernel component
+		 * stands for the running kernel, whatever version its bundle says.
+		 */
+		if (l->version != kext_bundle_version(root) &&
+		    !kext_bundle_is_kernel_component(root)) {
 			kext_version_format(l->version, lv, sizeof(lv));
 			kext_version_format(kext_bundle_version(root), v, sizeof(v));
 			return kext_fail(err, EEXIST, "%s: %s version %s is already "

@@ -85,7 +85,8 @@ list_kexts(const char *dir, size_t max, struct name_list *out)
 		out->n++;
 	}
 	closedir(d);
-	qsort(out->v, out->n, sizeof(*out->v), compare_names);
+	if (out->n > 1)		/* qsort(NULL, 0, ...) is undefined */
+		qsort(out->v, out->n, sizeof(*out->v), compare_names);
 	return 0;
 nomem:
 	closedir(d);
