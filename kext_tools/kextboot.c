@@ -29,7 +29,7 @@ static const char usage_text[] =
     "  -q, --quiet            print errors only\n"
     "      --loader-conf      print the loader.conf(5) fragment instead of loading\n"
     "      --osversion N      resolve libraries for __FreeBSD_version N (--loader-conf)\n"
-    "      --kernel SPEC      freebsd or sim:DIR (default: $KEXT_KERNEL, else the host's)\n";
+    "      --kernel SPEC      freebsd, linux or sim:DIR (default: $KEXT_KERNEL, else the host's)\n";
 
 enum { OPT_KERNEL = 256, OPT_ROOT, OPT_LOADER_CONF, OPT_OSVERSION };
 

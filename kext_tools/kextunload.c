@@ -23,7 +23,7 @@ static const char usage_text[] =
     "  -r, --repository DIR   also look identifiers up in DIR\n"
     "  -v, --verbose          say what was unloaded\n"
     "  -q, --quiet            print nothing\n"
-    "      --kernel SPEC      freebsd or sim:DIR (default: $KEXT_KERNEL, else the host's)\n";
+    "      --kernel SPEC      freebsd, linux or sim:DIR (default: $KEXT_KERNEL, else the host's)\n";
 
 enum { OPT_KERNEL = 256 };
 

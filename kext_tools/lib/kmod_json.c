@@ -133,13 +133,49 @@ put_record(FILE *fp, const struct kmod_record *r)
 }
 
 static void
+put_strings(FILE *fp, char *const *v, size_t n)
+{
+	fputc('[', fp);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", fp);
+		put_string(fp, v[i]);
+	}
+	fputc(']', fp);
+}
+
+/* A Linux module's .modinfo fields; null where the module has none. */
+static void
+put_linux(FILE *fp, const struct kmod_linux *lx)
+{
+	const char *const keys[] = {"name", "version", "vermagic", "srcversion", "license",
+	    "description"};
+	const char *const values[] = {lx->name, lx->version, lx->vermagic, lx->srcversion,
+	    lx->license, lx->description};
+
+	fputs(",\n    \"linux\": {", fp);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		fprintf(fp, "%s\"%s\": ", i ? ", " : "", keys[i]);
+		if (values[i] != NULL)
+			put_string(fp, values[i]);
+		else
+			fputs("null", fp);
+	}
+	fputs(", \"depends\": ", fp);
+	put_strings(fp, lx->depends, lx->num_depends);
+	fputs(", \"aliases\": ", fp);
+	put_strings(fp, lx->aliases, lx->num_aliases);
+	fputc('}', fp);
+}
+
+static void
 put_file(FILE *fp, const struct kmod_file *kf)
 {
 	size_t i;
 
 	fputs("  {\n    \"path\": ", fp);
 	put_string(fp, kf->path);
-	fputs(",\n    \"arch\": ", fp);
+	fprintf(fp, ",\n    \"os\": \"%s\",\n    \"arch\": ", kmod_os_name(kf->os));
 	put_string(fp, kf->arch);
 	fprintf(fp, ",\n    \"elf_class\": %d,\n    \"byte_order\": \"%s\",\n"
 	    "    \"machine\": %d,\n    \"type\": \"%s\",\n    \"osabi\": %d,\n"
@@ -157,7 +193,10 @@ put_file(FILE *fp, const struct kmod_file *kf)
 			fputs(", ", fp);
 		put_string(fp, kf->notes[i]);
 	}
-	fputs("]\n  }", fp);
+	fputc(']', fp);
+	if (kf->os == KMOD_OS_LINUX)
+		put_linux(fp, &kf->lx);
+	fputs("\n  }", fp);
 }
 
 int

@@ -25,13 +25,29 @@ print_record(FILE *fp, const struct kmod_record *r)
 	return 0;
 }
 
+/* A Linux module's .modinfo, the way modinfo(8) names the fields. */
+static void
+print_linux(FILE *fp, const struct kmod_linux *lx)
+{
+	fprintf(fp, "  linux module %s\n", lx->name);
+	if (lx->version != NULL)
+		fprintf(fp, "  version %s\n", lx->version);
+	fprintf(fp, "  vermagic %s\n", lx->vermagic ? lx->vermagic : "(none)");
+	for (size_t i = 0; i < lx->num_depends; i++)
+		fprintf(fp, "  depends on %s\n", lx->depends[i]);
+	for (size_t i = 0; i < lx->num_aliases; i++)
+		fprintf(fp, "  alias %s\n", lx->aliases[i]);
+}
+
 int
 kmod_print(FILE *fp, const struct kmod_file *kf)
 {
 	size_t i;
 
 	fprintf(fp, "%s:\n", kf->path);
-	if (!kf->has_metadata)
+	if (kf->os == KMOD_OS_LINUX)
+		print_linux(fp, &kf->lx);
+	else if (!kf->has_metadata)
 		fprintf(fp, "  no module metadata (no set_modmetadata_set)\n");
 	for (i = 0; i < kf->num_records; i++)
 		print_record(fp, &kf->records[i]);
