@@ -3,6 +3,7 @@
 #   make                 libraries, tools and tests into $(BUILD) (default build/)
 #   make check           build, then run every test (unit tests also under ASan+UBSan)
 #   make bench           benchmarks; they print figures
+#   make smoke           boot a Linux VM (QEMU/TCG) and load, list, unload kexts in it
 #   make install         tools to $(DESTDIR)$(PREFIX)/sbin, man pages to share/man/man8,
 #                        bundles to $(DESTDIR)/System/Library/Extensions
 #   make extensions      the shipped bundles into $(EXT_DIR): Kernel.kext, and Mach.kext
@@ -35,6 +36,10 @@ CFLAGS   += -std=c17 $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
 ifneq ($(SAN),)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
+endif
+# FUZZ=1: coverage for libFuzzer (clang only; see "fuzzing" below)
+ifneq ($(FUZZ),)
+CFLAGS   += -fsanitize=fuzzer-no-link
 endif
 CPPFLAGS += -ICoreFoundation-lite/include -Ikext_tools/include $(PKG_CFLAGS)
 
@@ -127,7 +132,25 @@ install: all install-extensions
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all check bench install clean fixtures extensions install-extensions
+# Load smoke test in a real kernel (ci/smoke/run.sh; exit 77 = skipped).
+smoke:
+	BUILD=$(BUILD) sh ci/smoke/run.sh
+
+# --- fuzzing -----------------------------------------------------------------
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang into $(BUILD)/fuzz
+# whatever CC is; `make fuzz` runs each for FUZZ_SECONDS, `make check` briefly
+# (tests/integration/fuzz_short.sh).
+FUZZ_SECONDS ?= 300
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzzers: $(FUZZERS)
+$(BUILD)/fuzzers/%: $(BUILD)/obj/tests/fuzz/%.o $(ENGINE_LIB) $(CF_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBS)
+
+fuzz: fixtures
+	BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+.PHONY: all check bench install clean fixtures extensions install-extensions smoke fuzz fuzzers
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -3,7 +3,7 @@
 # Usage: ci/deps.sh [--smoke]   (--smoke adds what the VM smoke test needs)
 set -eu
 
-pkgs="build-essential pkg-config clang lld valgrind file
+pkgs="build-essential pkg-config clang lld libclang-rt-14-dev valgrind file
 libplist-dev libxml2-dev libbsd-dev libarchive-dev libcmocka-dev zstd xz-utils python3"
 [ "${1:-}" = "--smoke" ] && pkgs="$pkgs qemu-system-x86 busybox-static cpio"
 

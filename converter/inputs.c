@@ -73,7 +73,7 @@ read_file(const char *path, unsigned char **data, size_t *len, kext_error *err)
 	size_t off = 0;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY)) < 0)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)	/* a FIFO must not block */
 		return kext_fail(err, errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
@@ -299,6 +299,10 @@ add_module_file(struct conv_set *set, const char *path, kext_error *err)
 		return -1;
 	if (len < sizeof(elf_magic) || memcmp(data, elf_magic, sizeof(elf_magic)) != 0) {
 		free(data);
+		/* A .ko is a module or nothing; other names may be archives. */
+		if (has_suffix(path, ".ko"))
+			return kext_fail(err, EINVAL, "%s: not a kernel module: %s", path,
+			    len == 0 ? "the file is empty" : "no ELF header");
 		return add_archive(set, path, err);
 	}
 	if ((origin = strdup(path)) == NULL || push_module(set, origin, base_name(path), data, len,

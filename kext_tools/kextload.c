@@ -17,22 +17,24 @@
 enum { EXIT_KEXT_BAD = 4 };
 
 static const char usage_kextload[] =
-    "usage: kextload [-v] [-q] [-r repository]... [-d dependency.kext]... [-b bundle_id]...\n"
+    "usage: kextload [-v] [-q] [-z] [-r repository]... [-d dependency.kext]... [-b bundle_id]...\n"
     "                [--kernel SPEC] [bundle.kext]...\n"
     "  -b, --bundle-id ID        load the best kext with this identifier\n"
     "  -d, --dependency KEXT     consider this kext as a dependency\n"
     "  -r, --repository DIR      look for kexts in DIR too\n"
     "  -v, --verbose             also say what was already loaded\n"
     "  -q, --quiet               print nothing\n"
-    "      --kernel SPEC         freebsd or sim:DIR (default: $KEXT_KERNEL, else the host's)\n";
+    "  -z, --no-authentication   skip the root:wheel ownership checks (sim kernel only)\n"
+    "      --kernel SPEC         freebsd, linux or sim:DIR (default: $KEXT_KERNEL, else the host's)\n";
 
 static const char usage_kextutil[] =
-    "usage: kextutil [-n] [-t] [-e] [-v] [-q] [-r repository]... [-d dependency.kext]...\n"
+    "usage: kextutil [-n] [-t] [-e] [-v] [-q] [-z] [-r repository]... [-d dependency.kext]...\n"
     "                [-b bundle_id]... [--kernel SPEC] [bundle.kext]...\n"
     "  -n, --no-load             plan and check only; load nothing\n"
     "  -t, --print-diagnostics   print every diagnostic of every kext involved\n"
     "  -e, --no-system-extensions  do not look in " KEXT_SYSTEM_EXTENSIONS "\n"
     "  -Z, --no-resolve-dependencies  with -n: only validate the named kexts\n"
+    "  -z, --no-authentication   skip the ownership checks (with -n, or the sim kernel)\n"
     "  -b, -d, -r, -v, -q, --kernel as for kextload\n";
 
 enum { OPT_KERNEL = 256 };
@@ -47,6 +49,7 @@ static const struct option long_options[] = {
 	{"no-resolve-dependencies", no_argument, NULL, 'Z'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
+	{"no-authentication", no_argument, NULL, 'z'},
 	{"kernel", required_argument, NULL, OPT_KERNEL},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -58,7 +61,7 @@ struct args {
 	size_t num_ids, num_dirs, num_deps;
 	char **paths;
 	size_t num_paths;
-	bool util, no_load, diagnostics, no_system, no_resolve, verbose, quiet;
+	bool util, no_load, diagnostics, no_system, no_resolve, verbose, quiet, no_auth;
 };
 
 static int
@@ -79,7 +82,7 @@ parse_args(struct args *a, int argc, char **argv)
 	const char *usage = a->util ? usage_kextutil : usage_kextload;
 	int c;
 
-	while ((c = getopt_long(argc, argv, a->util ? "b:d:r:ntZevqh" : "b:d:r:vqh", long_options,
+	while ((c = getopt_long(argc, argv, a->util ? "b:d:r:ntZevqzh" : "b:d:r:vqzh", long_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'b': push(&a->ids, &a->num_ids, optarg); break;
@@ -91,6 +94,7 @@ parse_args(struct args *a, int argc, char **argv)
 		case 'Z': a->no_resolve = true; break;
 		case 'v': a->verbose = true; break;
 		case 'q': a->quiet = true; break;
+		case 'z': a->no_auth = true; break;
 		case OPT_KERNEL: a->kernel = optarg; break;
 		case 'h': fputs(usage, stdout); exit(EX_OK);
 		default: fputs(usage, stderr); return EX_USAGE;
@@ -200,6 +204,31 @@ validate_only(const struct args *a, struct kext_bundle **bundles)
 	return rc;
 }
 
+/*
+ * Every load authenticates (root:wheel, no group/other write). -z relaxes
+ * that only where nothing reaches a real kernel: the simulator, or a dry run
+ * (Apple's tools refuse -z when loading too). Never silently. Decided from
+ * the kernel spec before the kernel is opened, so the answer is the same on
+ * every host.
+ */
+static int
+check_no_auth(const struct args *a)
+{
+	const char *spec = a->kernel != NULL ? a->kernel : getenv("KEXT_KERNEL");
+
+	if (!a->no_auth)
+		return 0;
+	if (!a->no_load && (spec == NULL || strncmp(spec, "sim:", 4) != 0)) {
+		fprintf(stderr, "%s: -z (--no-authentication) is refused when loading into "
+		    "a real kernel (%s); it is allowed with the sim kernel or with kextutil -n\n",
+		    a->prog, spec != NULL && spec[0] != '\0' ? spec : "the host's");
+		return EX_USAGE;
+	}
+	if (a->verbose && !a->quiet)
+		printf("%s: authentication skipped (-z)\n", a->prog);
+	return 0;
+}
+
 static int
 run(struct args *a, struct kext_kernel *k)
 {
@@ -226,8 +255,7 @@ run(struct args *a, struct kext_kernel *k)
 	req.identifiers = a->ids;
 	req.num_identifiers = a->num_ids;
 	req.dry_run = a->no_load;
-	/* Loading into the real kernel demands root-owned bundles; the simulator does not. */
-	req.authenticate = strcmp(kext_kernel_name(k), "freebsd") == 0;
+	req.authenticate = !a->no_auth;
 	if (kext_load(k, repos, &req, &result, &err) != 0) {
 		if (!a->quiet)
 			fprintf(stderr, "%s: %s\n", a->prog, err.msg);
@@ -257,7 +285,7 @@ main(int argc, char **argv)
 
 	a.prog = slash ? slash + 1 : argv[0];
 	a.util = strcmp(a.prog, "kextutil") == 0;
-	if ((rc = parse_args(&a, argc, argv)) != 0)
+	if ((rc = parse_args(&a, argc, argv)) != 0 || (rc = check_no_auth(&a)) != 0)
 		goto out;
 	/* Validating alone (-Z) needs no kernel. */
 	if (a.no_resolve) {

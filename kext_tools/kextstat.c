@@ -20,7 +20,7 @@ static const char usage_text[] =
     "  -l, --list-only      no header line\n"
     "  -m, --module NAME    exit 0 if the kernel module NAME is present, 1 if not\n"
     "      --json           JSON instead of columns\n"
-    "      --kernel SPEC    freebsd or sim:DIR (default: $KEXT_KERNEL, else the host's)\n";
+    "      --kernel SPEC    freebsd, linux or sim:DIR (default: $KEXT_KERNEL, else the host's)\n";
 
 enum { OPT_JSON = 256, OPT_KERNEL };
 
@@ -108,20 +108,29 @@ json_string(const char *s)
 }
 
 static void
+json_string_or_null(const char *s)
+{
+	if (s != NULL)
+		json_string(s);
+	else
+		printf("null");
+}
+
+static void
 print_json(const struct kext_loaded_entry *l, bool first)
 {
 	printf("%s\n  {\"index\": %d, \"refs\": %d, \"address\": %" PRIu64 ", \"size\": %" PRIu64
 	    ", \"wired\": %" PRIu64 ", \"identifier\": ", first ? "" : ",", l->fileid,
 	    l->refs > 0 ? l->refs - 1 : 0, l->address, l->size, l->size);
-	l->identifier ? json_string(l->identifier) : (void)printf("null");
+	json_string_or_null(l->identifier);
 	printf(", \"version\": ");
-	l->version ? json_string(l->version) : (void)printf("null");
+	json_string_or_null(l->version);
 	printf(", \"file\": ");
 	json_string(l->file_name);
 	printf(", \"pathname\": ");
 	json_string(l->pathname);
 	printf(", \"bundle\": ");
-	l->bundle_path ? json_string(l->bundle_path) : (void)printf("null");
+	json_string_or_null(l->bundle_path);
 	printf(", \"modules\": [");
 	for (size_t m = 0; m < l->num_modules; m++) {
 		printf(m ? ", " : "");

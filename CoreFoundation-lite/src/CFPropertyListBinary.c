@@ -2,7 +2,8 @@
  * Binary property lists ("bplist00") through libplist: its plist_t tree is
  * converted to and from CF objects.
  *
- * Limits inherited from libplist 2.2: strings cannot hold NUL characters,
+ * Limits inherited from libplist 2.2: strings cannot hold NUL characters
+ * (a file with one is refused before libplist sees it: it would abort),
  * and an integer above INT64_MAX is written as 8 bytes, so it reads back
  * negative (its bits are kept).
  */
@@ -177,6 +178,8 @@ cflite_plist_parse_binary(const char *bytes, size_t n, CFOptionFlags opts, CFErr
 	CFTypeRef result;
 
 	*error = NULL;
+	if (cflite_bplist_has_nul_string(bytes, n))
+		return corrupt(error, "a string or key holds a NUL character (not supported)");
 	plist_from_bin(bytes, (uint32_t)n, &root);
 	if (root == NULL)
 		return corrupt(error, "the file is corrupt or truncated");

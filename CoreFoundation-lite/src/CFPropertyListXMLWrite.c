@@ -22,16 +22,35 @@ tabs(struct cflite_buf *b, int n)
 	cflite_buf_indent(b, n, "\t");
 }
 
-/* Text with & < > escaped; nothing else is (as Apple does). */
-static void
+/*
+ * Characters XML 1.0 cannot hold at all, even as references: the C0 controls
+ * but tab, LF and CR, and U+FFFE, U+FFFF. Apple writes them raw, which makes
+ * a file no conforming parser reads back; we refuse instead.
+ */
+static bool
+xml_forbidden(const unsigned char *p, size_t i, size_t n)
+{
+	if (p[i] < 0x20)
+		return p[i] != '\t' && p[i] != '\n' && p[i] != '\r';
+	return p[i] == 0xef && i + 2 < n && p[i + 1] == 0xbf && (p[i + 2] & 0xfe) == 0xbe;
+}
+
+/*
+ * Text with & < > escaped, as Apple does; and CR as a reference, which
+ * parsers would otherwise turn into LF. False when the text holds a
+ * character XML cannot represent.
+ */
+static bool
 escaped(struct cflite_buf *b, const char *p, size_t n)
 {
 	size_t start = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *rep = p[i] == '&' ? "&amp;" : p[i] == '<' ? "&lt;" :
-		    p[i] == '>' ? "&gt;" : NULL;
+		    p[i] == '>' ? "&gt;" : p[i] == '\r' ? "&#13;" : NULL;
 
+		if (xml_forbidden((const unsigned char *)p, i, n))
+			return false;
 		if (rep == NULL)
 			continue;
 		cflite_buf_add(b, p + start, i - start);
@@ -39,15 +58,18 @@ escaped(struct cflite_buf *b, const char *p, size_t n)
 		start = i + 1;
 	}
 	cflite_buf_add(b, p + start, n - start);
+	return true;
 }
 
-static void
+static bool
 text_element(struct cflite_buf *b, int indent, const char *tag, CFStringRef s)
 {
 	tabs(b, indent);
 	cflite_buf_printf(b, "<%s>", tag);
-	escaped(b, cflite_str_bytes(s), cflite_str_nbytes(s));
+	if (!escaped(b, cflite_str_bytes(s), cflite_str_nbytes(s)))
+		return false;
 	cflite_buf_printf(b, "</%s>\n", tag);
+	return true;
 }
 
 static void
@@ -128,10 +150,9 @@ write_dict(struct cflite_buf *b, CFDictionaryRef d, int indent)
 	if (keys == NULL)
 		return false;
 	cflite_buf_adds(b, "<dict>\n");
-	for (CFIndex i = 0; i < n && ok; i++) {
-		text_element(b, indent + 1, "key", keys[i]);
-		ok = write_value(b, CFDictionaryGetValue(d, keys[i]), indent + 1);
-	}
+	for (CFIndex i = 0; i < n && ok; i++)
+		ok = text_element(b, indent + 1, "key", keys[i]) &&
+		    write_value(b, CFDictionaryGetValue(d, keys[i]), indent + 1);
 	free(keys);
 	tabs(b, indent);
 	cflite_buf_adds(b, "</dict>\n");
@@ -145,8 +166,7 @@ write_value(struct cflite_buf *b, CFTypeRef v, int indent)
 
 	switch (cflite_type_of(v)) {
 	case CF_TID_STRING:
-		text_element(b, indent, "string", v);
-		return true;
+		return text_element(b, indent, "string", v);
 	case CF_TID_NUMBER:
 		write_number(b, v, indent);
 		return true;
@@ -197,8 +217,9 @@ cflite_plist_write_xml(CFPropertyListRef plist, CFErrorRef *error)
 	cflite_buf_adds(&b, prolog);
 	if (!write_value(&b, plist, 0)) {
 		*error = cflite_error_create_msg(kCFErrorDomainCocoa, kCFPropertyListWriteStreamError,
-		    "Property list cannot be written as XML "
-		    "(a date outside years 0-9999, or out of memory)");
+		    "Property list cannot be written as XML: expected strings of characters XML "
+		    "can hold and dates in years 0-9999, found a control character (not tab, LF "
+		    "or CR), U+FFFE/U+FFFF or another date (or out of memory)");
 		cflite_buf_free(&b);
 		return NULL;
 	}

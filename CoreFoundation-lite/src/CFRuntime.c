@@ -101,17 +101,30 @@ CFCopyTypeIDDescription(CFTypeID type_id)
 	return CFStringCreateWithCString(NULL, classes[type_id]->name, kCFStringEncodingUTF8);
 }
 
+/*
+ * Containers compare their values with CFEqual: a mutable array holding
+ * itself, or a value nested deeper than any parser makes, would recurse
+ * without end. Past this depth values are unequal.
+ */
+#define EQUAL_MAX_DEPTH	(4 * kCFLitePropertyListMaxDepth)
+static _Thread_local int equal_depth;
+
 Boolean
 CFEqual(CFTypeRef cf1, CFTypeRef cf2)
 {
 	const struct cflite_class *cls;
+	Boolean same;
 
 	if (cf1 == cf2)
 		return true;
 	cls = class_of(cf1);
-	if (cls == NULL || cflite_type_of(cf1) != cflite_type_of(cf2))
+	if (cls == NULL || cflite_type_of(cf1) != cflite_type_of(cf2) || cls->equal == NULL ||
+	    equal_depth >= EQUAL_MAX_DEPTH)
 		return false;
-	return cls->equal != NULL && cls->equal(cf1, cf2);
+	equal_depth++;
+	same = cls->equal(cf1, cf2);
+	equal_depth--;
+	return same;
 }
 
 CFHashCode

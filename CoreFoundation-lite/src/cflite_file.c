@@ -21,7 +21,7 @@ cflite_read_file(const char *path, size_t max, char **bytes, size_t *len)
 
 	*bytes = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);	/* a FIFO must not block */
 	if (fd < 0)
 		return errno;
 	if (fstat(fd, &st) != 0)

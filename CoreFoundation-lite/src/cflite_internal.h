@@ -212,4 +212,7 @@ const char *cflite_plist_invalid_type(CFPropertyListRef plist, CFPropertyListFor
 /* Sorted copy of the keys of a dictionary with string keys (malloc'd). */
 const void **cflite_plist_sorted_keys(CFDictionaryRef dict, CFIndex *count);
 
+/* A binary plist string or key holds NUL (libplist 2.2 would abort on it). */
+bool cflite_bplist_has_nul_string(const char *bytes, size_t n);
+
 #endif /* CF_INTERNAL_H */

@@ -127,7 +127,7 @@ read_file(const char *path, char **out, size_t *outlen,
 	char *buf;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);	/* a FIFO must not block */
 	if (fd < 0)
 		return kext_fail(err, errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0) {
@@ -249,6 +249,7 @@ static int
 locate_info_plist(struct kext_bundle *b, kext_error *err)
 {
 	struct stat st;
+	char *real;
 
 	if (b->layout == KEXT_LAYOUT_FLAT)
 		b->plist_path = kext_strdupf("%s/Info.plist", b->path);
@@ -259,6 +260,14 @@ locate_info_plist(struct kext_bundle *b, kext_error *err)
 	if (stat(b->plist_path, &st) != 0)
 		return kext_fail(err, errno, "%s: no Info.plist: %s: %s", b->path,
 		    b->plist_path, strerror(errno));
+	/* A symbolic link (to it or to Contents) must not lead out of the bundle. */
+	if (kext_path_inside(b->path, b->plist_path, &real) != 0) {
+		kext_fail(err, EXDEV, "%s: Info.plist %s leads to %s, outside the bundle; "
+		    "refused", b->path, b->plist_path, real != NULL ? real : strerror(errno));
+		free(real);
+		return -1;
+	}
+	free(real);
 	return 0;
 }
 

@@ -60,6 +60,13 @@ void kext_file_stamp_from_stat(struct kext_file_stamp *s, const struct stat *st)
 bool kext_file_stamp_equal(const struct kext_file_stamp *a,
     const struct kext_file_stamp *b);
 
+/*
+ * Resolves path (every symbolic link on the way) into *real (malloc'd).
+ * 0 when it lies inside dir (a canonical path); -1 with errno EXDEV and *real
+ * set when it leads outside, or with *real NULL when it can't be resolved.
+ */
+int kext_path_inside(const char *dir, const char *path, char **real);
+
 /* CLOCK_REALTIME in nanoseconds. */
 int64_t kext_now_ns(void);
 

@@ -405,7 +405,7 @@ check_executable(struct kext_bundle *b)
 {
 	CFTypeRef v = dict_get(b->info, "CFBundleExecutable");
 	CFTypeRef shared = info_get(b, "OSBundleSharedExecutableIdentifier");
-	char q[QUOTE_MAX], *name, *primary;
+	char q[QUOTE_MAX], *name, *primary, *real = NULL;
 
 	if (shared != NULL && v != NULL)
 		fail(b, KEXT_DIAG_SHARED_EXECUTABLE, "OSBundleSharedExecutableIdentifier"
@@ -432,8 +432,13 @@ check_executable(struct kext_bundle *b)
 		fail(b, KEXT_DIAG_EXECUTABLE_MISSING, "%s - expected the file "
 		    "named by CFBundleExecutable, found nothing",
 		    primary != NULL ? primary : name);
+	else if (kext_path_inside(b->path, b->executable_path, &real) != 0)
+		fail(b, KEXT_DIAG_SYMLINK_OUTSIDE, "%s - expected a file inside the "
+		    "bundle, found a link to %s", b->executable_path,
+		    real != NULL ? real : strerror(errno));
 	else
 		check_elf(b, b->executable_path);
+	free(real);
 	free(primary);
 	return true;
 }

@@ -301,7 +301,7 @@ hints_open(const char *path, struct hints_file **out, kext_error *err)
 	int fd, rc, saved;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);	/* a FIFO must not block */
 	if (fd < 0)
 		return kext_fail(err, errno, "%s: cannot open: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0) {

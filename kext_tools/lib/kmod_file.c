@@ -62,7 +62,7 @@ kmod_open(const char *path, struct kmod_file **out, kext_error *err)
 	int fd, rc, saved;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);	/* a FIFO must not block */
 	if (fd < 0)
 		return kext_fail(err, errno, "%s: cannot open: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0) {

@@ -295,12 +295,13 @@ kext_loaded_read(struct kext_kernel *k, struct kext_loaded_set *set, kext_error 
 			l->kf = NULL;
 	}
 	kext_kld_files_free(files, n);
+	files = NULL;
 	for (size_t i = 0; i < set->n; i++)
 		if (link_dependencies(set, &set->items[i]) != 0)
-			return kext_loaded_free(set), kext_fail(err, ENOMEM, "out of memory");
+			goto nomem;
 	return 0;
 nomem:
-	kext_kld_files_free(files, n);
+	kext_kld_files_free(files, files != NULL ? n : 0);
 	kext_loaded_free(set);
 	return kext_fail(err, ENOMEM, "out of memory");
 }

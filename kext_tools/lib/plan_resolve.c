@@ -182,7 +182,7 @@ search_once(struct resolve *rs, const char *id, kext_version requested,
 			continue;
 		}
 		if (!authentic(rs, b, &why)) {
-			reason(&s->rejected, "%s is not authentic", c->bundle_path);
+			reason(&s->rejected, "%s", why.msg);	/* names the failing path */
 			continue;
 		}
 		*chosen = b;
@@ -569,8 +569,7 @@ plan_choose_root(struct kext_plan *p, const char *identifier,
 				    cands[i]->bundle_path);
 			} else if (p->authenticate &&
 			    kext_bundle_authenticate(b, &why) != 0) {
-				reason(&rejected, "%s is not authentic",
-				    cands[i]->bundle_path);
+				reason(&rejected, "%s", why.msg);
 			} else {
 				*out = b;
 			}

@@ -1,0 +1,150 @@
+# The hostile-input catalog (tests/hostile/README.md): broken modules and
+# Info.plists, bad repositories, each refused with its exact reason, and
+# after each refusal nothing changed, neither the simulated kernel's state
+# nor any bundle on disk.
+. "$(dirname "$0")/lib.sh"
+need_fixtures
+command -v python3 >/dev/null 2>&1 || skip "python3 is needed to generate the hostile inputs"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+in=$T/in
+python3 "$top/tests/hostile/make_inputs.py" "$FX" "$in"
+
+new_sim 1402000
+ext=$T/ext
+expect 0 "convert" "$BIN/ko2kext" -q -o "$ext" "$FX/amd64/fx_base.ko" "$FX/amd64/fx_mid.ko"
+expect 0 "load base" "$BIN/kextload" "$ext/Fx_base.kext"
+
+# snapshot DIR: every path, type, mode, size and content hash under DIR.
+snapshot() {
+	(cd "$1" && find . -printf '%p %y %m %s\n' | LC_ALL=C sort &&
+		find . -type f -exec sha256sum {} + | LC_ALL=C sort)
+}
+before() {
+	snapshot "$T/kernel" >"$T/kernel.before"
+	snapshot "$T/bad" >"$T/bad.before"
+}
+# unchanged WHAT: the kernel's state and the bundles are as before() saw them.
+unchanged() {
+	snapshot "$T/kernel" | cmp -s - "$T/kernel.before" || fail "$1: the simulated kernel changed"
+	snapshot "$T/bad" | cmp -s - "$T/bad.before" || fail "$1: a bundle changed on disk"
+	[ "$("$BIN/kextstat" -l -k | wc -l)" -eq 1 ] || fail "$1: kextstat lists other kexts"
+}
+
+# bad_module CASE STATUS MESSAGE: Fx_base.kext under another identifier with
+# the generated module as its executable; kextload must refuse with MESSAGE.
+mkdir -p "$T/bad"
+bad_module() {
+	k=$T/bad/$1.kext
+	cp -R "$ext/Fx_base.kext" "$k"
+	sed -i "s|<string>org.freebsd.kmod.fx_base</string>|<string>org.example.bad.$1</string>|" \
+		"$k/Contents/Info.plist"
+	cp "$in/modules/$1.ko" "$k/Contents/MacOS/fx_base.ko"
+	before
+	expect "$2" "module $1" "$BIN/kextload" "$k"
+	has "$T/err" "$3" "module $1"
+	unchanged "module $1"
+	ok "module $1: $3"
+}
+bad_module truncated 71 "fx_base.ko: truncated: section header table ends past end of file (offset 1520, size 64, file size 200)"
+bad_module truncated_sections 71 "truncated: section header table ends past end of file (offset 1520, size 64, file size 1176)"
+bad_module empty 71 "fx_base.ko - expected an ELF file (magic 7f 45 4c 46), found a file too short for it"
+bad_module bad_class 71 "fx_base.ko - expected ELF class 1 or 2 and data encoding 1 or 2, found 3 and 1"
+bad_module bad_endian 71 "fx_base.ko - expected ELF class 1 or 2 and data encoding 1 or 2, found 2 and 7"
+bad_module bit_flipped 71 "relocation 6 of section 3 (.rela.data): offset 0xa7 is outside section 2 (.data, size 0x74)"
+bad_module reloc_out_of_range 71 "offset 0x7fff0000 is outside section 4 (set_modmetadata_set, size 0x18)"
+bad_module too_many_sections 71 "truncated: section header table ends past end of file (offset 1520, size 4194240, file size 2352)"
+bad_module unknown_machine 71 "unsupported machine 39321 (FreeBSD modules are built for x86_64 62"
+bad_module wrong_osabi 71 "wrong OSABI 3 (GNU/Linux; expected 9, FreeBSD)"
+
+# The converter refuses the same modules, and writes nothing.
+for m in truncated bad_class reloc_out_of_range wrong_osabi; do
+	mkdir -p "$T/conv"
+	expect 1 "ko2kext $m" "$BIN/ko2kext" -q -o "$T/conv" "$in/modules/$m.ko"
+	has "$T/err" "$m.ko: " "ko2kext names the module"
+	[ -z "$(ls -A "$T/conv")" ] || fail "ko2kext $m left files behind: $(ls -A "$T/conv")"
+done
+ok "ko2kext refuses the broken modules and writes nothing"
+
+# Wrong architecture: an aarch64 module into the amd64 kernel; the kernel
+# refuses it and nothing stays loaded.
+expect 0 "convert aarch64" "$BIN/ko2kext" -q -o "$T/arm" "$FX/aarch64/fx_base.ko" "$FX/aarch64/fx_mid.ko"
+mkdir -p "$T/bad/arch" && cp -R "$T/arm/Fx_mid.kext" "$T/bad/arch/"
+before
+expect 71 "wrong arch" "$BIN/kextload" -r "$ext" "$T/bad/arch/Fx_mid.kext"
+has "$T/err" "fx_mid.ko: Unsupported machine (the module is for aarch64, the sim kernel is amd64" "architecture named"
+has "$T/err" "nothing had been loaded" "nothing loaded"
+unchanged "wrong arch"
+ok "wrong architecture refused by the kernel, nothing loaded"
+
+# bad_plist CASE STATUS MESSAGE: Fx_base.kext with the generated Info.plist.
+bad_plist() {
+	k=$T/bad/$1.kext
+	cp -R "$ext/Fx_base.kext" "$k"
+	cp "$in/plists/$1.plist" "$k/Contents/Info.plist"
+	before
+	expect "$2" "plist $1" "$BIN/kextload" "$k"
+	has "$T/err" "$3" "plist $1"
+	unchanged "plist $1"
+	ok "plist $1: $3"
+}
+bad_plist deep_nesting 71 "Info.plist: can't parse the property list: line 10: containers are nested deeper than 128 levels"
+bad_plist too_big 71 "Info.plist: 17826336 bytes, more than the 16777216 allowed"
+bad_plist huge_identifier 71 "CFBundleIdentifier - expected at most 63 bytes, found 1048576"
+bad_plist entity_expansion 71 "line 2: the DOCTYPE declares entity 'a'; entity declarations are not allowed"
+bad_plist external_entity 71 "line 2: the DOCTYPE declares entity 'secret'; entity declarations are not allowed"
+bad_plist not_xml 71 "Info.plist: can't parse the property list: binary property list: the file is corrupt or truncated"
+bad_plist top_level_array 71 "Info.plist: the top level is <array>, expected <dict>"
+bad_plist missing_CFBundleIdentifier 71 "missing_CFBundleIdentifier.kext: has no CFBundleIdentifier"
+bad_plist missing_CFBundleVersion 71 "Info dictionary missing required property/value: CFBundleVersion - expected a <string>, found nothing"
+bad_plist missing_CFBundlePackageType 71 "Info dictionary missing required property/value: CFBundlePackageType - expected a <string>, found nothing"
+bad_plist wrong_type_CFBundleIdentifier 71 "wrong_type_CFBundleIdentifier.kext: has no CFBundleIdentifier"
+for kv in CFBundleVersion:"<array>" CFBundleExecutable:"<dict>" CFBundlePackageType:"<data>" \
+	OSBundleLibraries:"<string>" OSBundleCompatibleVersion:"<true/>" \
+	OSBundleRequired:"<integer>" IOKitPersonalities:"<array>"; do
+	key=${kv%%:*} found=${kv#*:}
+	case $key in
+	OSBundleLibraries | IOKitPersonalities) want="<dict>" ;;
+	*) want="<string>" ;;
+	esac
+	bad_plist "wrong_type_$key" 71 "Info dictionary property value is of incorrect type: $key - expected $want, found $found"
+done
+bad_plist wrong_type_OSKernelResource 71 "OSKernelResource - expected <true/> or <false/>, found <string>"
+
+# Two kexts with one identifier and version in one repository: the one named
+# wins and the clash is said; loading still happens exactly once.
+mkdir -p "$T/dup"
+cp -R "$ext/Fx_mid.kext" "$T/dup/A.kext" && cp -R "$ext/Fx_mid.kext" "$T/dup/B.kext"
+expect 0 "kextutil -t duplicate" "$BIN/kextutil" -n -t -r "$T/dup" -r "$ext" "$T/dup/A.kext"
+expect 0 "load with duplicates" "$BIN/kextload" -r "$T/dup" -r "$ext" "$T/dup/A.kext"
+[ "$(grep -c '^Loaded ' "$T/out")" -eq 1 ] || fail "duplicate identifiers: loaded once"
+expect 0 "unload mid" "$BIN/kextunload" -b org.freebsd.kmod.fx_mid
+ok "duplicate identifiers in a repository load once"
+
+# A dependency cycle (A needs B, B needs A): refused before any kernel call.
+mkdir -p "$T/bad/cycle"
+for x in A:B B:A; do
+	me=${x%%:*} other=${x#*:}
+	cat >"$T/bad/cycle/C$me.kext.plist" <<PLIST
+<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+	<key>CFBundleIdentifier</key><string>org.example.cycle.$me</string>
+	<key>CFBundlePackageType</key><string>KEXT</string>
+	<key>CFBundleVersion</key><string>1.0</string>
+	<key>OSBundleCompatibleVersion</key><string>1.0</string>
+	<key>CFBundleExecutable</key><string>fx_base.ko</string>
+	<key>OSBundleLibraries</key>
+	<dict><key>org.example.cycle.$other</key><string>1.0</string></dict>
+</dict>
+</plist>
+PLIST
+	mkdir -p "$T/bad/cycle/C$me.kext/Contents/MacOS"
+	mv "$T/bad/cycle/C$me.kext.plist" "$T/bad/cycle/C$me.kext/Contents/Info.plist"
+	cp "$FX/amd64/fx_base.ko" "$T/bad/cycle/C$me.kext/Contents/MacOS/"
+done
+before
+expect 71 "cycle" "$BIN/kextload" -r "$T/bad/cycle" "$T/bad/cycle/CA.kext"
+has "$T/err" "circular" "cycle named"
+unchanged "cycle"
+ok "dependency cycle refused: $(head -n 1 "$T/err" | cut -c1-160)"
