@@ -203,7 +203,8 @@ sh /smoke/guest.sh
 poweroff -f
 EOF
 chmod 0755 "$root/init" "$root/smoke/guest.sh"
-(cd "$root" && find . | sort | cpio -o -H newc --quiet >"$work/initrd") 2>/dev/null ||
+# Owned by root in the guest whoever builds it: kextload authenticates bundles.
+(cd "$root" && find . | sort | cpio -o -H newc -R 0:0 --quiet >"$work/initrd") 2>/dev/null ||
 	(cd "$root" && find . | sort | "$busybox" cpio -o -H newc >"$work/initrd")
 echo "smoke: initramfs $(du -k "$work/initrd" | cut -f1) KiB; booting (timeout 60 s)"
 
