@@ -25,24 +25,36 @@ if [ $# -gt 0 ]; then
 	inputs="$*"
 elif [ -f "$pkg" ]; then
 	inputs="$pkg build/fixtures/amd64/fx_base.ko build/fixtures/amd64/fx_mid.ko"
+	load="Vboxdrv.kext Fx_mid.kext"
 else
 	echo "(no corpus at $corpus: using our own test modules only)"
 	inputs="build/fixtures/amd64/fx_base.ko build/fixtures/amd64/fx_mid.ko"
+	load="Fx_mid.kext"
 fi
 
 # On FreeBSD the real kernel is used; elsewhere a simulated FreeBSD 14.2 kernel.
+auth=""
 if [ "$(uname -s)" != FreeBSD ]; then
 	export KEXT_KERNEL="sim:$work/kernel"
 	export KEXT_SIM_OSVERSION="${KEXT_SIM_OSVERSION:-1402000}"
 	echo "kernel: simulated FreeBSD, __FreeBSD_version $KEXT_SIM_OSVERSION ($KEXT_KERNEL)"
+	# Bundles made by a non-root user cannot pass authentication (root:wheel);
+	# the simulated kernel lets us say so explicitly.
+	[ "$(id -u)" -eq 0 ] || auth="-z"
 fi
 export KEXT_CACHE_DIR="$work/cache"
 
-set -x
 # shellcheck disable=SC2086 # inputs is a list
 "$bin/ko2kext" -v --allow-missing -o "$ext" $inputs
-"$bin/kextutil" -n -t -r "$ext" "$ext"/*.kext || true
-"$bin/kextload" -v -r "$ext" "$(ls -d "$ext"/*.kext | tail -n 1)"
+cd "$ext"
+[ -n "${load:-}" ] || load=$(ls -d -- *.kext)
+set -x
+# shellcheck disable=SC2086 # lists
+"$bin/kextutil" -n -t $auth -r "$ext" $load
+# shellcheck disable=SC2086
+"$bin/kextload" -v $auth -r "$ext" $load
 "$bin/kextstat"
-"$bin/kextunload" -v "$(ls -d "$ext"/*.kext | tail -n 1)"
+# Unloading never cascades: everything loaded goes, newest first.
+# shellcheck disable=SC2046
+"$bin/kextunload" -v $("$bin/kextstat" -l -k | awk '{ print "-b", $6 }' | tac)
 "$bin/kextstat"
