@@ -1,4 +1,10 @@
-/* Helpers shared by the CoreFoundation-lite unit tests (test_cf_*.c). */
+/* Helpers shared by the CoreFoundation-lite unit tests (see cf_test_util.h). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
 #include "cf_test_util.h"
 
 #include <dirent.h>
@@ -70,55 +76,6 @@ cf_test_write_file(const char *path, const char *bytes, size_t len)
 }
 
 char *
-cf_test_mkdtemp(void)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *p;
-
-	if (tmp == NULL || *tmp == '\0')
-		tmp = "/tmp";
-	p = malloc(strlen(tmp) + 32);
-	if (p == NULL)
-		return NULL;
-	sprintf(p, "%s/cf-test-XXXXXX", tmp);
-	if (mkdtemp(p) == NULL) {
-		free(p);
-		return NULL;
-	}
-	return p;
-}
-
-void
-cf_test_rmtree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-
-	if (lstat(path, &st) != 0)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		unlink(path);
-		return;
-	}
-	d = opendir(path);
-	if (d != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			char *child;
-
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			child = cf_test_path(path, de->d_name, 0);
-			if (child != NULL)
-				cf_test_rmtree(child);
-			free(child);
-		}
-		closedir(d);
-	}
-	rmdir(path);
-}
-
-char *
 cf_test_path(const char *dir, const char *rel, int mkdirs)
 {
 	char *p = malloc(strlen(dir) + strlen(rel) + 2);
@@ -187,4 +144,13 @@ cf_test_data_text(CFDataRef d)
 		memcpy(c, CFDataGetBytePtr(d), n);
 	c[n] = '\0';
 	return c;
+}
+
+void
+cf_test_assert_string(CFStringRef s, const char *expected)
+{
+	char *c = cf_test_cstr(s);
+
+	assert_string_equal(c, expected);
+	free(c);
 }

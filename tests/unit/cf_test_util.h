@@ -1,4 +1,7 @@
-/* Helpers shared by the CoreFoundation-lite unit tests (test_cf_*.c). */
+/*
+ * Helpers shared by the CoreFoundation-lite unit tests (test_cf_*.c).
+ * cf_test_assert_* need <cmocka.h> and fail the running test.
+ */
 #ifndef CF_TEST_UTIL_H
 #define CF_TEST_UTIL_H
 
@@ -6,6 +9,8 @@
 #include <CoreFoundation/CFLiteExtras.h>
 
 #include <stddef.h>
+
+#include "scratch_dir.h"
 
 /* Path of a sample under tests/data/plist (malloc'd), or NULL if it is missing. */
 char *cf_test_data_path(const char *name);
@@ -15,9 +20,6 @@ char *cf_test_read_file(const char *path, size_t *len);
 /* Writes (creating or truncating) a file; 0 on success. */
 int cf_test_write_file(const char *path, const char *bytes, size_t len);
 
-/* A fresh directory under $TMPDIR (malloc'd path) and its recursive removal. */
-char *cf_test_mkdtemp(void);
-void cf_test_rmtree(const char *path);
 /* dir/rel (malloc'd); creates parent directories of the result when mkdirs. */
 char *cf_test_path(const char *dir, const char *rel, int mkdirs);
 
@@ -30,5 +32,7 @@ char *cf_test_error_text(CFErrorRef err);
 char *cf_test_cstr(CFStringRef s);
 /* CFData contents as malloc'd NUL-terminated text. */
 char *cf_test_data_text(CFDataRef d);
+/* Fails the running cmocka test unless s's UTF-8 text is expected. */
+void cf_test_assert_string(CFStringRef s, const char *expected);
 
 #endif

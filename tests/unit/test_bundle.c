@@ -8,21 +8,6 @@
 #include "kext/bundle.h"
 #include "test_bundle_fixture.h"
 
-static int
-setup(void **state)
-{
-	*state = fx_tmpdir();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	fx_rm_rf(*state);
-	free(*state);
-	return 0;
-}
-
 static void
 test_open_accessors(void **state)
 {
@@ -474,14 +459,22 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_accessors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retain_release, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_plists, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flat_and_case_layouts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plugins, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_path_for_executable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cfbundle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_accessors,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_retain_release,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_open_errors,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_plists,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_flat_and_case_layouts,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_plugins, scratch_dir_setup,
+		    scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_path_for_executable,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_cfbundle,
+		    scratch_dir_setup, scratch_dir_teardown),
 		cmocka_unit_test(test_diags_format),
 		cmocka_unit_test(test_diags_bounded),
 	};

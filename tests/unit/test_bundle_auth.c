@@ -67,8 +67,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	fx_rm_rf(f->dir);
-	free(f->dir);
+	scratch_dir_free(f->dir);
 	free(f->kext);
 	free(f->plugin);
 	free(f);

@@ -3,6 +3,7 @@
  * Info.plist text plus a small fake ELF executable (the ELF ident and a
  * header's worth of zeros). Included by test_bundle*.c, test_repo*.c and
  * test_plan*.c; everything is static so each test links its own copy.
+ * Scratch folders come from scratch_dir.h (setup, teardown, removal).
  */
 #ifndef TEST_BUNDLE_FIXTURE_H
 #define TEST_BUNDLE_FIXTURE_H
@@ -19,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "scratch_dir.h"
 
 #define FX_UNUSED __attribute__((unused))
 
@@ -91,39 +94,27 @@ fx_age(const char *path)
 	utimensat(AT_FDCWD, path, ts, 0);
 }
 
+/*
+ * Gives path back the access and modification times it had in *before: a
+ * rewrite the (size, mtime) stamp cannot see. 0, or -1 with errno.
+ */
+FX_UNUSED static int
+fx_restore_times(const char *path, const struct stat *before)
+{
+	struct timespec ts[2] = { before->st_atim, before->st_mtim };
+
+	return utimensat(AT_FDCWD, path, ts, 0);
+}
+
+/* A fresh scratch folder (aborts the test run when it cannot be made). */
 FX_UNUSED static char *
 fx_tmpdir(void)
 {
-	char *t = fx_fmt("/tmp/kext-engine-test.XXXXXX");
+	char *t = scratch_dir_new("kext-engine-test.");
 
-	if (mkdtemp(t) == NULL)
+	if (t == NULL)
 		abort();
 	return t;
-}
-
-FX_UNUSED static void
-fx_rm_rf(const char *path)
-{
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-	char *child;
-
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			child = fx_fmt("%s/%s", path, de->d_name);
-			fx_rm_rf(child);
-			free(child);
-		}
-		closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
 }
 
 /* A 64-byte ELF64 little-endian header: enough for the validator. */

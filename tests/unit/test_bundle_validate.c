@@ -406,27 +406,14 @@ test_not_fail_fast(void **state)
 	free(kext);
 }
 
-static int
-setup(void **state)
-{
-	*state = fx_tmpdir();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	fx_rm_rf(*state);
-	free(*state);
-	return 0;
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_cases, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_fail_fast, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cases, scratch_dir_setup,
+		    scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_not_fail_fast,
+		    scratch_dir_setup, scratch_dir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,21 +22,6 @@ static const char info_template[] =
     "\t<key>CFBundlePackageType</key>\n\t<string>KEXT</string>\n"
     "</dict>\n</plist>\n";
 
-static int
-setup(void **state)
-{
-	*state = cf_test_mkdtemp();
-	return *state == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	cf_test_rmtree(*state);
-	free(*state);
-	return 0;
-}
-
 /* Writes root/rel (creating directories) with text. */
 static char *
 put(const char *root, const char *rel, const char *text)
@@ -356,13 +341,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_modern_layout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_case_insensitive_entries_and_fallbacks, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_flat_old_and_obsolete_layouts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusals_explain_why, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_version_numbers_and_package_info, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_modern_layout,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_case_insensitive_entries_and_fallbacks,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_flat_old_and_obsolete_layouts,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_explain_why,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_version_numbers_and_package_info,
+		    scratch_dir_setup, scratch_dir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,7 +30,7 @@ setup(void **state)
 	const char dtd[] = "<!ENTITY leak \"" SECRET "\">\n<!ENTITY % inner \"<!ENTITY x '"
 	    SECRET "'>\">\n%inner;\n";
 
-	if (f == NULL || (f->dir = cf_test_mkdtemp()) == NULL)
+	if (f == NULL || (f->dir = scratch_dir_new("cf-test-")) == NULL)
 		return -1;
 	f->secret = cf_test_path(f->dir, "secret.txt", 0);
 	f->dtd = cf_test_path(f->dir, "evil.dtd", 0);
@@ -50,8 +50,7 @@ teardown(void **state)
 {
 	struct files *f = *state;
 
-	cf_test_rmtree(f->dir);
-	free(f->dir);
+	scratch_dir_free(f->dir);
 	free(f->secret);
 	free(f->dtd);
 	free(f->secret_url);

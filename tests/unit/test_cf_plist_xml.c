@@ -73,12 +73,8 @@ get(CFDictionaryRef d, const char *key)
 static void
 assert_string_value(CFTypeRef v, const char *expected)
 {
-	char *c;
-
 	assert_int_equal(CFGetTypeID(v), CFStringGetTypeID());
-	c = cf_test_cstr(v);
-	assert_string_equal(c, expected);
-	free(c);
+	cf_test_assert_string(v, expected);
 }
 
 static long long
@@ -488,7 +484,7 @@ test_deep_copy(void **state)
 static void
 test_create_from_path_errors(void **state)
 {
-	char *dir = cf_test_mkdtemp(), *bad, *big, *missing, *text, expect[512];
+	char *dir = scratch_dir_new("cf-test-"), *bad, *big, *missing, *text, expect[512];
 	CFErrorRef err = NULL;
 	int fd;
 
@@ -538,11 +534,10 @@ test_create_from_path_errors(void **state)
 	assert_null(CFLitePropertyListCreateFromPath(NULL, 0, NULL, &err));
 	CFRelease(err);
 
-	cf_test_rmtree(dir);
 	free(big);
 	free(missing);
 	free(bad);
-	free(dir);
+	scratch_dir_free(dir);
 }
 
 static void

@@ -14,15 +14,6 @@
 #define U8(s) CFStringCreateWithCString(NULL, (s), kCFStringEncodingUTF8)
 
 static void
-assert_cf_string(CFStringRef s, const char *expected)
-{
-	char *c = cf_test_cstr(s);
-
-	assert_string_equal(c, expected);
-	free(c);
-}
-
-static void
 test_create_and_encodings(void **state)
 {
 	CFStringRef s;
@@ -54,10 +45,10 @@ test_create_and_encodings(void **state)
 	assert_null(CFStringCreateWithCString(NULL, NULL, kCFStringEncodingUTF8));
 
 	s = CFStringCreateWithCString(NULL, "caf\xe9", kCFStringEncodingISOLatin1);
-	assert_cf_string(s, "caf\xc3\xa9");
+	cf_test_assert_string(s, "caf\xc3\xa9");
 	CFRelease(s);
 	s = CFStringCreateWithCString(NULL, "plain", kCFStringEncodingMacRoman);
-	assert_cf_string(s, "plain");
+	cf_test_assert_string(s, "plain");
 	CFRelease(s);
 
 	/* bytes: embedded NUL kept, BOM skipped only for an external representation */
@@ -66,7 +57,7 @@ test_create_and_encodings(void **state)
 	CFRelease(s);
 	s = CFStringCreateWithBytes(NULL, (const UInt8 *)"\xef\xbb\xbfx", 4,
 	    kCFStringEncodingUTF8, true);
-	assert_cf_string(s, "x");
+	cf_test_assert_string(s, "x");
 	CFRelease(s);
 	assert_null(CFStringCreateWithBytes(NULL, (const UInt8 *)"x", -1,
 	    kCFStringEncodingUTF8, false));
@@ -95,7 +86,7 @@ test_utf16_semantics(void **state)
 	assert_int_equal(u[3], 'b');
 	assert_int_equal(CFStringGetCharacterAtIndex(s, 3), 'b');
 	sub = CFStringCreateWithSubstring(NULL, s, CFRangeMake(1, 2));
-	assert_cf_string(sub, "\xf0\x9f\x98\x80");
+	cf_test_assert_string(sub, "\xf0\x9f\x98\x80");
 	CFRelease(sub);
 	/* a range splitting the surrogate pair, or past the end, gives NULL */
 	assert_null(CFStringCreateWithSubstring(NULL, s, CFRangeMake(2, 1)));
@@ -103,7 +94,7 @@ test_utf16_semantics(void **state)
 	CFRelease(s);
 
 	s = CFStringCreateWithCharacters(NULL, chars, 3);
-	assert_cf_string(s, "h\xf0\x9f\x98\x80");
+	cf_test_assert_string(s, "h\xf0\x9f\x98\x80");
 	CFRelease(s);
 	assert_null(CFStringCreateWithCharacters(NULL, chars, 2));	/* lone surrogate */
 }
@@ -186,7 +177,7 @@ test_split_join_and_values(void **state)
 	assert_true(CFEqual(CFArrayGetValueAtIndex(parts, 2), CFSTR("")));
 	assert_true(CFEqual(CFArrayGetValueAtIndex(parts, 3), CFSTR("c")));
 	joined = CFStringCreateByCombiningStrings(NULL, parts, CFSTR("::"));
-	assert_cf_string(joined, "a::b::::c");
+	cf_test_assert_string(joined, "a::b::::c");
 	CFRelease(joined);
 	CFRelease(parts);
 	parts = CFStringCreateArrayBySeparatingStrings(NULL, CFSTR("none"), CFSTR(","));
@@ -216,49 +207,49 @@ test_mutable(void **state)
 	CFStringAppend(m, CFSTR("abc"));
 	CFStringAppendCString(m, "d\xc3\xa9", kCFStringEncodingUTF8);
 	CFStringAppendCString(m, "\xff", kCFStringEncodingUTF8);	/* invalid: ignored */
-	assert_cf_string(m, "abcd\xc3\xa9");
+	cf_test_assert_string(m, "abcd\xc3\xa9");
 	CFStringAppend(m, m);	/* appending to itself */
-	assert_cf_string(m, "abcd\xc3\xa9" "abcd\xc3\xa9");
+	cf_test_assert_string(m, "abcd\xc3\xa9" "abcd\xc3\xa9");
 	CFStringDelete(m, CFRangeMake(5, 5));
-	assert_cf_string(m, "abcd\xc3\xa9");
+	cf_test_assert_string(m, "abcd\xc3\xa9");
 	CFStringInsert(m, 0, CFSTR(">"));
 	CFStringReplace(m, CFRangeMake(1, 3), CFSTR("X"));
-	assert_cf_string(m, ">Xd\xc3\xa9");
+	cf_test_assert_string(m, ">Xd\xc3\xa9");
 	CFStringAppendCharacters(m, pair, 2);
 	assert_int_equal(CFStringGetLength(m), 6);
 	CFStringReplaceAll(m, CFSTR("  Mixed Case \n"));
 	CFStringTrimWhitespace(m);
-	assert_cf_string(m, "Mixed Case");
+	cf_test_assert_string(m, "Mixed Case");
 	CFStringUppercase(m, NULL);
-	assert_cf_string(m, "MIXED CASE");
+	cf_test_assert_string(m, "MIXED CASE");
 	CFStringLowercase(m, NULL);
-	assert_cf_string(m, "mixed case");
+	cf_test_assert_string(m, "mixed case");
 	assert_int_equal(CFStringFindAndReplace(m, CFSTR("e"), CFSTR("EE"),
 	    CFRangeMake(0, CFStringGetLength(m)), 0), 2);
-	assert_cf_string(m, "mixEEd casEE");
+	cf_test_assert_string(m, "mixEEd casEE");
 	/* a copy of a mutable string is independent */
 	copy = CFStringCreateCopy(NULL, m);
 	CFStringAppend(m, CFSTR("!"));
-	assert_cf_string(copy, "mixEEd casEE");
+	cf_test_assert_string(copy, "mixEEd casEE");
 	CFRelease(copy);
 	/* out-of-range edits are ignored */
 	CFStringDelete(m, CFRangeMake(100, 1));
 	CFStringInsert(m, -1, CFSTR("x"));
-	assert_cf_string(m, "mixEEd casEE!");
+	cf_test_assert_string(m, "mixEEd casEE!");
 	/* mutating an immutable string is refused and changes nothing */
 	CFStringAppend((CFMutableStringRef)imm, CFSTR("!"));
-	assert_cf_string(imm, "fixed");
+	cf_test_assert_string(imm, "fixed");
 	{
 		CFStringRef s = U8("immutable");
 
 		CFStringAppend((CFMutableStringRef)s, CFSTR("!"));
-		assert_cf_string(s, "immutable");
+		cf_test_assert_string(s, "immutable");
 		CFRelease(s);
 	}
 	CFRelease(m);
 	m = CFStringCreateMutableCopy(NULL, 0, CFSTR("seed"));
 	CFStringAppendFormat(m, NULL, CFSTR("-%d"), 7);
-	assert_cf_string(m, "seed-7");
+	cf_test_assert_string(m, "seed-7");
 	CFRelease(m);
 }
 
@@ -278,7 +269,7 @@ static void
 check_fmt(CFStringRef s, const char *expected)
 {
 	assert_non_null(s);
-	assert_cf_string(s, expected);
+	cf_test_assert_string(s, expected);
 	CFRelease(s);
 }
 
@@ -319,7 +310,7 @@ test_format(void **state)
 		CFStringRef s = fmt(CFSTR("%p"), (void *)a);
 
 		snprintf(p, sizeof(p), "%p", (void *)a);
-		assert_cf_string(s, p);
+		cf_test_assert_string(s, p);
 		CFRelease(s);
 	}
 	CFRelease(a);

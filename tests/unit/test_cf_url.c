@@ -24,20 +24,11 @@ path_url(const char *p, Boolean dir)
 }
 
 static void
-assert_str(CFStringRef s, const char *expected)
-{
-	char *c = cf_test_cstr(s);
-
-	assert_string_equal(c, expected);
-	free(c);
-}
-
-static void
 assert_path(CFURLRef u, const char *expected)
 {
 	CFStringRef p = CFURLCopyFileSystemPath(u, kCFURLPOSIXPathStyle);
 
-	assert_str(p, expected);
+	cf_test_assert_string(p, expected);
 	CFRelease(p);
 }
 
@@ -51,12 +42,12 @@ test_paths_and_components(void **state)
 	(void)state;
 	assert_path(u, "/a/b/Foo.kext");
 	assert_true(CFURLHasDirectoryPath(u));	/* trailing slash makes it a directory */
-	assert_str(CFURLGetString(u), "file:///a/b/Foo.kext/");
+	cf_test_assert_string(CFURLGetString(u), "file:///a/b/Foo.kext/");
 	s = CFURLCopyLastPathComponent(u);
-	assert_str(s, "Foo.kext");
+	cf_test_assert_string(s, "Foo.kext");
 	CFRelease(s);
 	s = CFURLCopyPathExtension(u);
-	assert_str(s, "kext");
+	cf_test_assert_string(s, "kext");
 	CFRelease(s);
 	assert_true(CFURLGetFileSystemRepresentation(u, true, buf, sizeof(buf)));
 	assert_string_equal((char *)buf, "/a/b/Foo.kext");
@@ -89,7 +80,7 @@ test_paths_and_components(void **state)
 	v = CFURLCreateCopyDeletingLastPathComponent(NULL, u);
 	assert_path(v, "/");
 	s = CFURLCopyLastPathComponent(u);
-	assert_str(s, "/");
+	cf_test_assert_string(s, "/");
 	CFRelease(s);
 	assert_null(CFURLCopyPathExtension(u));
 	CFRelease(v);
@@ -104,7 +95,7 @@ test_paths_and_components(void **state)
 	assert_null(CFURLCopyPathExtension(u));	/* a leading dot is not an extension */
 	CFRelease(u);
 	u = path_url("/tmp/with space/\xc3\xa9", false);
-	assert_str(CFURLGetString(u), "file:///tmp/with%20space/%C3%A9");
+	cf_test_assert_string(CFURLGetString(u), "file:///tmp/with%20space/%C3%A9");
 	CFRelease(u);
 }
 
@@ -118,7 +109,7 @@ test_relative_paths_use_cwd(void **state)
 	(void)state;
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	assert_path(u, "sub/file.txt");	/* relative stays relative */
-	assert_str(CFURLGetString(u), "sub/file.txt");
+	cf_test_assert_string(CFURLGetString(u), "sub/file.txt");
 	assert_non_null(CFURLGetBaseURL(u));
 	snprintf(expect, sizeof(expect), "%s/sub/file.txt", strcmp(cwd, "/") == 0 ? "" : cwd);
 	assert_true(CFURLGetFileSystemRepresentation(u, true, buf, sizeof(buf)));
@@ -165,7 +156,7 @@ test_file_system_representation_and_equality(void **state)
 	a = CFURLCreateFromFileSystemRepresentation(NULL, (const UInt8 *)raw, sizeof(raw) - 1, false);
 	assert_non_null(a);
 	assert_null(CFURLCopyFileSystemPath(a, kCFURLPOSIXPathStyle));
-	assert_str(CFURLGetString(a), "file:///tmp/%FF-not-utf8");
+	cf_test_assert_string(CFURLGetString(a), "file:///tmp/%FF-not-utf8");
 	CFRelease(a);
 	assert_null(CFURLCreateFromFileSystemRepresentation(NULL, (const UInt8 *)"a\0b", 3, false));
 	assert_null(CFURLCreateFromFileSystemRepresentation(NULL, NULL, 3, false));
@@ -178,7 +169,7 @@ test_file_system_representation_and_equality(void **state)
 static void
 test_read_resource(void **state)
 {
-	char *dir = cf_test_mkdtemp(), *file, *big;
+	char *dir = scratch_dir_new("cf-test-"), *file, *big;
 	CFURLRef u;
 	CFDataRef data = NULL;
 	CFDictionaryRef props = (CFDictionaryRef)1;
@@ -225,10 +216,9 @@ test_read_resource(void **state)
 	assert_false(CFURLCreateDataAndPropertiesFromResource(NULL, NULL, &data, NULL, NULL, &code));
 	assert_int_equal(code, kCFURLImproperArgumentsError);
 
-	cf_test_rmtree(dir);
 	free(big);
 	free(file);
-	free(dir);
+	scratch_dir_free(dir);
 }
 
 int

@@ -53,10 +53,8 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	alarm(0);
-	fx_rm_rf(f->dir);
-	fx_rm_rf(f->outside);
-	free(f->dir);
-	free(f->outside);
+	scratch_dir_free(f->dir);
+	scratch_dir_free(f->outside);
 	free(f);
 	return 0;
 }

@@ -5,7 +5,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,72 +13,27 @@
 #include <unistd.h>
 
 #include "kext/kernel.h"
+#include "sim_fixture.h"
 
-struct fixture {
-	char dir[256];
-	char spec[300];
-};
-
-static void
-remove_tree(const char *path)
-{
-	struct dirent *e;
-	struct stat sb;
-	char child[1024];
-	DIR *d;
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (S_ISDIR(sb.st_mode) && (d = opendir(path)) != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
-			remove_tree(child);
-		}
-		closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
+/* The sim fixture, and no $KEXT_KERNEL choosing the backend behind our back. */
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmp = getenv("TMPDIR");
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/kext-select-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->spec, sizeof(f->spec), "sim:%s/k", f->dir);
 	unsetenv("KEXT_KERNEL");
-	unsetenv("KEXT_SIM_OSVERSION");
-	unsetenv("KEXT_SIM_ARCH");
-	*state = f;
-	return 0;
+	return sim_fixture_setup(state, "kext-select-", "k");
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-
 	unsetenv("KEXT_KERNEL");
-	remove_tree(f->dir);
-	free(f);
-	return 0;
+	return sim_fixture_teardown(state);
 }
 
 static void
 test_sim_by_spec(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	struct kext_kernel *k = NULL;
 	kext_error err = { 0, "" };
 	struct stat sb;
@@ -99,7 +53,7 @@ test_sim_by_spec(void **state)
 static void
 test_sim_by_environment(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	struct kext_kernel *k = NULL;
 	kext_error err = { 0, "" };
 
@@ -173,7 +127,7 @@ test_freebsd_backend_on_this_host(void **state)
 static void
 test_sim_dir_problems(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	struct kext_kernel *k = NULL;
 	kext_error err = { 0, "" };
 	char spec[600], file[400];

@@ -13,7 +13,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,77 +23,19 @@
 #include <unistd.h>
 
 #include "kext/kernel.h"
-
-struct fixture {
-	char tmp[256];		/* scratch directory, removed afterwards */
-	char spec[300];		/* sim:<tmp>/k */
-	char state[300];
-	struct kext_kernel *k;
-};
+#include "sim_fixture.h"
 
 static char corpus10[512];	/* $KEXT_CORPUS/freebsd-10.1-amd64 */
-
-static void
-remove_tree(const char *path)
-{
-	struct dirent *e;
-	struct stat sb;
-	char child[1024];
-	DIR *d;
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (S_ISDIR(sb.st_mode) && (d = opendir(path)) != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
-			remove_tree(child);
-		}
-		closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
 
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmp = getenv("TMPDIR");
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->tmp, sizeof(f->tmp), "%s/kext-sim-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(f->tmp) == NULL) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->spec, sizeof(f->spec), "sim:%s/k", f->tmp);
-	snprintf(f->state, sizeof(f->state), "%s/k/state", f->tmp);
-	unsetenv("KEXT_SIM_OSVERSION");
-	unsetenv("KEXT_SIM_ARCH");
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	kext_kernel_close(f->k);
-	unsetenv("KEXT_SIM_OSVERSION");
-	unsetenv("KEXT_SIM_ARCH");
-	remove_tree(f->tmp);
-	free(f);
-	return 0;
+	return sim_fixture_setup(state, "kext-sim-", "k");
 }
 
 /* Opens the fixture's sim kernel created with the given __FreeBSD_version. */
 static struct kext_kernel *
-open_sim(struct fixture *f, const char *osversion)
+open_sim(struct sim_fixture *f, const char *osversion)
 {
 	kext_error err = { 0, "" };
 
@@ -230,7 +171,7 @@ count_files(struct kext_kernel *k)
 static void
 test_load_list_unload(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	const char *nullfs = CORPUS_KO("nullfs.ko");
 	struct kext_kernel *k = open_sim(f, "1001000");
 	struct kext_kld_file *files = NULL;
@@ -297,7 +238,7 @@ static void
 test_addresses_follow_each_other(void **state)
 {
 	static const char *const names[] = { "nullfs.ko", "if_tun.ko", "bridgestp.ko" };
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	struct kext_kld_file *files = NULL;
 	kext_error err = { 0, "" };
 	struct kext_kernel *k;
@@ -326,7 +267,7 @@ test_addresses_follow_each_other(void **state)
 static void
 test_kernel_version_mismatch(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	const char *bstp = CORPUS_KO("bridgestp.ko");
 	kext_error err = { 0, "" };
 	struct kext_kernel *k = open_sim(f, NULL);	/* 1500068 */
@@ -351,13 +292,13 @@ test_kernel_version_range(void **state)
 		{ "1001000", 1 }, { "1099999", 1 }, { "1000999", 0 }, { "1101000", 0 },
 		{ "1402000", 0 },
 	};
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	const char *bstp = CORPUS_KO("bridgestp.ko");
 	kext_error err = { 0, "" };
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(f->spec, sizeof(f->spec), "sim:%s/k%zu", f->tmp, i);
+		snprintf(f->spec, sizeof(f->spec), "sim:%s/k%zu", f->dir, i);
 		open_sim(f, cases[i].osversion);
 		if (cases[i].loads)
 			assert_int_equal(load(f->k, bstp, &err), 2);
@@ -371,7 +312,7 @@ test_kernel_version_range(void **state)
 static void
 test_dependencies_and_refs(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	const char *bstp = CORPUS_KO("bridgestp.ko"), *bridge = CORPUS_KO("if_bridge.ko");
 	struct kext_kernel *k = open_sim(f, "1001000");
 	kext_error err = { 0, "" };
@@ -409,7 +350,7 @@ test_dependencies_and_refs(void **state)
 static void
 test_already_loaded_cases(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	const char *nullfs = CORPUS_KO("nullfs.ko"), *tun = CORPUS_KO("if_tun.ko");
 	struct kext_kernel *k = open_sim(f, "1001000");
 	kext_error err = { 0, "" };
@@ -417,7 +358,7 @@ test_already_loaded_cases(void **state)
 
 	assert_int_equal(load_ok(k, nullfs), 2);
 	/* the same basename from another directory */
-	snprintf(dir, sizeof(dir), "%s/other", f->tmp);
+	snprintf(dir, sizeof(dir), "%s/other", f->dir);
 	link_as(nullfs, dir, "nullfs.ko", path, sizeof(path));
 	assert_int_equal(load(k, path, &err), -EEXIST);
 	expect_msg(&err, "nullfs.ko is already loaded (id 2");
@@ -447,17 +388,17 @@ test_already_loaded_cases(void **state)
 static void
 test_bad_files(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	struct kext_kernel *k = open_sim(f, NULL);
 	kext_error err = { 0, "" };
 	char path[2000];
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/missing.ko", f->tmp);
+	snprintf(path, sizeof(path), "%s/missing.ko", f->dir);
 	assert_int_equal(load(k, path, &err), -ENOENT);
 	expect_msg(&err, path);
 
-	snprintf(path, sizeof(path), "%s/garbage.ko", f->tmp);
+	snprintf(path, sizeof(path), "%s/garbage.ko", f->dir);
 	fp = fopen(path, "w");
 	assert_non_null(fp);
 	fputs("this is not an ELF file\n", fp);
@@ -465,7 +406,7 @@ test_bad_files(void **state)
 	assert_int_equal(load(k, path, &err), -ENOEXEC);
 	expect_msg(&err, "unsupported file type");
 
-	snprintf(path, sizeof(path), "%s/k", f->tmp);	/* a directory */
+	snprintf(path, sizeof(path), "%s/k", f->dir);	/* a directory */
 	assert_int_equal(load(k, path, &err), -ENOEXEC);
 
 	memset(path, 'a', sizeof(path) - 1);
@@ -478,7 +419,7 @@ test_bad_files(void **state)
 static void
 test_arch(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	const char *nullfs = CORPUS_KO("nullfs.ko");
 	kext_error err = { 0, "" };
 
@@ -490,7 +431,7 @@ test_arch(void **state)
 	kext_kernel_close(f->k);
 	f->k = NULL;
 
-	snprintf(f->spec, sizeof(f->spec), "sim:%s/any", f->tmp);
+	snprintf(f->spec, sizeof(f->spec), "sim:%s/any", f->dir);
 	setenv("KEXT_SIM_ARCH", "any", 1);
 	open_sim(f, "1001000");
 	assert_int_equal(load(f->k, nullfs, &err), 2);
@@ -499,14 +440,14 @@ test_arch(void **state)
 static void
 test_pathname_with_odd_characters(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	const char *nullfs = CORPUS_KO("nullfs.ko");
 	struct kext_kld_file *files = NULL;
 	kext_error err = { 0, "" };
 	char dir[400], path[500], cwd[1024];
 	size_t n = 0;
 
-	snprintf(dir, sizeof(dir), "%s/my dir%%20 x", f->tmp);
+	snprintf(dir, sizeof(dir), "%s/my dir%%20 x", f->dir);
 	link_as(nullfs, dir, "nullfs.ko", path, sizeof(path));
 	open_sim(f, "1001000");
 	assert_int_equal(load_ok(f->k, path), 2);
@@ -536,7 +477,7 @@ test_pathname_with_odd_characters(void **state)
 static void
 test_unload_errors(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	struct kext_kernel *k = open_sim(f, NULL);
 	kext_error err = { 0, "" };
 
@@ -552,7 +493,7 @@ test_unload_errors(void **state)
 static void
 test_refuse_unload(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	const char *nullfs = CORPUS_KO("nullfs.ko"), *tun = CORPUS_KO("if_tun.ko");
 	struct kext_kernel *k = open_sim(f, "1001000");
 	kext_error err = { 0, "" };
@@ -561,7 +502,7 @@ test_refuse_unload(void **state)
 
 	assert_int_equal(load_ok(k, nullfs), 2);
 	assert_int_equal(load_ok(k, tun), 3);
-	snprintf(path, sizeof(path), "%s/k/refuse-unload", f->tmp);
+	snprintf(path, sizeof(path), "%s/k/refuse-unload", f->dir);
 	fp = fopen(path, "w");
 	assert_non_null(fp);
 	fputs("# modules whose MOD_UNLOAD says EBUSY\n\n  nullfs \t\r\nmach\n", fp);
@@ -589,7 +530,7 @@ test_refuse_unload(void **state)
  * (ids 2 and 3). fx_mid depends on fxbase {2, 3, 4}.
  */
 static void
-write_two_providers(struct fixture *f, int va, int vb)
+write_two_providers(struct sim_fixture *f, int va, int vb)
 {
 	char text[1024], dir[400];
 	FILE *fp;
@@ -603,7 +544,7 @@ write_two_providers(struct fixture *f, int va, int vb)
 	    "file 3 1 0xffffffff82201000 0x1000 b.ko /b.ko\nversion fxbase %d\n", va, vb);
 	kext_kernel_close(f->k);
 	f->k = NULL;
-	snprintf(dir, sizeof(dir), "%s/k", f->tmp);
+	snprintf(dir, sizeof(dir), "%s/k", f->dir);
 	mkdir(dir, 0755);
 	fp = fopen(f->state, "w");
 	assert_non_null(fp);
@@ -615,7 +556,7 @@ write_two_providers(struct fixture *f, int va, int vb)
 static void
 test_version_rule(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	const char *mid = fixture_ko("amd64", "fx_mid.ko", __func__);
 	kext_error err = { 0, "" };
 
@@ -639,7 +580,7 @@ test_version_rule(void **state)
 static void
 test_shared_object_interface_clash(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	const char *rel = fixture_ko("amd64", "fx_base.ko", __func__);
 	const char *dyn = fixture_ko("aarch64", "fx_base.ko", __func__);
 	kext_error err = { 0, "" };
@@ -647,7 +588,7 @@ test_shared_object_interface_clash(void **state)
 
 	setenv("KEXT_SIM_ARCH", "any", 1);
 	open_sim(f, "1402000");
-	snprintf(dir, sizeof(dir), "%s/links", f->tmp);
+	snprintf(dir, sizeof(dir), "%s/links", f->dir);
 	assert_int_equal(load_ok(f->k, rel), 2);
 	/* ET_DYN (aarch64): the kernel's EEXIST reaches userland unchanged */
 	link_as(dyn, dir, "fx_base_arm.ko", path, sizeof(path));
@@ -663,7 +604,7 @@ test_shared_object_interface_clash(void **state)
 static void
 test_fixture_chain(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	const char *base = fixture_ko("amd64", "fx_base.ko", __func__);
 	const char *mid = fixture_ko("amd64", "fx_mid.ko", __func__);
 	const char *multi = fixture_ko("amd64", "fx_multi.ko", __func__);
@@ -754,15 +695,15 @@ test_exact_kernel_only(void **state)
 		const char *osversion;
 		int loads;
 	} cases[] = { { "1402000", 1 }, { "1402001", 0 }, { "1401999", 0 }, { "1500068", 0 } };
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	kext_error err = { 0, "" };
 	char path[600];
 	size_t i;
 
 	/* vboxdrv: kernel {1402000, 1402000, 1401999}: only the preferred value matches */
-	extract_vboxdrv(f->tmp, path, sizeof(path), __func__);
+	extract_vboxdrv(f->dir, path, sizeof(path), __func__);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(f->spec, sizeof(f->spec), "sim:%s/k%zu", f->tmp, i);
+		snprintf(f->spec, sizeof(f->spec), "sim:%s/k%zu", f->dir, i);
 		open_sim(f, cases[i].osversion);
 		assert_int_equal(load(f->k, path, &err), cases[i].loads ? 2 : -ENOEXEC);
 		kext_kernel_close(f->k);
@@ -811,7 +752,7 @@ test_concurrent_loads(void **state)
 		"aio.ko", "fdescfs.ko", "pseudofs.ko", "if_disc.ko", "if_gif.ko",
 	};
 	enum { N = sizeof(names) / sizeof(names[0]) };
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	const char *paths[N];
 	int ids[N] = { 0 }, pipefd[2], status, w, loaded = 0;
 	struct kext_kld_file *files = NULL;
@@ -885,24 +826,24 @@ main(void)
 {
 	const char *corpus = getenv("KEXT_CORPUS");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_load_list_unload, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_addresses_follow_each_other, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kernel_version_mismatch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kernel_version_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dependencies_and_refs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_already_loaded_cases, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_arch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_list_unload, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_addresses_follow_each_other, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_version_mismatch, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_version_range, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_dependencies_and_refs, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_already_loaded_cases, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_files, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_arch, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_pathname_with_odd_characters, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_unload_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refuse_unload, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_version_rule, setup, teardown),
+		    sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_unload_errors, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_unload, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_version_rule, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_shared_object_interface_clash, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_fixture_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exact_kernel_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_loads, setup, teardown),
+		    sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_chain, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_exact_kernel_only, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_loads, setup, sim_fixture_teardown),
 	};
 
 	if (corpus != NULL && corpus[0] != '\0')

@@ -9,7 +9,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,68 +17,12 @@
 #include <unistd.h>
 
 #include "kext/kernel.h"
-
-struct fixture {
-	char dir[256];
-	char spec[300];
-	char state[300];
-};
-
-static void
-remove_tree(const char *path)
-{
-	struct dirent *e;
-	struct stat sb;
-	char child[1024];
-	DIR *d;
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (S_ISDIR(sb.st_mode) && (d = opendir(path)) != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
-			remove_tree(child);
-		}
-		closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
+#include "sim_fixture.h"
 
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmp = getenv("TMPDIR");
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/kext-simstate-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->spec, sizeof(f->spec), "sim:%s", f->dir);
-	snprintf(f->state, sizeof(f->state), "%s/state", f->dir);
-	unsetenv("KEXT_SIM_OSVERSION");
-	unsetenv("KEXT_SIM_ARCH");
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	unsetenv("KEXT_SIM_OSVERSION");
-	unsetenv("KEXT_SIM_ARCH");
-	remove_tree(f->dir);
-	free(f);
-	return 0;
+	return sim_fixture_setup(state, "kext-simstate-", NULL);
 }
 
 static void
@@ -125,7 +68,7 @@ static const char valid_state[] =
 static void
 test_new_kernel_defaults(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	struct kext_kernel *k = NULL;
 	kext_error err = { 0, "" };
 	struct kext_kld_file *files = NULL;
@@ -152,7 +95,7 @@ test_new_kernel_defaults(void **state)
 static void
 test_osversion_from_environment(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	struct kext_kernel *k = NULL;
 	kext_error err = { 0, "" };
 	int v = 0;
@@ -185,7 +128,7 @@ test_bad_settings(void **state)
 {
 	static const char *const bad[] = { "abc", "15", "99999", "10000000", "1500068x", "-1",
 		" 1500068" };
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	struct kext_kernel *k = NULL;
 	kext_error err = { 0, "" };
 	size_t i;
@@ -208,7 +151,7 @@ test_bad_settings(void **state)
 static void
 test_hand_written_state(void **state)
 {
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	struct kext_kernel *k = NULL;
 	kext_error err = { 0, "" };
 	struct kext_kld_file *files = NULL;
@@ -300,7 +243,7 @@ test_corrupt_states(void **state)
 		{ "version kernel 1\n", 1, "expected 'kext-sim-state 1'" },
 		{ "kext-sim-state 1\nmodule 1 x\n", 2, "expected a header key" },
 	};
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	struct kext_kernel *k = NULL;
 	kext_error err = { 0, "" };
 	char where[400];
@@ -326,7 +269,7 @@ static void
 test_nul_byte(void **state)
 {
 	static const char text[] = "kext-sim-state 1\nosreldate 15\0 00068\n";
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	struct kext_kernel *k = NULL;
 	kext_error err = { 0, "" };
 	char where[400];
@@ -343,7 +286,7 @@ test_corrupted_while_open(void **state)
 {
 	static const char bad[] = HEADER "file 1 1 0xffffffff80200000 0x1000 kernel /k\n"
 	    "depend 5\n";
-	struct fixture *f = *state;
+	struct sim_fixture *f = *state;
 	struct kext_kernel *k = NULL;
 	kext_error err = { 0, "" };
 	struct kext_kld_file *files = NULL;
@@ -373,13 +316,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_new_kernel_defaults, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_osversion_from_environment, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_settings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hand_written_state, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt_states, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupted_while_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_kernel_defaults, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_osversion_from_environment, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_settings, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_hand_written_state, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_states, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_nul_byte, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_corrupted_while_open, setup, sim_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

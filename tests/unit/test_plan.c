@@ -41,8 +41,7 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	kext_repos_free(f->repos);
-	fx_rm_rf(f->dir);
-	free(f->dir);
+	scratch_dir_free(f->dir);
 	free(f->ext);
 	free(f->cache);
 	free(f);
@@ -657,14 +656,11 @@ sneaky_rewrite(struct fixture *f, const char *name, const char *id,
     const char *version, const char *compat)
 {
 	char *plist = fx_fmt("%s/%s/Contents/Info.plist", f->ext, name), *k;
-	struct timespec ts[2];
 	struct stat st;
 
 	assert_int_equal(stat(plist, &st), 0);
 	k = fx_lib(f->ext, name, id, version, compat, KERNEL);
-	ts[0] = st.st_atim;
-	ts[1] = st.st_mtim;
-	assert_int_equal(utimensat(AT_FDCWD, plist, ts, 0), 0);
+	assert_int_equal(fx_restore_times(plist, &st), 0);
 	assert_int_equal(stat(plist, &st), 0);
 	free(k);
 	free(plist);

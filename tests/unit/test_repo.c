@@ -12,21 +12,6 @@
 #include "kext/repo.h"
 #include "test_bundle_fixture.h"
 
-static int
-setup(void **state)
-{
-	*state = fx_tmpdir();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	fx_rm_rf(*state);
-	free(*state);
-	return 0;
-}
-
 static struct kext_repos *
 new_repos(const char *dir)
 {
@@ -304,13 +289,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_priority_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_duplicates_kept, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plugins_one_level, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unreadable_kexts_reported, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_add_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cache_dir_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_priority_order,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_duplicates_kept,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_plugins_one_level,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable_kexts_reported,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_add_errors,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_cache_dir_settings,
+		    scratch_dir_setup, scratch_dir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,8 +45,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	fx_rm_rf(f->dir);
-	free(f->dir);
+	scratch_dir_free(f->dir);
 	free(f->repo);
 	free(f->cache);
 	free(f);
@@ -186,8 +185,7 @@ test_changed_new_removed(void **state)
 
 	/* a removed kext */
 	gone = fx_fmt("%s/K04.kext", f->repo);
-	fx_rm_rf(gone);
-	free(gone);
+	scratch_dir_free(gone);
 	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.4", version,
 	    sizeof(version)), 0);
 	assert_string_equal(version, "none");
@@ -218,14 +216,11 @@ sneaky_rewrite(struct fixture *f, int i, const char *version)
 {
 	char *plist;
 	struct stat st;
-	struct timespec ts[2];
 
 	plist = fx_fmt("%s/K%02d.kext/Contents/Info.plist", f->repo, i);
 	assert_int_equal(stat(plist, &st), 0);
 	set_version(f, i, version);
-	ts[0] = st.st_atim;
-	ts[1] = st.st_mtim;
-	assert_int_equal(utimensat(AT_FDCWD, plist, ts, 0), 0);
+	assert_int_equal(fx_restore_times(plist, &st), 0);
 	free(plist);
 }
 
