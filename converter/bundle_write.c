@@ -20,8 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <CoreFoundation/CFLiteExtras.h>
-
 #include "convert.h"
 
 #ifdef __linux__
@@ -126,16 +124,11 @@ write_info_plist(int dfd, const char *path, const struct conv_module *m, CFDicti
 	int rc;
 
 	if (xml == NULL) {
-		CFStringRef d = cferr ? CFErrorCopyDescription(cferr) : NULL;
-		char *msg = d ? CFLiteCopyCString(d) : NULL;
+		char *msg = conv_take_error_text(cferr);
 
 		kext_fail(err, EINVAL, "%s: cannot write Info.plist: %s", m->origin,
 		    msg ? msg : "unknown error");
 		free(msg);
-		if (d)
-			CFRelease(d);
-		if (cferr)
-			CFRelease(cferr);
 		return -1;
 	}
 	rc = write_at(dfd, "Info.plist", path, CFDataGetBytePtr(xml),

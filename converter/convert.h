@@ -77,9 +77,9 @@ struct conv_options {
 	const char *prefix;
 	const char *kernel_id;
 	const char *required;		/* OSBundleRequired for every bundle, or NULL */
-	char **id_overrides;		/* "module=identifier" */
+	const char **id_overrides;		/* "module=identifier" */
 	size_t num_id_overrides;
-	char **firmware;		/* files for Contents/Resources/firmware */
+	const char **firmware;		/* files for Contents/Resources/firmware */
 	size_t num_firmware;
 	CFDictionaryRef extra;		/* keys merged into every Info.plist */
 	bool force, allow_missing;
@@ -110,6 +110,12 @@ int conv_name_module(struct conv_module *m, const struct conv_options *opt);
 void conv_bundle_version(const struct conv_module *m, char *buf, size_t len);
 CFMutableDictionaryRef conv_info_plist(const struct conv_module *m, struct conv_providers *pv,
     const struct conv_options *opt, char *missing, size_t missing_len);
+/* Keys both module kinds share: CFBundleIdentifier, CFBundleName and the other fixed ones. */
+void conv_set_identity_keys(CFMutableDictionaryRef info, const struct conv_module *m,
+    const char *name);
+/* OSBundleLibraries when libs is not empty (libs is released), OSBundleRequired if asked. */
+void conv_set_library_keys(CFMutableDictionaryRef info, CFMutableDictionaryRef libs,
+    const struct conv_options *opt);
 
 /* release.c */
 bool conv_release_is_readme(const char *member);
@@ -144,5 +150,7 @@ void conv_set_string(CFMutableDictionaryRef d, const char *key, const char *valu
 void conv_set_int(CFMutableDictionaryRef d, const char *key, long long value);
 void conv_set_value(CFMutableDictionaryRef d, const char *key, CFTypeRef value);
 void conv_append_string(CFMutableArrayRef a, const char *value);
+/* e's description as a C string the caller frees (NULL if e is NULL); releases e. */
+char *conv_take_error_text(CFErrorRef e);
 
 #endif

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <CoreFoundation/CFLiteExtras.h>
+
 #include "convert.h"
 #include "kext/fbsd_version.h"
 
@@ -19,6 +21,43 @@ conv_set_value(CFMutableDictionaryRef d, const char *key, CFTypeRef value)
 
 	CFDictionarySetValue(d, k, value);
 	CFRelease(k);
+}
+
+/* The bundle identity keys, the same for a module of any OS. */
+void
+conv_set_identity_keys(CFMutableDictionaryRef info, const struct conv_module *m, const char *name)
+{
+	conv_set_string(info, "CFBundleIdentifier", m->identifier);
+	conv_set_string(info, "CFBundleExecutable", m->file_name);
+	conv_set_string(info, "CFBundleName", name);
+	conv_set_string(info, "CFBundlePackageType", "KEXT");
+	conv_set_string(info, "CFBundleInfoDictionaryVersion", "6.0");
+	conv_set_string(info, "CFBundleSignature", "????");
+}
+
+/* Consumes libs: kept only when the module needs any library. */
+void
+conv_set_library_keys(CFMutableDictionaryRef info, CFMutableDictionaryRef libs,
+    const struct conv_options *opt)
+{
+	if (CFDictionaryGetCount(libs) > 0)
+		conv_set_value(info, "OSBundleLibraries", libs);
+	CFRelease(libs);
+	if (opt->required != NULL)
+		conv_set_string(info, "OSBundleRequired", opt->required);
+}
+
+char *
+conv_take_error_text(CFErrorRef e)
+{
+	CFStringRef d = e != NULL ? CFErrorCopyDescription(e) : NULL;
+	char *text = d != NULL ? CFLiteCopyCString(d) : NULL;
+
+	if (d != NULL)
+		CFRelease(d);
+	if (e != NULL)
+		CFRelease(e);
+	return text;
 }
 
 void
@@ -285,22 +324,13 @@ conv_info_plist(const struct conv_module *m, struct conv_providers *pv,
 	}
 	snprintf(stem, sizeof(stem), "%.*s", (int)(len > 3 ? len - 3 : len), m->file_name);
 	missing[0] = '\0';
-	conv_set_string(info, "CFBundleIdentifier", m->identifier);
-	conv_set_string(info, "CFBundleExecutable", m->file_name);
-	conv_set_string(info, "CFBundleName", mod != NULL ? mod->name : stem);
-	conv_set_string(info, "CFBundlePackageType", "KEXT");
-	conv_set_string(info, "CFBundleInfoDictionaryVersion", "6.0");
-	conv_set_string(info, "CFBundleSignature", "????");
+	conv_set_identity_keys(info, m, mod != NULL ? mod->name : stem);
 	if ((v = main_version(m, stem)) != NULL &&
 	    kext_fbsd_module_version_string(v->version, version, sizeof(version)) == 0)
 		conv_set_string(info, "OSBundleCompatibleVersion", version);
 	conv_set_string(info, "CFBundleVersion", version);
 	libs = libraries(m, pv, opt, missing, missing_len);
-	if (CFDictionaryGetCount(libs) > 0)
-		conv_set_value(info, "OSBundleLibraries", libs);
-	CFRelease(libs);
-	if (opt->required != NULL)
-		conv_set_string(info, "OSBundleRequired", opt->required);
+	conv_set_library_keys(info, libs, opt);
 	personalities = conv_personalities(m->kf, m->identifier, mod != NULL ? mod->name : stem);
 	if (personalities != NULL) {
 		conv_set_value(info, "IOKitPersonalities", personalities);

@@ -133,12 +133,7 @@ conv_info_plist_linux(const struct conv_module *m, struct conv_providers *pv,
 	char version[64];
 
 	missing[0] = '\0';
-	conv_set_string(info, "CFBundleIdentifier", m->identifier);
-	conv_set_string(info, "CFBundleExecutable", m->file_name);
-	conv_set_string(info, "CFBundleName", m->kf->lx.name);
-	conv_set_string(info, "CFBundlePackageType", "KEXT");
-	conv_set_string(info, "CFBundleInfoDictionaryVersion", "6.0");
-	conv_set_string(info, "CFBundleSignature", "????");
+	conv_set_identity_keys(info, m, m->kf->lx.name);
 	if (conv_linux_bundle_version(m->kf, version, sizeof(version)) != 0) {
 		snprintf(version, sizeof(version), "0");
 		append_missing(missing, missing_len, "a version (neither version= nor vermagic)");
@@ -147,11 +142,7 @@ conv_info_plist_linux(const struct conv_module *m, struct conv_providers *pv,
 	}
 	conv_set_string(info, "CFBundleVersion", version);
 	libs = linux_libraries(m, pv, opt, missing, missing_len);
-	if (CFDictionaryGetCount(libs) > 0)
-		conv_set_value(info, "OSBundleLibraries", libs);
-	CFRelease(libs);
-	if (opt->required != NULL)
-		conv_set_string(info, "OSBundleRequired", opt->required);
+	conv_set_library_keys(info, libs, opt);
 	add_linux_keys(info, m);
 	return info;
 }

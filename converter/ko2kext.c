@@ -14,6 +14,7 @@
 #include <CoreFoundation/CFLiteExtras.h>
 
 #include "convert.h"
+#include "kext/strv.h"
 
 static const char usage_text[] =
     "usage: ko2kext [options] -o OUTDIR INPUT...\n"
@@ -62,7 +63,7 @@ static const struct option long_options[] = {
 struct run {
 	struct conv_options opt;
 	const char *outdir;
-	char **repos, **hints;
+	const char **repos, **hints;
 	size_t num_repos, num_hints;
 	bool print, json, quiet, verbose;
 	int failures;
@@ -73,18 +74,6 @@ report(struct run *run, const kext_error *err)
 {
 	fprintf(stderr, "ko2kext: %s\n", err->msg);
 	run->failures++;
-}
-
-static int
-push(char ***list, size_t *n, char *value)
-{
-	char **l = reallocarray(*list, *n + 1, sizeof(**list));
-
-	if (l == NULL)
-		return -1;
-	l[(*n)++] = value;
-	*list = l;
-	return 0;
 }
 
 static bool
@@ -106,17 +95,12 @@ load_merge_plist(struct run *run, const char *path)
 	CFPropertyListRef pl = CFLitePropertyListCreateFromPath(path, 0, NULL, &cferr);
 
 	if (pl == NULL || CFGetTypeID(pl) != CFDictionaryGetTypeID()) {
-		CFStringRef d = cferr ? CFErrorCopyDescription(cferr) : NULL;
-		char *msg = d ? CFLiteCopyCString(d) : NULL;
+		char *msg = conv_take_error_text(cferr);
 
 		fprintf(stderr, "ko2kext: %s\n", msg ? msg : "");
 		if (pl != NULL)
 			fprintf(stderr, "ko2kext: %s: the top level must be a <dict>\n", path);
 		free(msg);
-		if (d)
-			CFRelease(d);
-		if (cferr)
-			CFRelease(cferr);
 		if (pl)
 			CFRelease(pl);
 		return -1;
@@ -128,7 +112,7 @@ load_merge_plist(struct run *run, const char *path)
 static int
 parse_args(struct run *run, int argc, char **argv)
 {
-	int c;
+	int c, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "o:p:i:r:k:H:R:m:f:qvh", long_options, NULL)) != -1) {
 		switch (c) {
@@ -140,11 +124,12 @@ parse_args(struct run *run, int argc, char **argv)
 				fprintf(stderr, "ko2kext: -i wants STEM=IDENTIFIER, not '%s'\n", optarg);
 				return EX_USAGE;
 			}
-			push(&run->opt.id_overrides, &run->opt.num_id_overrides, optarg);
+			rc = kext_strv_push(&run->opt.id_overrides, &run->opt.num_id_overrides,
+			    optarg);
 			break;
-		case 'r': push(&run->repos, &run->num_repos, optarg); break;
-		case 'H': push(&run->hints, &run->num_hints, optarg); break;
-		case 'f': push(&run->opt.firmware, &run->opt.num_firmware, optarg); break;
+		case 'r': rc = kext_strv_push(&run->repos, &run->num_repos, optarg); break;
+		case 'H': rc = kext_strv_push(&run->hints, &run->num_hints, optarg); break;
+		case 'f': rc = kext_strv_push(&run->opt.firmware, &run->opt.num_firmware, optarg); break;
 		case 'R':
 			if (!valid_required(optarg)) {
 				fprintf(stderr, "ko2kext: -R: '%s' is not an OSBundleRequired value\n",
@@ -165,6 +150,10 @@ parse_args(struct run *run, int argc, char **argv)
 		case 'v': run->verbose = true; break;
 		case 'h': fputs(usage_text, stdout); exit(EX_OK);
 		default: fputs(usage_text, stderr); return EX_USAGE;
+		}
+		if (rc != 0) {
+			fputs("ko2kext: out of memory\n", stderr);
+			return EX_OSERR;
 		}
 	}
 	if (optind == argc) {

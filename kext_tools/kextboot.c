@@ -13,6 +13,7 @@
 #include <sysexits.h>
 
 #include "kext/boot.h"
+#include "kext/strv.h"
 
 static const char usage_text[] =
     "usage: kextboot [-n] [-v] [-q] [--root DIR] [-r repository]... [-R required]...\n"
@@ -29,7 +30,7 @@ static const char usage_text[] =
     "  -q, --quiet            print errors only\n"
     "      --loader-conf      print the loader.conf(5) fragment instead of loading\n"
     "      --osversion N      resolve libraries for __FreeBSD_version N (--loader-conf)\n"
-    "      --kernel SPEC      freebsd, linux or sim:DIR (default: $KEXT_KERNEL, else the host's)\n";
+    "      --kernel SPEC      " KEXT_KERNEL_SPEC_HELP;
 
 enum { OPT_KERNEL = 256, OPT_ROOT, OPT_LOADER_CONF, OPT_OSVERSION };
 
@@ -59,7 +60,6 @@ struct args {
 static int
 parse_args(struct args *a, int argc, char **argv)
 {
-	const char **l;
 	unsigned bit;
 	char *end;
 	long v;
@@ -76,10 +76,8 @@ parse_args(struct args *a, int argc, char **argv)
 			a->required |= bit;
 			break;
 		case 'r':
-			if ((l = reallocarray(a->dirs, a->num_dirs + 1, sizeof(*l))) == NULL)
+			if (kext_strv_push(&a->dirs, &a->num_dirs, optarg) != 0)
 				return EX_OSERR;
-			l[a->num_dirs++] = optarg;
-			a->dirs = l;
 			break;
 		case OPT_ROOT: a->root = optarg; break;
 		case 'n': a->dry_run = true; break;

@@ -12,6 +12,7 @@
 #include <sysexits.h>
 
 #include "kext/load.h"
+#include "kext/strv.h"
 
 /* Apple's kextload: any failure but a privilege one exits EX_OSERR. */
 enum { EXIT_KEXT_BAD = 4 };
@@ -25,7 +26,7 @@ static const char usage_kextload[] =
     "  -v, --verbose             also say what was already loaded\n"
     "  -q, --quiet               print nothing\n"
     "  -z, --no-authentication   skip the root:wheel ownership checks (sim kernel only)\n"
-    "      --kernel SPEC         freebsd, linux or sim:DIR (default: $KEXT_KERNEL, else the host's)\n";
+    "      --kernel SPEC         " KEXT_KERNEL_SPEC_HELP;
 
 static const char usage_kextutil[] =
     "usage: kextutil [-n] [-t] [-e] [-v] [-q] [-z] [-r repository]... [-d dependency.kext]...\n"
@@ -65,29 +66,17 @@ struct args {
 };
 
 static int
-push(const char ***list, size_t *n, const char *v)
-{
-	const char **l = reallocarray(*list, *n + 1, sizeof(*l));
-
-	if (l == NULL)
-		return -1;
-	l[(*n)++] = v;
-	*list = l;
-	return 0;
-}
-
-static int
 parse_args(struct args *a, int argc, char **argv)
 {
 	const char *usage = a->util ? usage_kextutil : usage_kextload;
-	int c;
+	int c, rc = 0;
 
 	while ((c = getopt_long(argc, argv, a->util ? "b:d:r:ntZevqzh" : "b:d:r:vqzh", long_options,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'b': push(&a->ids, &a->num_ids, optarg); break;
-		case 'd': push(&a->deps, &a->num_deps, optarg); break;
-		case 'r': push(&a->dirs, &a->num_dirs, optarg); break;
+		case 'b': rc = kext_strv_push(&a->ids, &a->num_ids, optarg); break;
+		case 'd': rc = kext_strv_push(&a->deps, &a->num_deps, optarg); break;
+		case 'r': rc = kext_strv_push(&a->dirs, &a->num_dirs, optarg); break;
 		case 'n': a->no_load = true; break;
 		case 't': a->diagnostics = true; break;
 		case 'e': a->no_system = true; break;
@@ -98,6 +87,10 @@ parse_args(struct args *a, int argc, char **argv)
 		case OPT_KERNEL: a->kernel = optarg; break;
 		case 'h': fputs(usage, stdout); exit(EX_OK);
 		default: fputs(usage, stderr); return EX_USAGE;
+		}
+		if (rc != 0) {
+			fprintf(stderr, "%s: out of memory\n", a->prog);
+			return EX_OSERR;
 		}
 	}
 	a->paths = argv + optind;

@@ -11,6 +11,7 @@
 #include <sysexits.h>
 
 #include "kext/loaded.h"
+#include "kext/strv.h"
 
 static const char usage_text[] =
     "usage: kextstat [-l] [-k] [-b bundle_id]... [--json] [--kernel SPEC]\n"
@@ -20,7 +21,7 @@ static const char usage_text[] =
     "  -l, --list-only      no header line\n"
     "  -m, --module NAME    exit 0 if the kernel module NAME is present, 1 if not\n"
     "      --json           JSON instead of columns\n"
-    "      --kernel SPEC    freebsd, linux or sim:DIR (default: $KEXT_KERNEL, else the host's)\n";
+    "      --kernel SPEC    " KEXT_KERNEL_SPEC_HELP;
 
 enum { OPT_JSON = 256, OPT_KERNEL };
 
@@ -149,15 +150,10 @@ parse_args(struct options *o, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "b:klm:h", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'b': {
-			const char **ids = reallocarray(o->ids, o->num_ids + 1, sizeof(*ids));
-
-			if (ids == NULL)
+		case 'b':
+			if (kext_strv_push(&o->ids, &o->num_ids, optarg) != 0)
 				return EX_OSERR;
-			ids[o->num_ids++] = optarg;
-			o->ids = ids;
 			break;
-		}
 		case 'k': o->no_kernel = true; break;
 		case 'l': o->list_only = true; break;
 		case 'm': o->module = optarg; break;

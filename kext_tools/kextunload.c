@@ -11,6 +11,7 @@
 
 #include "kext/bundle.h"
 #include "kext/repo.h"
+#include "kext/strv.h"
 #include "kext/unload.h"
 
 /* Apple's kextunload exit codes. */
@@ -23,7 +24,7 @@ static const char usage_text[] =
     "  -r, --repository DIR   also look identifiers up in DIR\n"
     "  -v, --verbose          say what was unloaded\n"
     "  -q, --quiet            print nothing\n"
-    "      --kernel SPEC      freebsd, linux or sim:DIR (default: $KEXT_KERNEL, else the host's)\n";
+    "      --kernel SPEC      " KEXT_KERNEL_SPEC_HELP;
 
 enum { OPT_KERNEL = 256 };
 
@@ -157,34 +158,26 @@ unload_path(struct run *run, const char *path)
 	free(id);
 }
 
-static int
-push(const char ***list, size_t *n, const char *v)
-{
-	const char **l = reallocarray(*list, *n + 1, sizeof(*l));
-
-	if (l == NULL)
-		return -1;
-	l[(*n)++] = v;
-	*list = l;
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
 	struct run run = {0};
 	kext_error err;
-	int c;
+	int c, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "b:r:vqh", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'b': push(&run.ids, &run.num_ids, optarg); break;
-		case 'r': push(&run.repos, &run.num_repos, optarg); break;
+		case 'b': rc = kext_strv_push(&run.ids, &run.num_ids, optarg); break;
+		case 'r': rc = kext_strv_push(&run.repos, &run.num_repos, optarg); break;
 		case 'v': run.verbose = true; break;
 		case 'q': run.quiet = true; break;
 		case OPT_KERNEL: run.kernel = optarg; break;
 		case 'h': fputs(usage_text, stdout); return EX_OK;
 		default: fputs(usage_text, stderr); return EX_USAGE;
+		}
+		if (rc != 0) {
+			fprintf(stderr, "kextunload: out of memory\n");
+			return EX_OSERR;
 		}
 	}
 	if (run.num_ids == 0 && optind == argc) {

@@ -13,22 +13,8 @@ struct __CFArray {
 	size_t cap;
 };
 
-static const void *
-type_retain(CFAllocatorRef allocator, const void *value)
-{
-	(void)allocator;
-	return CFRetain(value);
-}
-
-static void
-type_release(CFAllocatorRef allocator, const void *value)
-{
-	(void)allocator;
-	CFRelease(value);
-}
-
 const CFArrayCallBacks kCFTypeArrayCallBacks = {
-	0, type_retain, type_release, CFCopyDescription, CFEqual,
+	0, cflite_type_retain, cflite_type_release, CFCopyDescription, CFEqual,
 };
 
 CFTypeID
@@ -411,10 +397,8 @@ array_describe(CFTypeRef cf, struct cflite_buf *out, int indent)
 	cflite_buf_adds(out, "(\n");
 	for (size_t i = 0; i < a->n; i++) {
 		cflite_buf_indent(out, indent + 1, "    ");
-		if (a->cb.retain == type_retain)
-			cflite_describe(a->v[i], out, indent + 1);
-		else
-			cflite_buf_printf(out, "%p", a->v[i]);
+		cflite_describe_element(a->v[i], a->cb.retain == cflite_type_retain, out,
+		    indent + 1);
 		cflite_buf_adds(out, i + 1 < a->n ? ",\n" : "\n");
 	}
 	cflite_buf_indent(out, indent, "    ");

@@ -49,11 +49,7 @@ join(const char *dir, const char *name)
 	if (b.len == 0 || b.p[b.len - 1] != '/')
 		cflite_buf_addc(&b, '/');
 	cflite_buf_adds(&b, name);
-	if (b.failed) {
-		cflite_buf_free(&b);
-		return NULL;
-	}
-	return b.p;
+	return cflite_buf_take(&b);
 }
 
 /*

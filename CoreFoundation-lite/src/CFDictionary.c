@@ -33,20 +33,6 @@ struct __CFDictionary {
 };
 
 static const void *
-type_retain(CFAllocatorRef allocator, const void *value)
-{
-	(void)allocator;
-	return CFRetain(value);
-}
-
-static void
-type_release(CFAllocatorRef allocator, const void *value)
-{
-	(void)allocator;
-	CFRelease(value);
-}
-
-static const void *
 copy_string_retain(CFAllocatorRef allocator, const void *value)
 {
 	(void)allocator;
@@ -56,13 +42,13 @@ copy_string_retain(CFAllocatorRef allocator, const void *value)
 }
 
 const CFDictionaryKeyCallBacks kCFTypeDictionaryKeyCallBacks = {
-	0, type_retain, type_release, CFCopyDescription, CFEqual, CFHash,
+	0, cflite_type_retain, cflite_type_release, CFCopyDescription, CFEqual, CFHash,
 };
 const CFDictionaryKeyCallBacks kCFCopyStringDictionaryKeyCallBacks = {
-	0, copy_string_retain, type_release, CFCopyDescription, CFEqual, CFHash,
+	0, copy_string_retain, cflite_type_release, CFCopyDescription, CFEqual, CFHash,
 };
 const CFDictionaryValueCallBacks kCFTypeDictionaryValueCallBacks = {
-	0, type_retain, type_release, CFCopyDescription, CFEqual,
+	0, cflite_type_retain, cflite_type_release, CFCopyDescription, CFEqual,
 };
 
 CFTypeID
@@ -514,15 +500,11 @@ dict_describe(CFTypeRef cf, struct cflite_buf *out, int indent)
 		if (!d->e[i].live)
 			continue;
 		cflite_buf_indent(out, indent + 1, "    ");
-		if (d->kcb.retain == type_retain || d->kcb.retain == copy_string_retain)
-			cflite_describe(d->e[i].key, out, indent + 1);
-		else
-			cflite_buf_printf(out, "%p", d->e[i].key);
+		cflite_describe_element(d->e[i].key, d->kcb.retain == cflite_type_retain ||
+		    d->kcb.retain == copy_string_retain, out, indent + 1);
 		cflite_buf_adds(out, " = ");
-		if (d->vcb.retain == type_retain)
-			cflite_describe(d->e[i].value, out, indent + 1);
-		else
-			cflite_buf_printf(out, "%p", d->e[i].value);
+		cflite_describe_element(d->e[i].value, d->vcb.retain == cflite_type_retain, out,
+		    indent + 1);
 		cflite_buf_adds(out, ";\n");
 	}
 	cflite_buf_indent(out, indent, "    ");

@@ -154,6 +154,29 @@ cflite_describe(CFTypeRef cf, struct cflite_buf *out, int indent)
 		cflite_buf_printf(out, "<%s %p>", cls->name, cf);
 }
 
+void
+cflite_describe_element(const void *v, bool is_cf, struct cflite_buf *out, int indent)
+{
+	if (is_cf)
+		cflite_describe(v, out, indent);
+	else
+		cflite_buf_printf(out, "%p", v);
+}
+
+const void *
+cflite_type_retain(CFAllocatorRef allocator, const void *value)
+{
+	(void)allocator;
+	return CFRetain(value);
+}
+
+void
+cflite_type_release(CFAllocatorRef allocator, const void *value)
+{
+	(void)allocator;
+	CFRelease(value);
+}
+
 CFStringRef
 CFCopyDescription(CFTypeRef cf)
 {
@@ -164,11 +187,7 @@ CFCopyDescription(CFTypeRef cf)
 	if (cflite_is(cf, CF_TID_STRING))
 		return CFStringCreateCopy(NULL, cf);
 	cflite_describe(cf, &b, 0);
-	if (b.failed) {
-		cflite_buf_free(&b);
-		return NULL;
-	}
-	return cflite_string_adopt_utf8(b.p, b.len);
+	return cflite_buf_take_string(&b);
 }
 
 void

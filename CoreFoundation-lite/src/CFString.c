@@ -310,11 +310,7 @@ CFStringCreateByCombiningStrings(CFAllocatorRef alloc, CFArrayRef theArray,
 			cflite_buf_add(&b, cflite_str_bytes(separatorString), cflite_str_nbytes(separatorString));
 		cflite_buf_add(&b, cflite_str_bytes(part), cflite_str_nbytes(part));
 	}
-	if (b.failed) {
-		cflite_buf_free(&b);
-		return NULL;
-	}
-	return cflite_string_adopt_utf8(b.p, b.len);
+	return cflite_buf_take_string(&b);
 }
 
 /* --- mutation ----------------------------------------------------------------- */

@@ -79,11 +79,7 @@ make_string(const struct __CFURL *u)
 	escape_path(&b, u->path, u->len);
 	if (u->is_dir && strcmp(u->path, "/") != 0)
 		cflite_buf_addc(&b, '/');
-	if (b.failed) {
-		cflite_buf_free(&b);
-		return NULL;
-	}
-	return cflite_string_adopt_utf8(b.p, b.len);
+	return cflite_buf_take_string(&b);
 }
 
 /* The current directory as a URL, or NULL if it cannot be determined. */
@@ -295,11 +291,7 @@ cflite_url_copy_abs_path(CFURLRef url)
 			cflite_buf_addc(&b, '/');
 	}
 	cflite_buf_add(&b, url->path, url->len);
-	if (b.failed) {
-		cflite_buf_free(&b);
-		return NULL;
-	}
-	return b.p;
+	return cflite_buf_take(&b);
 }
 
 CFURLRef

@@ -100,3 +100,23 @@ cflite_buf_free(struct cflite_buf *b)
 	b->len = b->cap = 0;
 	b->failed = false;
 }
+
+char *
+cflite_buf_take(struct cflite_buf *b)
+{
+	if (b->failed) {
+		cflite_buf_free(b);
+		return NULL;
+	}
+	return b->p;
+}
+
+CFStringRef
+cflite_buf_take_string(struct cflite_buf *b)
+{
+	if (b->failed) {
+		cflite_buf_free(b);
+		return NULL;
+	}
+	return cflite_string_adopt_utf8(b->p, b->len);
+}

@@ -113,6 +113,13 @@ void cflite_buf_printf(struct cflite_buf *b, const char *fmt, ...)
 void cflite_buf_vprintf(struct cflite_buf *b, const char *fmt, va_list ap);
 void cflite_buf_indent(struct cflite_buf *b, int n, const char *unit);
 void cflite_buf_free(struct cflite_buf *b);
+/*
+ * Hands the finished contents over to the caller: the C string (the caller
+ * frees it), or NULL after freeing them when an allocation failed on the way.
+ */
+char *cflite_buf_take(struct cflite_buf *b);
+/* The same, made into a CFString; NULL on failure or invalid UTF-8. */
+CFStringRef cflite_buf_take_string(struct cflite_buf *b);
 
 /* --- strings ---------------------------------------------------------------- */
 static inline const char *
@@ -135,6 +142,19 @@ CFStringRef cflite_string_adopt_utf8(char *bytes, size_t n);
 bool cflite_string_byte_range(CFStringRef s, CFRange r, size_t *off, size_t *len);
 /* The description of cf as a new string (formatting %@ and CFCopyDescription). */
 void cflite_describe(CFTypeRef cf, struct cflite_buf *out, int indent);
+/*
+ * A container element: described when the container retains its elements as
+ * CF objects (is_cf), else only its pointer, which may not be a CF object.
+ */
+void cflite_describe_element(const void *v, bool is_cf, struct cflite_buf *out, int indent);
+
+/*
+ * The retain/release callbacks of kCFType{Array,Dictionary*}CallBacks, one
+ * pair for all containers: their identity tells a container that its
+ * elements are CF objects.
+ */
+const void *cflite_type_retain(CFAllocatorRef allocator, const void *value);
+void cflite_type_release(CFAllocatorRef allocator, const void *value);
 
 /* --- UTF-8 / UTF-16 helpers (cflite_utf.c) ------------------------------------- */
 bool cflite_utf8_valid(const unsigned char *s, size_t n);

@@ -3,10 +3,8 @@
  * against the record and the file before use; a bad file gives an error that
  * names the offset and what was expected there.
  */
-#include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +13,7 @@
 #include <unistd.h>
 
 #include "kext/hints.h"
+#include "file_read.h"
 
 /* A cursor over one record's body. */
 struct cursor {
@@ -294,48 +293,19 @@ hints_parse(const void *buf, size_t len, const char *name, struct hints_file **o
 int
 hints_open(const char *path, struct hints_file **out, kext_error *err)
 {
-	struct stat st;
 	uint8_t *buf;
-	size_t got = 0;
-	ssize_t n;
-	int fd, rc, saved;
+	size_t size;
+	int fd, rc;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);	/* a FIFO must not block */
-	if (fd < 0)
-		return kext_fail(err, errno, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0) {
-		saved = errno;
-		close(fd);
-		return kext_fail(err, saved, "%s: cannot stat: %s", path, strerror(saved));
-	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > HINTS_MAX_FILE_SIZE) {
-		close(fd);
-		if (!S_ISREG(st.st_mode))
-			return kext_fail(err, EINVAL, "%s: not a regular file", path);
-		return kext_fail(err, EFBIG, "%s: %jd bytes is more than a hints file "
-		    "may hold (%zu)", path, (intmax_t)st.st_size, HINTS_MAX_FILE_SIZE);
-	}
-	buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1);
-	if (buf == NULL) {
-		close(fd);
-		return kext_fail(err, ENOMEM, "%s: out of memory", path);
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			saved = n < 0 ? errno : EIO;
-			close(fd);
-			free(buf);
-			return kext_fail(err, saved, "%s: cannot read: %s", path,
-			    n < 0 ? strerror(saved) : "file shrank while reading");
-		}
-		got += (size_t)n;
-	}
+	if (kext_file_open_bounded(path, HINTS_MAX_FILE_SIZE, "more than a hints file may hold",
+	    &fd, &size, err) != 0)
+		return -1;
+	rc = kext_file_read_exact(fd, size, path, &buf, err);
 	close(fd);
-	rc = hints_parse(buf, got, path, out, err);
+	if (rc != 0)
+		return -1;
+	rc = hints_parse(buf, size, path, out, err);
 	free(buf);
 	return rc;
 }

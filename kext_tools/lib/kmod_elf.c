@@ -85,6 +85,21 @@ kmod_section_name(const struct kmod_image *img, size_t index)
 	return s != NULL ? s : "";
 }
 
+int
+kmod_find_set_section(const struct kmod_image *img, size_t *index, kext_error *err)
+{
+	*index = 0;
+	for (size_t i = 1; i < img->shnum; i++) {
+		if (strcmp(kmod_section_name(img, i), KMOD_SET_SECTION) != 0)
+			continue;
+		if (*index != 0)
+			return kext_fail(err, ENOEXEC, "%s: more than one %s section",
+			    img->name, KMOD_SET_SECTION);
+		*index = i;
+	}
+	return 0;
+}
+
 size_t
 kmod_sym_size(const struct kmod_image *img)
 {

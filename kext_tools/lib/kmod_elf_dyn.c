@@ -32,7 +32,6 @@
 #define DT_RELSZ	18
 #define DT_RELENT	19
 
-static const char set_section[] = "set_modmetadata_set";
 static const char start_sym[] = "__start_set_modmetadata_set";
 static const char stop_sym[] = "__stop_set_modmetadata_set";
 
@@ -331,12 +330,9 @@ find_set(struct kmod_image *img, const struct dynsyms *ds, kext_error *err)
 	struct kmod_shdr sh;
 	size_t i;
 
-	for (i = 1; i < img->shnum; i++) {
-		if (strcmp(kmod_section_name(img, i), set_section) != 0)
-			continue;
-		if (img->has_set)
-			return kext_fail(err, ENOEXEC, "%s: more than one %s section",
-			    img->name, set_section);
+	if (kmod_find_set_section(img, &i, err) != 0)
+		return -1;
+	if (i != 0) {
 		kmod_shdr_read(img, i, &sh);
 		img->has_set = true;
 		img->set_addr = sh.addr;

@@ -36,8 +36,6 @@
 #define LAYOUT_BASE	0x1000
 #define LAYOUT_GAP	0x1000
 
-static const char set_section[] = "set_modmetadata_set";
-
 /* Sections that hold program bytes (as opposed to linking information). */
 static bool
 is_placed_type(uint32_t type)
@@ -103,21 +101,18 @@ find_set(struct kmod_image *img, const uint64_t *base, kext_error *err)
 	struct kmod_shdr sh;
 	size_t i;
 
-	for (i = 1; i < img->shnum; i++) {
-		if (strcmp(kmod_section_name(img, i), set_section) != 0)
-			continue;
-		if (img->has_set)
-			return kext_fail(err, ENOEXEC, "%s: more than one %s section",
-			    img->name, set_section);
-		kmod_shdr_read(img, i, &sh);
-		if (base[i] == NOT_PLACED)
-			return kext_fail(err, ENOEXEC, "%s: section %zu (%s) is not "
-			    "loaded (type %" PRIu32 ", flags 0x%" PRIx64 ")", img->name, i,
-			    set_section, sh.type, sh.flags);
-		img->has_set = true;
-		img->set_addr = base[i];
-		img->set_size = sh.size;
-	}
+	if (kmod_find_set_section(img, &i, err) != 0)
+		return -1;
+	if (i == 0)
+		return 0;
+	kmod_shdr_read(img, i, &sh);
+	if (base[i] == NOT_PLACED)
+		return kext_fail(err, ENOEXEC, "%s: section %zu (%s) is not "
+		    "loaded (type %" PRIu32 ", flags 0x%" PRIx64 ")", img->name, i,
+		    KMOD_SET_SECTION, sh.type, sh.flags);
+	img->has_set = true;
+	img->set_addr = base[i];
+	img->set_size = sh.size;
 	return 0;
 }
 

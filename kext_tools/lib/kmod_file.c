@@ -3,14 +3,13 @@
  * no copy), free it, and look records up.
  */
 #include <sys/mman.h>
-#include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "file_read.h"
 #include "kmod_internal.h"
 
 int
@@ -57,39 +56,25 @@ fail:
 int
 kmod_open(const char *path, struct kmod_file **out, kext_error *err)
 {
-	struct stat st;
+	size_t size;
 	void *map;
 	int fd, rc, saved;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);	/* a FIFO must not block */
-	if (fd < 0)
-		return kext_fail(err, errno, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0) {
-		saved = errno;
-		close(fd);
-		return kext_fail(err, saved, "%s: cannot stat: %s", path, strerror(saved));
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return kext_fail(err, EINVAL, "%s: not a regular file", path);
-	}
-	if ((uint64_t)st.st_size > KMOD_MAX_FILE_SIZE) {
-		close(fd);
-		return kext_fail(err, EFBIG, "%s: %jd bytes is larger than a module can "
-		    "be (%zu)", path, (intmax_t)st.st_size, KMOD_MAX_FILE_SIZE);
-	}
-	if (st.st_size == 0) {
+	if (kext_file_open_bounded(path, KMOD_MAX_FILE_SIZE, "larger than a module can be",
+	    &fd, &size, err) != 0)
+		return -1;
+	if (size == 0) {
 		close(fd);
 		return kmod_parse(NULL, 0, path, out, err);
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	saved = errno;
 	close(fd);
 	if (map == MAP_FAILED)
 		return kext_fail(err, saved, "%s: cannot map: %s", path, strerror(saved));
-	rc = kmod_parse(map, (size_t)st.st_size, path, out, err);
-	munmap(map, (size_t)st.st_size);
+	rc = kmod_parse(map, size, path, out, err);
+	munmap(map, size);
 	return rc;
 }
 

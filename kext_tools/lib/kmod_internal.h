@@ -109,6 +109,14 @@ void kmod_shdr_read(const struct kmod_image *img, size_t index, struct kmod_shdr
 /* Name of section `index` ("" when unnamed or unreadable). */
 const char *kmod_section_name(const struct kmod_image *img, size_t index);
 
+/* The linker set of module metadata: where MODULE_* records point from. */
+#define KMOD_SET_SECTION	"set_modmetadata_set"
+/*
+ * *index is the KMOD_SET_SECTION section, or 0 when there is none (both
+ * layouts share this; a second one is an error).
+ */
+int kmod_find_set_section(const struct kmod_image *img, size_t *index, kext_error *err);
+
 /* Symbols (same layout in .symtab and .dynsym). */
 struct kmod_sym {
 	uint32_t name;

@@ -74,6 +74,9 @@ struct kext_kld_file {
  * 1500068) and its architecture $KEXT_SIM_ARCH (default amd64, or "any").
  */
 int kext_kernel_open(const char *spec, struct kext_kernel **out, kext_error *err);
+/* How every tool's --help describes the spec kext_kernel_open takes. */
+#define KEXT_KERNEL_SPEC_HELP \
+	"freebsd, linux or sim:DIR (default: $KEXT_KERNEL, else the host's)\n"
 
 /* "freebsd", "linux" or "sim:DIR". */
 const char *kext_kernel_name(const struct kext_kernel *k);

@@ -1,0 +1,67 @@
+/*
+ * Bounded whole-file input (see file_read.h).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "file_read.h"
+
+int
+kext_file_open_bounded(const char *path, size_t max, const char *too_big, int *fd,
+    size_t *size, kext_error *err)
+{
+	struct stat st;
+	int saved;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);	/* a FIFO must not block */
+	if (*fd < 0)
+		return kext_fail(err, errno, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(*fd, &st) != 0) {
+		saved = errno;
+		close(*fd);
+		return kext_fail(err, saved, "%s: cannot stat: %s", path, strerror(saved));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(*fd);
+		return kext_fail(err, EINVAL, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(*fd);
+		return kext_fail(err, EFBIG, "%s: %jd bytes is %s (%zu)", path,
+		    (intmax_t)st.st_size, too_big, max);
+	}
+	*size = (size_t)st.st_size;
+	return 0;
+}
+
+int
+kext_file_read_exact(int fd, size_t size, const char *path, uint8_t **out, kext_error *err)
+{
+	uint8_t *buf = malloc(size > 0 ? size : 1);	/* malloc(0) may return NULL */
+	size_t got = 0;
+	ssize_t n;
+	int saved;
+
+	if (buf == NULL)
+		return kext_fail(err, ENOMEM, "%s: out of memory", path);
+	while (got < size) {
+		n = read(fd, buf + got, size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			saved = n < 0 ? errno : EIO;
+			free(buf);
+			return kext_fail(err, saved, "%s: cannot read: %s", path,
+			    n < 0 ? strerror(saved) : "file shrank while reading");
+		}
+		got += (size_t)n;
+	}
+	*out = buf;
+	return 0;
+}

@@ -1,0 +1,30 @@
+/*
+ * Opening and reading a whole input file with bounds, shared by the readers
+ * of modules (kmod_file.c) and linker.hints (hints.c) so both refuse FIFOs,
+ * devices and oversized files alike and say so in the same words.
+ */
+#ifndef KEXT_FILE_READ_H
+#define KEXT_FILE_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kext/error.h"
+
+/*
+ * Opens path read-only (a FIFO must not block the open) and checks that it
+ * is a regular file of at most max bytes. On success *fd is open and *size is
+ * the file's size. An oversized file fails with EFBIG and the message
+ * "<path>: <N> bytes is <too_big> (<max>)".
+ */
+int kext_file_open_bounded(const char *path, size_t max, const char *too_big, int *fd,
+    size_t *size, kext_error *err);
+
+/*
+ * Reads exactly size bytes of fd (opened from path) into a new buffer the
+ * caller frees; a file that shrank meanwhile is an error (EIO).
+ */
+int kext_file_read_exact(int fd, size_t size, const char *path, uint8_t **out,
+    kext_error *err);
+
+#endif
