@@ -21,6 +21,10 @@
 #include <unistd.h>
 
 #include "convert.h"
+#include "kext/file_read.h"
+
+/* Firmware files copied into a bundle (-f) are read whole, up to this size. */
+#define MAX_FIRMWARE_SIZE ((size_t)256 << 20)
 
 #ifdef __linux__
 #define SYNC_PER_FILE 0
@@ -93,26 +97,6 @@ remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int
-read_whole(const char *from, unsigned char **buf, size_t *len, kext_error *err)
-{
-	FILE *f = fopen(from, "rb");
-	long n;
-
-	*buf = NULL;
-	if (f == NULL)
-		return kext_fail(err, errno, "%s: %s", from, strerror(errno));
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-	    (*buf = malloc((size_t)n + 1)) == NULL || fread(*buf, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(*buf);
-		*buf = NULL;
-		return kext_fail(err, EIO, "%s: cannot read", from);
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return 0;
-}
 
 static int
 write_info_plist(int dfd, const char *path, const struct conv_module *m, CFDictionaryRef info,
@@ -150,11 +134,12 @@ write_firmware(int contents, const char *path, const struct conv_options *opt, k
 		return -1;
 	for (size_t i = 0; rc == 0 && i < opt->num_firmware; i++) {
 		const char *base = strrchr(opt->firmware[i], '/');
-		unsigned char *data;
+		uint8_t *data = NULL;
 		size_t len = 0;
 
 		base = base ? base + 1 : opt->firmware[i];
-		rc = read_whole(opt->firmware[i], &data, &len, err);
+		rc = kext_file_read_all(opt->firmware[i], MAX_FIRMWARE_SIZE,
+		    "larger than any firmware ko2kext copies", &data, &len, err);
 		if (rc == 0)
 			rc = write_at(fw, base, path, data, len, err);
 		free(data);

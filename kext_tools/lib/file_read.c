@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "file_read.h"
+#include "kext/file_read.h"
 
 int
 kext_file_open_bounded(const char *path, size_t max, const char *too_big, int *fd,
@@ -64,4 +64,17 @@ kext_file_read_exact(int fd, size_t size, const char *path, uint8_t **out, kext_
 	}
 	*out = buf;
 	return 0;
+}
+
+int
+kext_file_read_all(const char *path, size_t max, const char *too_big, uint8_t **out,
+    size_t *size, kext_error *err)
+{
+	int fd, rc;
+
+	if (kext_file_open_bounded(path, max, too_big, &fd, size, err) != 0)
+		return -1;
+	rc = kext_file_read_exact(fd, *size, path, out, err);
+	close(fd);
+	return rc;
 }

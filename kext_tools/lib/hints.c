@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "kext/hints.h"
-#include "file_read.h"
+#include "kext/file_read.h"
 
 /* A cursor over one record's body. */
 struct cursor {

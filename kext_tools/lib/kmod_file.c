@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "file_read.h"
+#include "kext/file_read.h"
 #include "kmod_internal.h"
 
 int

@@ -79,6 +79,10 @@ ok "bad inputs reported, good ones converted"
 printf 'blob' >"$T/fw.bin"
 expect 0 "firmware" "$BIN/ko2kext" -q -f "$T/fw.bin" -o "$T/fw" "$FX/amd64/fx_base.ko"
 cmp -s "$T/fw.bin" "$T/fw/Fx_base.kext/Contents/Resources/firmware/fw.bin" || fail "firmware copy"
+mkfifo "$T/fw.fifo"
+expect 1 "firmware FIFO" timeout 20 "$BIN/ko2kext" -q -f "$T/fw.fifo" -o "$T/fwf" "$FX/amd64/fx_base.ko"
+has "$T/err" "$T/fw.fifo: not a regular file" "a FIFO is refused, not waited on"
+[ ! -e "$T/fwf/Fx_base.kext" ] || fail "a bundle was written despite the bad firmware"
 ok "firmware"
 
 # A release tarball is read with libarchive, members at any depth.

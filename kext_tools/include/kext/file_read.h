@@ -1,7 +1,8 @@
 /*
  * Opening and reading a whole input file with bounds, shared by the readers
- * of modules (kmod_file.c) and linker.hints (hints.c) so both refuse FIFOs,
- * devices and oversized files alike and say so in the same words.
+ * of modules (kmod_file.c), linker.hints (hints.c) and ko2kext's firmware
+ * files, so all refuse FIFOs, devices and oversized files alike and say so
+ * in the same words.
  */
 #ifndef KEXT_FILE_READ_H
 #define KEXT_FILE_READ_H
@@ -26,5 +27,9 @@ int kext_file_open_bounded(const char *path, size_t max, const char *too_big, in
  */
 int kext_file_read_exact(int fd, size_t size, const char *path, uint8_t **out,
     kext_error *err);
+
+/* Both in one: the whole regular file at path, at most max bytes. */
+int kext_file_read_all(const char *path, size_t max, const char *too_big, uint8_t **out,
+    size_t *size, kext_error *err);
 
 #endif
