@@ -60,7 +60,8 @@ MANS       := $(wildcard kext_tools/man/*.8 converter/*.8)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-all: $(BINS) $(UNITS)
+# Benchmarks are built with everything so they never fall behind the code.
+all: $(BINS) $(UNITS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -92,9 +93,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_HELPERS)) $(ENGI
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_HELPERS)) $(LIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(ENGINE_LIB) $(CF_LIB)
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj,$(UNIT_HELPERS)) $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_HELPERS)) $(LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/obj/tests/%.o: CPPFLAGS += $(CMOCKA_CFLAGS) -Itests/unit
 

@@ -108,8 +108,7 @@ main(void)
 	    best, warm_reads, TARGET_MS, best <= TARGET_MS ? "met" : "MISSED");
 	rc = 0;
 out:
-	fx_rm_rf(dir);
-	free(dir);
+	scratch_dir_free(dir);
 	free(ext);
 	free(cache);
 	return rc;
