@@ -157,8 +157,8 @@ static int
 boot(const struct args *a, struct kext_kernel *k, struct kext_repos *repos)
 {
 	struct kext_boot_request req = {.required = a->required, .dry_run = a->dry_run,
-	    /* Loading into the real kernel demands root-owned bundles; the simulator does not. */
-	    .authenticate = strcmp(kext_kernel_name(k), "freebsd") == 0};
+	    /* A real kernel (freebsd or linux) demands root-owned bundles; the simulator does not. */
+	    .authenticate = !kext_kernel_is_simulated(k)};
 	struct kext_boot_report report;
 	kext_error err;
 	int rc = EX_OK;

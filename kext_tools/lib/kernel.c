@@ -89,6 +89,12 @@ kext_kernel_name(const struct kext_kernel *k)
 	return k->name;
 }
 
+bool
+kext_kernel_is_simulated(const struct kext_kernel *k)
+{
+	return strncmp(k->name, SIM_PREFIX, strlen(SIM_PREFIX)) == 0;
+}
+
 enum kmod_os
 kext_kernel_os(const struct kext_kernel *k)
 {

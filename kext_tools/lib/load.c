@@ -176,6 +176,8 @@ record_steps(const struct kext_plan *plan, const struct kext_loaded_set *set,
 		s->identifier = dup_or_null(it->identifier);
 		/* A loaded kext's version as its bundle writes it, not reformatted. */
 		s->version = dup_or_null(l != NULL && l->version ? l->version : it->version_string);
+		if (s->identifier == NULL)
+			return -1;
 		if (it->bundle != NULL) {
 			s->bundle_path = dup_or_null(kext_bundle_path(it->bundle));
 			s->executable = dup_or_null(kext_bundle_executable_path(it->bundle));

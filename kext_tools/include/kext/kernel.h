@@ -81,6 +81,12 @@ int kext_kernel_open(const char *spec, struct kext_kernel **out, kext_error *err
 /* "freebsd", "linux" or "sim:DIR". */
 const char *kext_kernel_name(const struct kext_kernel *k);
 
+/*
+ * True for the "sim:DIR" model only: nothing it loads reaches a real kernel,
+ * so it alone may skip authentication. Every other backend is a real kernel.
+ */
+bool kext_kernel_is_simulated(const struct kext_kernel *k);
+
 /* The OS whose modules the kernel loads: Linux for "linux", else FreeBSD. */
 enum kmod_os kext_kernel_os(const struct kext_kernel *k);
 
