@@ -5,7 +5,9 @@
  *   stage    everything goes into a hidden folder beside the target;
  *   sync     staged data is made durable: one syncfs(2) for a whole run on
  *            Linux (a fsync per file elsewhere, done while staging);
- *   install  each staged folder is renamed into place.
+ *   install  each staged folder is renamed into place; an old bundle is
+ *            swapped out in one step where the system can (Linux), else
+ *            moved aside just before.
  *
  * Syncing once for the run, not once per file, is what keeps a bulk
  * conversion close to the speed of a plain copy.
@@ -54,7 +56,13 @@ write_at(int dfd, const char *name, const char *path, const void *data, size_t l
 		p += w;
 		len -= (size_t)w;
 	}
-	if ((SYNC_PER_FILE && fsync(fd) != 0) || close(fd) != 0)
+	if (SYNC_PER_FILE && fsync(fd) != 0) {
+		int e = errno;
+
+		close(fd);
+		return kext_fail(err, e, "%s/%s: %s", path, name, strerror(e));
+	}
+	if (close(fd) != 0)
 		return kext_fail(err, errno, "%s/%s: %s", path, name, strerror(errno));
 	return 0;
 }
@@ -234,6 +242,28 @@ conv_discard_staged(const char *staged)
 	remove_tree(staged);
 }
 
+/*
+ * Linux swaps two names in one step (renameat2 RENAME_EXCHANGE), so the old
+ * bundle is never missing, and renames without replacing (RENAME_NOREPLACE),
+ * so a bundle that appeared since the check is not lost. 1: not supported here
+ * (another OS, an old kernel, a file system without it); use plain rename.
+ */
+static int
+rename_flags(const char *from, const char *to, bool exchange)
+{
+#if defined(__linux__) && defined(RENAME_EXCHANGE) && defined(RENAME_NOREPLACE)
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to,
+	    exchange ? RENAME_EXCHANGE : RENAME_NOREPLACE) == 0)
+		return 0;
+	return errno == EINVAL || errno == ENOSYS || errno == ENOTSUP ? 1 : -1;
+#else
+	(void)from;
+	(void)to;
+	(void)exchange;
+	return 1;
+#endif
+}
+
 /* Swaps the finished bundle in; the old one is moved aside first and dropped last. */
 int
 conv_install_bundle(const char *outdir, const struct conv_module *m, const char *staged,
@@ -241,12 +271,16 @@ conv_install_bundle(const char *outdir, const struct conv_module *m, const char 
 {
 	char final[4096], old[4096], hidden[300];
 	struct stat st;
+	int r;
 
 	if (sub_path(final, sizeof(final), outdir, m->bundle_name, err) != 0)
 		return -1;
 	if (lstat(final, &st) != 0) {
-		if (rename(staged, final) != 0)
-			return kext_fail(err, errno, "%s: %s", final, strerror(errno));
+		if ((r = rename_flags(staged, final, false)) == 1)
+			r = rename(staged, final);
+		if (r != 0)
+			return kext_fail(err, errno, "%s: %s", final, errno == EEXIST ?
+			    "appeared while converting; not replacing it" : strerror(errno));
 		return 0;
 	}
 	if (!force)
@@ -254,6 +288,14 @@ conv_install_bundle(const char *outdir, const struct conv_module *m, const char 
 	if (!S_ISDIR(st.st_mode))
 		return kext_fail(err, EEXIST, "%s: exists and is not a bundle directory; "
 		    "not replacing it", final);
+	/* after the swap the old bundle is under the staged name */
+	if ((r = rename_flags(staged, final, true)) == 0) {
+		remove_tree(staged);
+		return 0;
+	}
+	if (r < 0)
+		return kext_fail(err, errno, "%s: cannot swap the new bundle in: %s", final,
+		    strerror(errno));
 	snprintf(hidden, sizeof(hidden), ".%.200s.old.%ld", m->bundle_name, (long)getpid());
 	if (sub_path(old, sizeof(old), outdir, hidden, err) != 0)
 		return -1;
@@ -264,7 +306,9 @@ conv_install_bundle(const char *outdir, const struct conv_module *m, const char 
 	if (rename(staged, final) != 0) {
 		int e = errno;
 
-		rename(old, final);
+		if (rename(old, final) != 0)
+			return kext_fail(err, e, "%s: %s; the old bundle is left as %s", final,
+			    strerror(e), old);
 		return kext_fail(err, e, "%s: %s", final, strerror(e));
 	}
 	remove_tree(old);

@@ -14,10 +14,23 @@
 #include "convert.h"
 #include "kext/fbsd_version.h"
 
+/*
+ * Module strings are bytes, not always UTF-8 (a Latin-1 MODULE_DESCRIPTION, a
+ * name with a stray byte): those are read as Latin-1, which keeps every byte
+ * as one character, instead of becoming a NULL that no plist can hold.
+ */
+static CFStringRef
+module_string(const char *s)
+{
+	CFStringRef v = CFStringCreateWithCString(NULL, s, kCFStringEncodingUTF8);
+
+	return v != NULL ? v : CFStringCreateWithCString(NULL, s, kCFStringEncodingISOLatin1);
+}
+
 void
 conv_set_value(CFMutableDictionaryRef d, const char *key, CFTypeRef value)
 {
-	CFStringRef k = CFStringCreateWithCString(NULL, key, kCFStringEncodingUTF8);
+	CFStringRef k = module_string(key);
 
 	CFDictionarySetValue(d, k, value);
 	CFRelease(k);
@@ -63,7 +76,7 @@ conv_take_error_text(CFErrorRef e)
 void
 conv_set_string(CFMutableDictionaryRef d, const char *key, const char *value)
 {
-	CFStringRef v = CFStringCreateWithCString(NULL, value, kCFStringEncodingUTF8);
+	CFStringRef v = module_string(value);
 
 	conv_set_value(d, key, v);
 	CFRelease(v);
@@ -81,7 +94,7 @@ conv_set_int(CFMutableDictionaryRef d, const char *key, long long value)
 void
 conv_append_string(CFMutableArrayRef a, const char *value)
 {
-	CFStringRef v = CFStringCreateWithCString(NULL, value, kCFStringEncodingUTF8);
+	CFStringRef v = module_string(value);
 
 	CFArrayAppendValue(a, v);
 	CFRelease(v);

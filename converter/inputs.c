@@ -62,6 +62,15 @@ push_module(struct conv_set *set, char *origin, const char *file_name, unsigned 
 	m->len = len;
 	m->pkg_origin = pkg_origin ? strdup(pkg_origin) : NULL;
 	m->pkg_version = pkg_version ? strdup(pkg_version) : NULL;
+	if (m->file_name == NULL || (pkg_origin && !m->pkg_origin) ||
+	    (pkg_version && !m->pkg_version)) {
+		/* the caller still owns origin and data: give them back */
+		free(m->file_name);
+		free(m->pkg_origin);
+		free(m->pkg_version);
+		set->n--;
+		return -1;
+	}
 	return 0;
 }
 
@@ -249,8 +258,11 @@ add_archive(struct conv_set *set, const char *path, kext_error *err)
 		if (read_entry(a, path, member, archive_entry_size(e), MAX_MODULE_SIZE, &data, &len,
 		    err) != 0)
 			goto fail;
-		if (asprintf(&origin, "%s:%s", path, member) < 0 ||
+		if (asprintf(&origin, "%s:%s", path, member) < 0)
+			origin = NULL;
+		if (origin == NULL ||
 		    push_module(set, origin, base_name(member), data, len, NULL, NULL) != 0) {
+			free(origin);
 			free(data);
 			rc = kext_fail(err, ENOMEM, "%s: out of memory", path);
 			goto fail;
@@ -273,6 +285,11 @@ add_archive(struct conv_set *set, const char *path, kext_error *err)
 		for (size_t i = first; i < set->n; i++) {
 			set->mods[i].pkg_origin = pkg_origin ? strdup(pkg_origin) : NULL;
 			set->mods[i].pkg_version = pkg_version ? strdup(pkg_version) : NULL;
+			if ((pkg_origin && !set->mods[i].pkg_origin) ||
+			    (pkg_version && !set->mods[i].pkg_version)) {
+				rc = kext_fail(err, ENOMEM, "%s: out of memory", path);
+				goto fail;
+			}
 		}
 	}
 	goto out;
@@ -349,10 +366,16 @@ add_directory(struct conv_set *set, const char *dir, kext_error *err)
 	if (failures)
 		rc = -1;
 	snprintf(path, sizeof(path), "%s/linker.hints", dir);
-	if (access(path, R_OK) == 0 &&
-	    (hints = reallocarray(set->hints_files, set->num_hints + 1, sizeof(*hints))) != NULL) {
+	if (access(path, R_OK) == 0) {
+		char *copy = strdup(path);
+
+		if (copy == NULL || (hints = reallocarray(set->hints_files, set->num_hints + 1,
+		    sizeof(*hints))) == NULL) {
+			free(copy);
+			return kext_fail(err, ENOMEM, "%s: out of memory", path);
+		}
 		set->hints_files = hints;
-		hints[set->num_hints++] = strdup(path);
+		hints[set->num_hints++] = copy;
 	}
 	if (n == 0 && rc == 0)
 		rc = kext_fail(err, ENOENT, "%s: no .ko files in this directory", dir);

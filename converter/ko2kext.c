@@ -120,7 +120,8 @@ parse_args(struct run *run, int argc, char **argv)
 		case 'p': run->opt.prefix = optarg; break;
 		case 'k': run->opt.kernel_id = optarg; break;
 		case 'i':
-			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
+			if (strchr(optarg, '=') == NULL || optarg[0] == '=' ||
+			    strchr(optarg, '=')[1] == '\0') {
 				fprintf(stderr, "ko2kext: -i wants STEM=IDENTIFIER, not '%s'\n", optarg);
 				return EX_USAGE;
 			}
@@ -139,7 +140,12 @@ parse_args(struct run *run, int argc, char **argv)
 			run->opt.required = optarg;
 			break;
 		case 'm':
-			if (run->opt.extra != NULL || load_merge_plist(run, optarg) != 0)
+			if (run->opt.extra != NULL) {
+				fprintf(stderr, "ko2kext: -m %s: only one -m plist may be given\n",
+				    optarg);
+				return EX_USAGE;
+			}
+			if (load_merge_plist(run, optarg) != 0)
 				return EX_USAGE;
 			break;
 		case OPT_FORCE: run->opt.force = true; break;
@@ -342,14 +348,33 @@ print_metadata(struct run *run, struct conv_set *set)
 	return 0;
 }
 
+/* The output folder and, like mkdir -p, any missing parents. */
 static int
 ensure_outdir(const char *dir)
 {
+	char path[4096];
 	struct stat st;
+	size_t len = strlen(dir);
 
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
-	if (mkdir(dir, 0755) == 0)
+	if (len >= sizeof(path)) {
+		fprintf(stderr, "ko2kext: %s: %s\n", dir, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	memcpy(path, dir, len + 1);
+	for (char *p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+			fprintf(stderr, "ko2kext: %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) == 0 || (errno == EEXIST && stat(dir, &st) == 0 &&
+	    S_ISDIR(st.st_mode)))
 		return 0;
 	fprintf(stderr, "ko2kext: %s: %s\n", dir, errno == EEXIST ? "not a directory" :
 	    strerror(errno));

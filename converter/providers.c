@@ -175,8 +175,15 @@ by_module(const void *a, const void *b)
 	const struct conv_provider *pa = a, *pb = b;
 	int c = strcmp(pa->module, pb->module);
 
-	/* Same name: this run's modules first, then repositories, then the kernel. */
-	return c != 0 ? c : pa->source - pb->source;
+	/*
+	 * Same name: this run's modules first, then repositories, then the kernel;
+	 * then by identifier, so the output never depends on qsort's order.
+	 */
+	if (c != 0 || pa->source != pb->source)
+		return c != 0 ? c : pa->source - pb->source;
+	if (pa->version != pb->version)
+		return pa->version < pb->version ? -1 : 1;
+	return strcmp(pa->identifier, pb->identifier);
 }
 
 /*

@@ -95,3 +95,44 @@ tar -C "$T/rel" -czf "$T/empty.tar.gz" --exclude='*.ko' mach-1.0
 expect 1 "no .ko in archive" "$BIN/ko2kext" -o "$T/tar2" "$T/empty.tar.gz"
 has "$T/err" "the archive holds no .ko file" "empty archive said"
 ok "archives"
+
+# A module string that is not UTF-8 is kept (read as Latin-1), not a failed plist.
+python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); open(sys.argv[2],"wb").write(d.replace(b"fxbase\0", b"fx\xffase\0"))' \
+	"$FX/amd64/fx_base.ko" "$T/latin.ko"
+expect 0 "non-UTF-8 module name" "$BIN/ko2kext" -q -o "$T/latin" "$T/latin.ko"
+has "$T/latin/Latin.kext/Contents/Info.plist" "<key>fxÿase</key>" "name kept as Latin-1"
+ok "non-UTF-8 strings"
+
+# Usage errors say what is wrong.
+expect 64 "-i with no identifier" "$BIN/ko2kext" -i fx_base= -o "$T/x" "$FX/amd64/fx_base.ko"
+has "$T/err" "-i wants STEM=IDENTIFIER" "-i STEM= refused"
+expect 64 "two -m" "$BIN/ko2kext" -m "$T/extra.plist" -m "$T/extra.plist" -o "$T/x" \
+	"$FX/amd64/fx_base.ko"
+has "$T/err" "only one -m" "a second -m is named"
+ok "usage errors"
+
+# --force swaps the bundle in one step on Linux: the old one is never missing.
+if [ "$(uname -s)" = Linux ] && command -v strace >/dev/null 2>&1 &&
+	strace -f -o /dev/null true 2>/dev/null; then
+	# LeakSanitizer cannot run under ptrace; the other tests check for leaks
+	expect 0 "--force under strace" env \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -e trace=rename,renameat,renameat2 \
+		-o "$T/trace" "$BIN/ko2kext" -q --force -o "$T/amd64" "$FX/amd64/fx_base.ko"
+	has "$T/trace" "RENAME_EXCHANGE" "renameat2 RENAME_EXCHANGE used"
+	hasnt "$T/trace" ".old." "the old bundle is not moved aside first"
+	[ -f "$T/amd64/Fx_base.kext/Contents/Info.plist" ] || fail "--force lost the bundle"
+	[ -z "$(find "$T/amd64" -mindepth 1 -maxdepth 1 -name '.*')" ] ||
+		fail "a hidden folder was left behind after the swap"
+	ok "--force swaps atomically"
+else
+	echo "# no strace or not Linux: atomic swap not traced"
+fi
+
+# -o creates missing parent folders; a file in the way is named.
+expect 0 "-o with missing parents" "$BIN/ko2kext" -q -o "$T/deep/a/b" "$FX/amd64/fx_base.ko"
+[ -f "$T/deep/a/b/Fx_base.kext/Contents/Info.plist" ] || fail "-o parents not created"
+: >"$T/plainfile"
+expect 1 "-o under a file" "$BIN/ko2kext" -q -o "$T/plainfile/x" "$FX/amd64/fx_base.ko"
+has "$T/err" "$T/plainfile" "the blocking path is named"
+ok "-o creates parents"
