@@ -53,6 +53,7 @@ test_linux_is_real(void **state)
 #else
 	(void)f;
 	(void)err;
+	print_message("skipped: the linux backend exists only on Linux hosts\n");
 	skip();
 #endif
 }
@@ -69,6 +70,7 @@ test_freebsd_is_real(void **state)
 #else
 	(void)f;
 	(void)err;
+	print_message("skipped: the freebsd backend exists only on FreeBSD hosts\n");
 	skip();
 #endif
 }
