@@ -15,6 +15,7 @@
 #include <CoreFoundation/CFLiteExtras.h>
 
 #include "convert.h"
+#include "kext/fbsd_version.h"
 #include "kext/hints.h"
 
 int
@@ -186,10 +187,7 @@ by_module(const void *a, const void *b)
 	return strcmp(pa->identifier, pb->identifier);
 }
 
-/*
- * FreeBSD's rule (kern_linker.c, loader): a provider whose version equals the
- * preferred one wins at once; otherwise the highest version in [min, max].
- */
+/* FreeBSD's rule (kext_fbsd_version_better), with built-in names as the last resort. */
 const struct conv_provider *
 conv_providers_find(struct conv_providers *pv, const char *module, int min, int pref, int max)
 {
@@ -211,9 +209,8 @@ conv_providers_find(struct conv_providers *pv, const char *module, int min, int 
 	for (size_t i = lo; i < pv->n && strcmp(pv->p[i].module, module) == 0; i++) {
 		const struct conv_provider *p = &pv->p[i];
 
-		if (p->version == pref)
-			return p;
-		if (p->version >= min && p->version <= max && (best == NULL || p->version > best->version))
+		if (kext_fbsd_version_better(min, pref, max, p->version, best != NULL,
+		    best != NULL ? best->version : 0))
 			best = p;
 		/*
 		 * kldxref reads versions out of the static kernel file unreliably (10.1's

@@ -39,6 +39,22 @@ kext_fbsd_osreldate_string(int osreldate, char *buf, size_t len)
 	return format_release(osreldate, 1, buf, len);
 }
 
+bool
+kext_fbsd_version_accepts(int min, int pref, int max, int v)
+{
+	return v == pref || (v >= min && v <= max);
+}
+
+bool
+kext_fbsd_version_better(int min, int pref, int max, int v, bool have_best, int best)
+{
+	if (!kext_fbsd_version_accepts(min, pref, max, v))
+		return false;
+	if (!have_best)
+		return true;
+	return best != pref && (v == pref || v > best);
+}
+
 int
 kext_fbsd_osreldate_compat_string(int osreldate, char *buf, size_t len)
 {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kext/hints.h"
+#include "kext/fbsd_version.h"
 #include "kext/file_read.h"
 
 /* A cursor over one record's body. */
@@ -319,12 +320,9 @@ hints_lookup(const struct hints_file *hf, const char *name, int min, int pref, i
 	for (i = 0; hf != NULL && name != NULL && i < hf->num_records; i++) {
 		const struct hints_record *r = &hf->records[i];
 
-		if (r->type != HINTS_VERSION || strcmp(r->name, name) != 0)
-			continue;
-		if (r->version == pref)
-			return r;
-		if (r->version >= min && r->version <= max &&
-		    (best == NULL || r->version > best->version))
+		if (r->type == HINTS_VERSION && strcmp(r->name, name) == 0 &&
+		    kext_fbsd_version_better(min, pref, max, r->version, best != NULL,
+		    best != NULL ? best->version : 0))
 			best = r;
 	}
 	return best;

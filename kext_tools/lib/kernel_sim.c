@@ -66,6 +66,7 @@
 
 #include "kernel_backend.h"
 #include "kernel_sim.h"
+#include "kext/fbsd_version.h"
 #include "kext/kmod.h"
 
 #define KLD_MAXPATHLEN 1024	/* kldload(2) copies the path with this limit */
@@ -172,11 +173,8 @@ find_provider(const struct sim_state *st, const char *name, int min, int pref, i
 		for (j = 0; j < f->num_versions; j++) {
 			int v = f->versions[j].version;
 
-			if (strcmp(f->versions[j].name, name) != 0)
-				continue;
-			if (v == pref)
-				return f;
-			if (v >= min && v <= max && (best == NULL || v > best_version)) {
+			if (strcmp(f->versions[j].name, name) == 0 &&
+			    kext_fbsd_version_better(min, pref, max, v, best != NULL, best_version)) {
 				best = f;
 				best_version = v;
 			}

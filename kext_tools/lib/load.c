@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kext/fbsd_version.h"
 #include "kext/load.h"
 #include "kext/loaded.h"
 #include "kext/plan.h"
@@ -48,13 +49,6 @@ plan_view(const struct kext_loaded_set *set, size_t *n)
 	return view;
 }
 
-/* FreeBSD's version rule (§1.5) for one dependency and one provided version. */
-static bool
-version_accepts(const struct kmod_depend *d, int v)
-{
-	return v == d->pref || (v >= d->min && v <= d->max);
-}
-
 static int
 check_kernel_version(const struct kext_load_step *s, const struct kmod_file *kf, int osreldate,
     kext_error *err)
@@ -63,7 +57,7 @@ check_kernel_version(const struct kext_load_step *s, const struct kmod_file *kf,
 		const struct kmod_depend *d = &kf->records[i].u.depend;
 
 		if (kf->records[i].type != KMOD_DEPEND || strcmp(d->name, "kernel") != 0 ||
-		    version_accepts(d, osreldate))
+		    kext_fbsd_version_accepts(d->min, d->pref, d->max, osreldate))
 			continue;
 		return kext_fail(err, ENOEXEC, "%s (%s): built for FreeBSD kernel %d (accepts "
 		    "%d..%d), but the running kernel is %d; not loading it", s->identifier,
@@ -223,7 +217,7 @@ provides(const struct kmod_file *kf, const struct kmod_depend *d)
 {
 	const struct kmod_version *v = kf != NULL ? kmod_find_version(kf, d->name) : NULL;
 
-	return v != NULL && version_accepts(d, v->version);
+	return v != NULL && kext_fbsd_version_accepts(d->min, d->pref, d->max, v->version);
 }
 
 /*

@@ -126,17 +126,6 @@ describe_bundle(struct kext_loaded_entry *l)
 	}
 }
 
-/* FreeBSD's rule (§1.5): the preferred version at once, else the highest in range. */
-static bool
-better_provider(const struct kmod_depend *d, int v, int best, bool have_best)
-{
-	if (v == d->pref)
-		return !have_best || best != d->pref;
-	if (v < d->min || v > d->max)
-		return false;
-	return !have_best || (best != d->pref && v > best);
-}
-
 static int
 provider_of(const struct kext_loaded_set *set, const struct kmod_depend *d)
 {
@@ -151,7 +140,7 @@ provider_of(const struct kext_loaded_set *set, const struct kmod_depend *d)
 		if (set->items[i].kf == NULL ||
 		    (v = kmod_find_version(set->items[i].kf, d->name)) == NULL)
 			continue;
-		if (better_provider(d, v->version, best, found)) {
+		if (kext_fbsd_version_better(d->min, d->pref, d->max, v->version, found, best)) {
 			id = set->items[i].fileid;
 			best = v->version;
 			found = true;

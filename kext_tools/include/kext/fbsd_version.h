@@ -15,6 +15,7 @@
 #ifndef KEXT_FBSD_VERSION_H
 #define KEXT_FBSD_VERSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define KEXT_FBSD_VERSION_STRMAX 24
@@ -25,5 +26,18 @@ int kext_fbsd_module_version_string(int version, char *buf, size_t len);
 /* Returns -1 unless osreldate looks like a __FreeBSD_version (>= 100000). */
 int kext_fbsd_osreldate_string(int osreldate, char *buf, size_t len);
 int kext_fbsd_osreldate_compat_string(int osreldate, char *buf, size_t len);
+
+/*
+ * FreeBSD's rule for a MODULE_DEPEND {min, pref, max} (kern_linker.c, the
+ * loader, kldxref): a provider of exactly pref wins at once, else the highest
+ * version in [min, max].
+ *
+ * kext_fbsd_version_accepts: v satisfies the dependency at all.
+ * kext_fbsd_version_better: v should replace the best found so far (none yet
+ * when have_best is false); scanning candidates with it picks the first of
+ * pref, else the first of the highest in range.
+ */
+bool kext_fbsd_version_accepts(int min, int pref, int max, int v);
+bool kext_fbsd_version_better(int min, int pref, int max, int v, bool have_best, int best);
 
 #endif
