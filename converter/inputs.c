@@ -9,12 +9,12 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "convert.h"
+#include "kext/file_read.h"
 
 /* Bounds on what one input may make us hold in memory. */
 #define MAX_MODULE_SIZE   (512u << 20)
@@ -74,46 +74,12 @@ push_module(struct conv_set *set, char *origin, const char *file_name, unsigned 
 	return 0;
 }
 
+/* The whole module file, through the library's bounded reader (FIFOs refused, size capped). */
 static int
 read_file(const char *path, unsigned char **data, size_t *len, kext_error *err)
 {
-	struct stat st;
-	unsigned char *buf;
-	size_t off = 0;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)	/* a FIFO must not block */
-		return kext_fail(err, errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return kext_fail(err, EINVAL, "%s: not a regular file", path);
-	}
-	if ((uint64_t)st.st_size > MAX_MODULE_SIZE) {
-		close(fd);
-		return kext_fail(err, EFBIG, "%s: %lld bytes is larger than any kernel module "
-		    "(limit %u MiB)", path, (long long)st.st_size, MAX_MODULE_SIZE >> 20);
-	}
-	if ((buf = malloc(st.st_size ? (size_t)st.st_size : 1)) == NULL) {
-		close(fd);
-		return kext_fail(err, ENOMEM, "%s: out of memory", path);
-	}
-	while (off < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + off, (size_t)st.st_size - off);
-
-		if (r <= 0) {
-			int e = r < 0 ? errno : EIO;
-
-			free(buf);
-			close(fd);
-			return kext_fail(err, e, "%s: read failed: %s", path,
-			    r < 0 ? strerror(e) : "file shrank while reading");
-		}
-		off += (size_t)r;
-	}
-	close(fd);
-	*data = buf;
-	*len = off;
-	return 0;
+	return kext_file_read_all(path, MAX_MODULE_SIZE, "larger than any kernel module", data,
+	    len, err);
 }
 
 /*
