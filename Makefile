@@ -45,7 +45,7 @@ CPPFLAGS += -ICoreFoundation-lite/include -Ikext_tools/include $(PKG_CFLAGS)
 
 # --- sources -----------------------------------------------------------------
 CF_SRC     := $(sort $(wildcard CoreFoundation-lite/src/*.c))
-ENGINE_SRC := $(sort $(wildcard kext_tools/lib/*.c))
+ENGINE_SRC := $(sort $(wildcard kext_tools/lib/*/*.c))
 CONV_SRC   := $(sort $(wildcard converter/*.c))
 TOOLS      := $(basename $(notdir $(wildcard kext_tools/*.c)))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))

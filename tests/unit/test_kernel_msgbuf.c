@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "../../kext_tools/lib/kernel_backend.h"
+#include "../../kext_tools/lib/kernel/kernel_backend.h"
 
 static size_t
 diff(const char *before, const char *after, char *out, size_t size)

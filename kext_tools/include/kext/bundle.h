@@ -18,11 +18,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <CoreFoundation/CoreFoundation.h>
 
 #include "kext/diag.h"
 #include "kext/error.h"
+#include "kext/fs.h"
 #include "kext/version.h"
 
 /* CFBundleIdentifier limit: KMOD_MAX_NAME (64) including the NUL. */
@@ -91,6 +93,13 @@ size_t kext_bundle_library_count(const struct kext_bundle *b);
 const struct kext_library *kext_bundle_library_at(const struct kext_bundle *b, size_t i);
 
 /* Canonical paths of the *.kext directly in the bundle's PlugIns folder, sorted. */
+/* The Info.plist file as it was when read, and when (CLOCK_REALTIME, ns) it was read. */
+const struct kext_file_stamp *kext_bundle_info_plist_stamp(const struct kext_bundle *b);
+int64_t kext_bundle_read_time_ns(const struct kext_bundle *b);
+
+/* The PlugIns folder for the bundle's layout (malloc'd), whether or not it exists. */
+char *kext_bundle_plugins_dir(const struct kext_bundle *b);
+
 size_t kext_bundle_plugin_count(const struct kext_bundle *b);
 const char *kext_bundle_plugin_at(const struct kext_bundle *b, size_t i);
 

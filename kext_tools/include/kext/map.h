@@ -1,6 +1,6 @@
-/* A string-keyed hash map (private to libkext): identifier -> value. */
-#ifndef KEXT_REPO_MAP_H
-#define KEXT_REPO_MAP_H
+/* A string-keyed hash map: identifier -> value. */
+#ifndef KEXT_MAP_H
+#define KEXT_MAP_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* The kext bundle object, shared by the bundle_*.c and repo*.c sources (private). */
+/* The kext bundle object, shared by the bundle layer's sources (private). */
 #ifndef KEXT_BUNDLE_INTERNAL_H
 #define KEXT_BUNDLE_INTERNAL_H
 
@@ -6,12 +6,7 @@
 #include <stdint.h>
 
 #include "kext/bundle.h"
-
-/* What identifies one version of a file: if any of it changed, re-read it. */
-struct kext_file_stamp {
-	uint64_t dev, ino;
-	int64_t size, mtime_ns;
-};
+#include "kext/fs.h"
 
 /* Bundle layouts as CFBundle names them (spec §1.3). */
 enum kext_layout {
@@ -52,23 +47,6 @@ struct kext_bundle {
 
 /* Fills the fields above from b->info and records validation diagnostics. */
 void kext_bundle_validate(struct kext_bundle *b);
-
-/* The PlugIns folder for the bundle's layout (malloc'd). */
-char *kext_bundle_plugins_dir(const struct kext_bundle *b);
-
-void kext_file_stamp_from_stat(struct kext_file_stamp *s, const struct stat *st);
-bool kext_file_stamp_equal(const struct kext_file_stamp *a,
-    const struct kext_file_stamp *b);
-
-/*
- * Resolves path (every symbolic link on the way) into *real (malloc'd).
- * 0 when it lies inside dir (a canonical path); -1 with errno EXDEV and *real
- * set when it leads outside, or with *real NULL when it can't be resolved.
- */
-int kext_path_inside(const char *dir, const char *path, char **real);
-
-/* CLOCK_REALTIME in nanoseconds. */
-int64_t kext_now_ns(void);
 
 /* UTF-8 text of a CFString (malloc'd), or NULL when not a string / no memory. */
 char *kext_cf_string_copy(CFTypeRef s);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "kext/diag.h"
-#include "diag_text.h"
+#include "kext/text.h"
 
 struct kext_diags {
 	char *subject;

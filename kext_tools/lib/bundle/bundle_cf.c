@@ -1,8 +1,6 @@
-/* Small CoreFoundation helpers and file stamps used across the engine. */
-#include <sys/stat.h>
+/* Small CoreFoundation helpers for reading Info.plist values. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bundle_internal.h"
 
@@ -56,30 +54,4 @@ kext_cf_type_name(CFTypeRef v)
 	if (t == CFDateGetTypeID())
 		return "<date>";
 	return "an unknown type";
-}
-
-void
-kext_file_stamp_from_stat(struct kext_file_stamp *s, const struct stat *st)
-{
-	s->dev = (uint64_t)st->st_dev;
-	s->ino = (uint64_t)st->st_ino;
-	s->size = (int64_t)st->st_size;
-	s->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-}
-
-bool
-kext_file_stamp_equal(const struct kext_file_stamp *a, const struct kext_file_stamp *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	    a->mtime_ns == b->mtime_ns;
-}
-
-int64_t
-kext_now_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
-		return 0;
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "diag_text.h"
+#include "kext/text.h"
 
 char *
 kext_vstrdupf(const char *fmt, va_list ap)

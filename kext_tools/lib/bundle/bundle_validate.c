@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "bundle_internal.h"
-#include "diag_text.h"
+#include "kext/text.h"
 
 /* Architecture suffix for "<Key>_<arch>" look-ups (generic CPU names, §2). */
 #if defined(__x86_64__)

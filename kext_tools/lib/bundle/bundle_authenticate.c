@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "bundle_internal.h"
-#include "diag_text.h"
+#include "kext/text.h"
 
 #define AUTH_MAX_DEPTH		32
 #define AUTH_MAX_ENTRIES	100000

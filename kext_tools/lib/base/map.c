@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "repo_map.h"
+#include "kext/map.h"
 
 struct slot {
 	char *key;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag_text.h"
+#include "kext/text.h"
 #include "repo_internal.h"
 
 struct name_list {

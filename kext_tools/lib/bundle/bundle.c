@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "bundle_internal.h"
-#include "diag_text.h"
+#include "kext/text.h"
 
 static _Atomic unsigned long plist_reads;
 
@@ -418,6 +418,18 @@ const char *
 kext_bundle_path(const struct kext_bundle *b)
 {
 	return b->path;
+}
+
+const struct kext_file_stamp *
+kext_bundle_info_plist_stamp(const struct kext_bundle *b)
+{
+	return &b->plist_stamp;
+}
+
+int64_t
+kext_bundle_read_time_ns(const struct kext_bundle *b)
+{
+	return b->read_time_ns;
 }
 
 const char *

@@ -1,6 +1,6 @@
-/* Text helpers shared by the engine's sources (private to libkext). */
-#ifndef KEXT_DIAG_TEXT_H
-#define KEXT_DIAG_TEXT_H
+/* Text helpers for messages: formatted copies and quoting of untrusted text. */
+#ifndef KEXT_TEXT_H
+#define KEXT_TEXT_H
 
 #include <stdarg.h>
 #include <stddef.h>

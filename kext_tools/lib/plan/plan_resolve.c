@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag_text.h"
+#include "kext/text.h"
 #include "kext/loaded.h"
 #include "plan_internal.h"
 

@@ -3,7 +3,7 @@
 #define KEXT_PLAN_INTERNAL_H
 
 #include "kext/plan.h"
-#include "repo_map.h"
+#include "kext/map.h"
 
 struct plan_item {
 	struct kext_plan_item pub;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag_text.h"
+#include "kext/text.h"
 #include "repo_internal.h"
 
 struct entry_list {
@@ -66,9 +66,9 @@ repo_entry_fill(struct repo_entry *e, const struct kext_bundle *b)
 	e->c.version = kext_bundle_version(b);
 	e->c.compatible_version = compat > 0 ? compat : 0;
 	e->c.kernel_component = kext_bundle_is_kernel_component(b);
-	e->stamp = b->plist_stamp;
+	e->stamp = *kext_bundle_info_plist_stamp(b);
 	e->has_stamp = true;
-	e->racy = b->read_time_ns - b->plist_stamp.mtime_ns < KEXT_RACY_NS;
+	e->racy = kext_bundle_read_time_ns(b) - e->stamp.mtime_ns < KEXT_RACY_NS;
 	e->plugins_dir = kext_bundle_plugins_dir(b);
 	return e->plugins_dir != NULL ? 0 : -1;
 }

@@ -4,9 +4,9 @@
 
 #include <stdint.h>
 
-#include "bundle_internal.h"
+#include "kext/fs.h"
 #include "kext/repo.h"
-#include "repo_map.h"
+#include "kext/map.h"
 
 /* An Info.plist modified this close to its read is re-read next time. */
 #define KEXT_RACY_NS	(INT64_C(2) * 1000000000)

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag_text.h"
+#include "kext/text.h"
 #include "repo_internal.h"
 
 #define INDEX_MAGIC	"kextindex 2"

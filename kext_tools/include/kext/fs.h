@@ -1,0 +1,30 @@
+/* File identity, containment and time: small helpers for every layer above base. */
+#ifndef KEXT_FS_H
+#define KEXT_FS_H
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What identifies one version of a file: if any of it changed, re-read it. */
+struct kext_file_stamp {
+	uint64_t dev, ino;
+	int64_t size, mtime_ns;
+};
+
+void kext_file_stamp_from_stat(struct kext_file_stamp *s, const struct stat *st);
+bool kext_file_stamp_equal(const struct kext_file_stamp *a,
+    const struct kext_file_stamp *b);
+
+/*
+ * Resolves path (every symbolic link on the way) into *real (malloc'd).
+ * 0 when it lies inside dir (a canonical path); -1 with errno EXDEV and *real
+ * set when it leads outside, or with *real NULL when it can't be resolved.
+ */
+int kext_path_inside(const char *dir, const char *path, char **real);
+
+/* CLOCK_REALTIME in nanoseconds. */
+int64_t kext_now_ns(void);
+
+#endif

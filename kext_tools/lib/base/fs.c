@@ -1,0 +1,56 @@
+/*
+ * File stamps, containment and the clock. Containment matters because a
+ * symbolic link (a file of a bundle, or a folder on its way such as Contents)
+ * may lead anywhere; the kernel must never be handed a file from outside the
+ * bundle that was validated and authenticated.
+ */
+#include <sys/stat.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kext/fs.h"
+
+int
+kext_path_inside(const char *dir, const char *path, char **real)
+{
+	size_t n = strlen(dir);
+
+	*real = realpath(path, NULL);
+	if (*real == NULL)
+		return -1;
+	/* "/" holds everything; otherwise dir itself or dir followed by '/'. */
+	if (strcmp(dir, "/") == 0 ||
+	    (strncmp(dir, *real, n) == 0 && ((*real)[n] == '/' || (*real)[n] == '\0')))
+		return 0;
+	errno = EXDEV;
+	return -1;
+}
+
+void
+kext_file_stamp_from_stat(struct kext_file_stamp *s, const struct stat *st)
+{
+	s->dev = (uint64_t)st->st_dev;
+	s->ino = (uint64_t)st->st_ino;
+	s->size = (int64_t)st->st_size;
+	s->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+bool
+kext_file_stamp_equal(const struct kext_file_stamp *a, const struct kext_file_stamp *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    a->mtime_ns == b->mtime_ns;
+}
+
+int64_t
+kext_now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
