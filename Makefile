@@ -1,7 +1,8 @@
 # Kext toolchain for FreeBSD: one Makefile, out-of-tree build.
 #
 #   make                 libraries, tools and tests into $(BUILD) (default build/)
-#   make check           build, then run every test (unit tests also under ASan+UBSan)
+#   make check           build, then run every test (unit tests also under ASan+UBSan),
+#                        -jN of them at a time, one line each
 #   make bench           benchmarks; they print figures
 #   make smoke           boot a Linux VM (QEMU/TCG) and load, list, unload kexts in it
 #   make install         tools to $(DESTDIR)$(PREFIX)/sbin, man pages to share/man/man8,
@@ -10,7 +11,7 @@
 #                        with MACH_KO=/path/mach.ko or MACH_RELEASE=/path/mach.ko-FreeBSD-*.tar.gz
 #   make clean
 #
-# Needs GNU make (gmake on FreeBSD).
+# Needs GNU make (gmake on FreeBSD). The build is quiet; V=1 shows every command.
 
 CC      ?= cc
 BUILD   ?= build
@@ -60,55 +61,87 @@ MANS       := $(wildcard kext_tools/man/*.8 converter/*.8)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
+# Quiet by default: compiling says nothing, each library and program one line.
+V ?= 0
+ifeq ($(V),0)
+Q    := @
+say   = @printf '  %-5s %s\n' $(1) $(2)
+else
+Q    :=
+say   =
+endif
+
 # Benchmarks are built with everything so they never fall behind the code.
 all: $(BINS) $(UNITS) $(BENCHES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(CF_LIB): $(call obj,$(CF_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && $(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(ENGINE_LIB): $(call obj,$(ENGINE_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && $(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 LIBS := $(ENGINE_LIB) $(CF_LIB) $(PKG_LIBS) -lm
 
 $(BUILD)/bin/ko2kext: $(call obj,$(CONV_SRC)) $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(call obj,$(CONV_SRC)) $(LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(call obj,$(CONV_SRC)) $(LIBS)
 
 # kextutil is kextload under another name: it plans and checks without loading.
 $(BUILD)/bin/kextutil: $(BUILD)/bin/kextload
-	ln -f $< $@
+	$(Q)ln -f $< $@
 
 $(BUILD)/bin/%: $(BUILD)/obj/kext_tools/%.o $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_HELPERS)) $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_HELPERS)) $(LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_HELPERS)) $(LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj,$(UNIT_HELPERS)) $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_HELPERS)) $(LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_HELPERS)) $(LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/obj/tests/%.o: CPPFLAGS += $(CMOCKA_CFLAGS) -Itests/unit
 
 # --- tests -------------------------------------------------------------------
-# The unit tests run in a sanitizer build too; integration tests drive the tools.
+# make check builds everything (plain, ASan+UBSan, fixtures), then runs each
+# test as a target of its own, so -jN runs N at a time: tests/run1.sh prints
+# one line a test (status, name, seconds) and tests/summary.sh closes with
+# "N passed, N failed, N skipped". The slowest come first so the cores
+# finish together.
+UNIT_TESTS  := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
+INTEG_TESTS := $(filter-out lib,$(basename $(notdir $(wildcard tests/integration/*.sh))))
+SLOW_TESTS  := $(foreach t,ko2kext_corpus fuzz_short hostile valgrind_tools boot,$(filter $(t),$(INTEG_TESTS)))
+TESTS       := $(SLOW_TESTS) $(filter-out $(SLOW_TESTS),$(INTEG_TESTS)) $(UNIT_TESTS)
+RESULTS     := $(BUILD)/results
+
 check: all fixtures
-	$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 all
-	BUILD=$(BUILD) tests/run.sh
+	@echo "building with ASan+UBSan in $(BUILD)/san"
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 all
+	@rm -rf $(RESULTS)
+	@echo "running $(words $(TESTS)) tests"
+	@$(MAKE) --no-print-directory --output-sync=target $(addprefix test-,$(TESTS))
+	@tests/summary.sh $(RESULTS) $(TESTS)
+
+test-%:
+	@BUILD=$(BUILD) tests/run1.sh $* $(RESULTS)
 
 # FreeBSD-format test modules built from our own sources (clang + ld.lld).
 fixtures: $(BUILD)/fixtures/.stamp
 $(BUILD)/fixtures/.stamp: $(wildcard tests/fixtures/*)
-	tests/fixtures/build.sh $(BUILD)/fixtures
+	$(call say,GEN,$(BUILD)/fixtures)
+	$(Q)tests/fixtures/build.sh $(BUILD)/fixtures
 	@touch $@
 
 bench: all fixtures $(BENCHES)

@@ -12,9 +12,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 sh ci/deps.sh
-make -s -j2 all fixtures >/dev/null
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD="$top/$BUILD" ;; esac
+echo "building into $BUILD (about a minute the first time)"
+make --no-print-directory -j2 BUILD="$BUILD" all fixtures
 
-bin=$top/build/bin
+bin=$BUILD/bin
+fx=$BUILD/fixtures/amd64
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ext=$work/Extensions
@@ -24,11 +28,11 @@ pkg=$corpus/freebsd-14.2-amd64/virtualbox-ose-kmod-6.1.50.pkg
 if [ $# -gt 0 ]; then
 	inputs="$*"
 elif [ -f "$pkg" ]; then
-	inputs="$pkg build/fixtures/amd64/fx_base.ko build/fixtures/amd64/fx_mid.ko"
+	inputs="$pkg $fx/fx_base.ko $fx/fx_mid.ko"
 	load="Vboxdrv.kext Fx_mid.kext"
 else
 	echo "(no corpus at $corpus: using our own test modules only)"
-	inputs="build/fixtures/amd64/fx_base.ko build/fixtures/amd64/fx_mid.ko"
+	inputs="$fx/fx_base.ko $fx/fx_mid.ko"
 	load="Fx_mid.kext"
 fi
 

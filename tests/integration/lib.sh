@@ -3,7 +3,7 @@
 # (after saying why on its last line), anything else on the first failure.
 set -eu
 
-: "${BUILD:?run through tests/run.sh or set BUILD}"
+: "${BUILD:?run through make check (tests/run1.sh) or set BUILD}"
 : "${KEXT_BIN:=$BUILD/bin}"
 : "${KEXT_FIXTURES:=$BUILD/fixtures}"
 BIN=$KEXT_BIN

@@ -39,7 +39,7 @@ corpus_path(const char *item)
 	char *p;
 
 	if (dir == NULL || *dir == '\0') {
-		print_message("SKIP: KEXT_CORPUS is not set (tests/run.sh sets it to "
+		print_message("SKIP: KEXT_CORPUS is not set (tests/run1.sh sets it to "
 		    "../shared/corpus)\n");
 		return NULL;
 	}

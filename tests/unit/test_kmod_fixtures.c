@@ -178,7 +178,7 @@ fixture_dir(void)
 
 	if (dir == NULL || *dir == '\0') {
 		print_message("SKIP: KEXT_FIXTURES is not set (run `make fixtures`; "
-		    "tests/run.sh points it at $(BUILD)/fixtures)\n");
+		    "tests/run1.sh points it at $(BUILD)/fixtures)\n");
 		return NULL;
 	}
 	snprintf(probe, sizeof(probe), "%s/amd64/fx_multi.ko", dir);
