@@ -9,6 +9,7 @@
 #include "kext/load.h"
 #include "kext/loaded.h"
 #include "kext/plan.h"
+#include "plan_internal.h"
 
 static char *
 dup_or_null(const char *s)
@@ -212,48 +213,6 @@ check_names(const struct kext_load_step *s, const struct kmod_file *kf,
 	return 0;
 }
 
-static bool
-provides(const struct kmod_file *kf, const struct kmod_depend *d)
-{
-	const struct kmod_version *v = kf != NULL ? kmod_find_version(kf, d->name) : NULL;
-
-	return v != NULL && kext_fbsd_version_accepts(d->min, d->pref, d->max, v->version);
-}
-
-/*
- * Each MODULE_DEPEND must be met by a loaded file, a file loaded earlier in
- * this plan, or the kernel's built-in modules (the kernel would answer
- * "depends on X - not available or version mismatch").
- */
-static int
-check_depends(const struct kext_load_step *s, struct kmod_file *const *kfs, size_t step,
-    const struct kext_loaded_set *set, kext_error *err)
-{
-	const struct kmod_file *kf = kfs[step];
-
-	for (size_t i = 0; i < kf->num_records; i++) {
-		const struct kmod_depend *d = &kf->records[i].u.depend;
-		bool met = false;
-
-		if (kf->records[i].type != KMOD_DEPEND || strcmp(d->name, "kernel") == 0 ||
-		    kmod_find_version(kf, d->name) != NULL)
-			continue;
-		for (size_t j = 0; !met && j < set->n; j++)
-			met = provides(set->items[j].kf, d);
-		for (size_t j = 0; !met && j < step; j++)
-			met = provides(kfs[j], d);
-		/* Built into the kernel; when that cannot be known, the kernel decides. */
-		if (!met)
-			met = kext_loaded_kernel_provides(set, d->name) != 0;
-		if (!met)
-			return kext_fail(err, ENOEXEC, "%s (%s): its module needs %s version %d "
-			    "(accepts %d..%d), which no loaded file and no kext in this load provides; "
-			    "add the kext that has it to OSBundleLibraries or load it first",
-			    s->identifier, s->bundle_path, d->name, d->pref, d->min, d->max);
-	}
-	return 0;
-}
-
 /*
  * Linux: the module name must be free (finit_module would answer EEXIST) and
  * each depends= module loaded or loaded earlier in this plan (else the kernel
@@ -315,7 +274,8 @@ check_step(struct kext_plan *plan, struct kext_load_result *result, size_t i,
 	if (kfs[i]->os == KMOD_OS_LINUX)
 		return check_linux_step(s, kfs, i, set, err);
 	if (check_kernel_version(s, kfs[i], set->osreldate, err) != 0 ||
-	    check_names(s, kfs[i], set, err) != 0 || check_depends(s, kfs, i, set, err) != 0)
+	    check_names(s, kfs[i], set, err) != 0 ||
+	    load_check_depends(result->steps, kfs, i, set, err) != 0)
 		return -1;
 	return 0;
 }

@@ -2,8 +2,14 @@
 #ifndef KEXT_PLAN_INTERNAL_H
 #define KEXT_PLAN_INTERNAL_H
 
-#include "kext/plan.h"
+#include <stddef.h>
+
+#include "kext/error.h"
+#include "kext/kmod.h"
+#include "kext/load.h"
+#include "kext/loaded.h"
 #include "kext/map.h"
+#include "kext/plan.h"
 
 struct plan_item {
 	struct kext_plan_item pub;
@@ -48,5 +54,13 @@ int plan_resolve_root(struct kext_plan *p, struct kext_bundle *root, kext_error 
 /* The best valid (and authentic, when asked) candidate for a root identifier. */
 int plan_choose_root(struct kext_plan *p, const char *identifier,
     struct kext_bundle **out, kext_error *err);
+
+/*
+ * load_depends.c: every MODULE_DEPEND of the file of steps[step] met by a
+ * loaded file, an earlier step or the kernel; else an error naming both
+ * modules and the version (kfs[j] is step j's module, NULL when none).
+ */
+int load_check_depends(const struct kext_load_step *steps, struct kmod_file *const *kfs,
+    size_t step, const struct kext_loaded_set *set, kext_error *err);
 
 #endif
