@@ -178,11 +178,25 @@ fill_bundle(int top, const char *path, const struct conv_module *m, CFDictionary
 	return rc;
 }
 
+/* The hidden folder that holds a staged bundle (malloc'd), or NULL. */
+static char *
+staging_folder(const char *staged)
+{
+	const char *slash = strrchr(staged, '/');
+
+	return slash != NULL ? strndup(staged, (size_t)(slash - staged)) : NULL;
+}
+
+/*
+ * The bundle is written under its own name inside a hidden folder of our own
+ * beside its place (outdir/.Foo.kext.PID.N/Foo.kext), so it can be opened and
+ * validated like any kext before it is renamed into place.
+ */
 int
 conv_stage_bundle(const char *outdir, const struct conv_module *m, CFDictionaryRef info,
     const struct conv_options *opt, char **staged, kext_error *err)
 {
-	char tmp[4096];
+	char hold[4096], tmp[4096];
 	int top, rc;
 
 	*staged = NULL;
@@ -190,29 +204,34 @@ conv_stage_bundle(const char *outdir, const struct conv_module *m, CFDictionaryR
 	    m->bundle_name[0] == '.')
 		return kext_fail(err, EINVAL, "%s: unsafe bundle name '%s'", m->origin,
 		    m->bundle_name);
-	/* A hidden name of our own beside the target; taken names are skipped. */
+	/* Taken names are skipped. */
 	for (unsigned n = 0;; n++) {
 		char hidden[300];
 
 		snprintf(hidden, sizeof(hidden), ".%.200s.%ld.%u", m->bundle_name, (long)getpid(), n);
-		if (sub_path(tmp, sizeof(tmp), outdir, hidden, err) != 0)
+		if (sub_path(hold, sizeof(hold), outdir, hidden, err) != 0)
 			return -1;
-		if (mkdir(tmp, 0755) == 0)
+		if (mkdir(hold, 0755) == 0)
 			break;
 		if (errno != EEXIST || n == 1000)
 			return kext_fail(err, errno, "%s: cannot create a folder in %s: %s",
 			    m->origin, outdir, strerror(errno));
 	}
-	if ((top = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (sub_path(tmp, sizeof(tmp), hold, m->bundle_name, err) != 0)
+		rc = -1;
+	else if (mkdir(tmp, 0755) != 0 ||
+	    (top = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		rc = kext_fail(err, errno, "%s: %s", tmp, strerror(errno));
 	else {
 		rc = fill_bundle(top, tmp, m, info, opt, err);
 		close(top);
 	}
+	if (rc == 0)
+		rc = conv_check_bundle(outdir, tmp, m, opt, err);
 	if (rc == 0 && (*staged = strdup(tmp)) == NULL)
 		rc = kext_fail(err, ENOMEM, "out of memory");
 	if (rc != 0)
-		remove_tree(tmp);
+		remove_tree(hold);
 	return rc;
 }
 
@@ -239,7 +258,11 @@ conv_sync_staged(const char *outdir, kext_error *err)
 void
 conv_discard_staged(const char *staged)
 {
-	remove_tree(staged);
+	char *hold = staging_folder(staged);
+
+	if (hold != NULL)
+		remove_tree(hold);
+	free(hold);
 }
 
 /*
@@ -265,8 +288,8 @@ rename_flags(const char *from, const char *to, bool exchange)
 }
 
 /* Swaps the finished bundle in; the old one is moved aside first and dropped last. */
-int
-conv_install_bundle(const char *outdir, const struct conv_module *m, const char *staged,
+static int
+install_staged(const char *outdir, const struct conv_module *m, const char *staged,
     bool force, kext_error *err)
 {
 	char final[4096], old[4096], hidden[300];
@@ -312,5 +335,16 @@ conv_install_bundle(const char *outdir, const struct conv_module *m, const char 
 		return kext_fail(err, e, "%s: %s", final, strerror(e));
 	}
 	remove_tree(old);
+	return 0;
+}
+
+/* On success the hidden folder goes too; on failure the caller discards it. */
+int
+conv_install_bundle(const char *outdir, const struct conv_module *m, const char *staged,
+    bool force, kext_error *err)
+{
+	if (install_staged(outdir, m, staged, force, err) != 0)
+		return -1;
+	conv_discard_staged(staged);
 	return 0;
 }

@@ -6,6 +6,7 @@
  *   infoplist.c     the Info.plist dictionary for one module
  *   personalities.c MODULE_PNP_INFO tables as IOKitPersonalities
  *   bundle_write.c  the bundle on disk, written beside and renamed into place
+ *   bundle_check.c  the written bundle validated as kextload validates it
  *   release.c       provenance from a release tarball's README
  */
 #ifndef KO2KEXT_CONVERT_H
@@ -82,6 +83,7 @@ struct conv_options {
 	const char **firmware;		/* files for Contents/Resources/firmware */
 	size_t num_firmware;
 	CFDictionaryRef extra;		/* keys merged into every Info.plist */
+	const char *extra_path;		/* the -m file they came from */
 	bool force, allow_missing;
 };
 
@@ -137,7 +139,17 @@ CFMutableDictionaryRef conv_info_plist_linux(const struct conv_module *m,
 CFDictionaryRef conv_personalities(const struct kmod_file *kf, const char *identifier,
     const char *module_name);
 
-/* bundle_write.c: stage every bundle, sync once, then install each. */
+/*
+ * bundle_check.c: the staged bundle validated as kextload validates it; one it
+ * would refuse is an error naming the keys at fault and what to change.
+ */
+int conv_check_bundle(const char *outdir, const char *staged, const struct conv_module *m,
+    const struct conv_options *opt, kext_error *err);
+
+/*
+ * bundle_write.c: stage every bundle (validated), sync once, then install each.
+ * *staged is the bundle inside a hidden folder beside its place.
+ */
 int conv_stage_bundle(const char *outdir, const struct conv_module *m, CFDictionaryRef info,
     const struct conv_options *opt, char **staged, kext_error *err);
 int conv_sync_staged(const char *outdir, kext_error *err);

@@ -147,6 +147,7 @@ parse_args(struct run *run, int argc, char **argv)
 			}
 			if (load_merge_plist(run, optarg) != 0)
 				return EX_USAGE;
+			run->opt.extra_path = optarg;
 			break;
 		case OPT_FORCE: run->opt.force = true; break;
 		case OPT_ALLOW_MISSING: run->opt.allow_missing = true; break;
