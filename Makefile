@@ -9,6 +9,7 @@
 #                        bundles to $(DESTDIR)/System/Library/Extensions
 #   make extensions      the shipped bundles into $(EXT_DIR): Kernel.kext, and Mach.kext
 #                        with MACH_KO=/path/mach.ko or MACH_RELEASE=/path/mach.ko-FreeBSD-*.tar.gz
+#                        (MACH_VERSION= for a mach.ko without MODULE_VERSION)
 #   make clean
 #
 # Needs GNU make (gmake on FreeBSD). The build is quiet; V=1 shows every command.
@@ -150,9 +151,9 @@ bench: all fixtures $(BENCHES)
 # The bundles we ship (Extensions/build.sh says what each needs).
 FREEBSD_VERSION ?= $(shell sysctl -n kern.osreldate 2>/dev/null || echo 1500000)
 EXT_DIR ?= $(BUILD)/Extensions
-extensions: $(BUILD)/bin/ko2kext
+extensions: $(BUILD)/bin/ko2kext $(BUILD)/bin/kextutil
 	FREEBSD_VERSION='$(FREEBSD_VERSION)' MACH_KO='$(MACH_KO)' MACH_RELEASE='$(MACH_RELEASE)' \
-	    Extensions/build.sh $(BUILD)/bin/ko2kext $(EXT_DIR)
+	    MACH_VERSION='$(MACH_VERSION)' Extensions/build.sh $(BUILD)/bin/ko2kext $(EXT_DIR)
 
 # root:wheel when run as root; never group or other writable.
 install-extensions: extensions

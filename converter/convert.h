@@ -25,10 +25,16 @@
 #define KO2KEXT_LINUX_PREFIX	  "org.kernel.linux"	/* + ".<module name>" */
 #define KO2KEXT_LINUX_KERNEL_ID	  "org.kernel.linux"	/* the running Linux kernel */
 
-/* What a release tarball's README says about how its module was built. */
+/* What a freebsd-launchd mach.ko release says about its build (release.c). */
 struct conv_release {
-	int osversion;		/* __FreeBSD_version built against; 0: no release README */
-	char *kernel_sha256;	/* SHA256 of the kernel built with, lower case, or NULL */
+	bool present;		/* a release README was read */
+	char *freebsd;		/* "15.0": README "Built against: FreeBSD 15.0 (amd64)" */
+	char *arch;		/* "amd64" */
+	char *built_on;		/* README "Built on:" time, or NULL */
+	char built_on_date[9];	/* its date as YYYYMMDD, or "" */
+	char *name_freebsd;	/* from the tarball's name when it has the published form */
+	char *name_arch;
+	char name_date[9];	/* YYYYMMDD of a published (dated) name, or "" */
 	char *archive;		/* the tarball's base name */
 	char *readme;		/* "tarball:member", for messages */
 };
@@ -104,11 +110,14 @@ const struct conv_provider *conv_providers_find_linux(struct conv_providers *pv,
     const char *module);
 const struct conv_provider *conv_providers_find(struct conv_providers *pv, const char *module,
     int min, int pref, int max);
+/* A repository bundle that registers module but declares no MODULE_VERSION for it. */
+const struct conv_provider *conv_providers_find_unversioned(struct conv_providers *pv,
+    const char *module);
 void conv_providers_free(struct conv_providers *pv);
 
 /* infoplist.c: names (identifier, bundle name), then the Info.plist for m; missing dependencies are listed in *missing. */
 int conv_name_module(struct conv_module *m, const struct conv_options *opt);
-/* CFBundleVersion of a FreeBSD module's bundle ("0" when it declares no version). */
+/* CFBundleVersion of a FreeBSD module's bundle: MODULE_VERSION, else the release's, else "0". */
 void conv_bundle_version(const struct conv_module *m, char *buf, size_t len);
 CFMutableDictionaryRef conv_info_plist(const struct conv_module *m, struct conv_providers *pv,
     const struct conv_options *opt, char *missing, size_t missing_len);
@@ -128,6 +137,8 @@ int conv_release_check(const struct conv_release *rel, const char *origin,
 int conv_release_copy(struct conv_release *dst, const struct conv_release *src);
 void conv_release_clear(struct conv_release *rel);
 void conv_release_keys(CFMutableDictionaryRef info, const struct conv_release *rel);
+/* The release's own version, "YYYY.M.D" from its date; -1 when it states none. */
+int conv_release_version(const struct conv_release *rel, char *buf, size_t len);
 
 /* infoplist_linux.c: the same for a Linux module (kf->os == KMOD_OS_LINUX). */
 int conv_linux_bundle_version(const struct kmod_file *kf, char *buf, size_t len);

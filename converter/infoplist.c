@@ -5,6 +5,7 @@
  * personalities); FreeBSD* keys keep every module name, version and the exact
  * numeric dependency bounds, so nothing the module declared is lost.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,13 +184,22 @@ add_freebsd_keys(CFMutableDictionaryRef info, const struct conv_module *m)
 	CFRelease(deps);
 }
 
+/*
+ * FreeBSD registers a module's version only from MODULE_VERSION (see
+ * kext_tools/lib/plan/load_depends.c): a bundle that has the module but no
+ * version of it is named, since it cannot meet the dependency.
+ */
 static void
-append_missing(char *missing, size_t len, const struct kmod_depend *d)
+append_missing(char *missing, size_t len, const struct kmod_depend *d,
+    struct conv_providers *pv)
 {
+	const struct conv_provider *u = conv_providers_find_unversioned(pv, d->name);
 	size_t used = strlen(missing);
 
-	snprintf(missing + used, len - used, "%s%s (version %d, accepted %d..%d)",
-	    used ? ", " : "", d->name, d->pref, d->min, d->max);
+	snprintf(missing + used, len - used, "%s%s (version %d, accepted %d..%d%s%s%s%s%s)",
+	    used ? ", " : "", d->name, d->pref, d->min, d->max,
+	    u ? "; " : "", u ? u->identifier : "", u ? " registers module " : "",
+	    u ? d->name : "", u ? " without MODULE_VERSION, so it cannot meet it" : "");
 }
 
 /* Keeps the highest kernel version any DECLARE_MODULE of the file asks for. */
@@ -232,7 +242,7 @@ libraries(const struct conv_module *m, struct conv_providers *pv, const struct c
 		if (kmod_find_version(m->kf, d->name) != NULL)
 			continue;	/* a self reference; the kernel ignores it too */
 		if ((p = conv_providers_find(pv, d->name, d->min, d->pref, d->max)) == NULL) {
-			append_missing(missing, missing_len, d);
+			append_missing(missing, missing_len, d, pv);
 			continue;
 		}
 		if (p->source == CONV_FROM_KERNEL)
@@ -304,16 +314,30 @@ conv_name_module(struct conv_module *m, const struct conv_options *opt)
 	return m->identifier != NULL && m->bundle_name != NULL ? 0 : -1;
 }
 
-void
-conv_bundle_version(const struct conv_module *m, char *buf, size_t len)
+/*
+ * The version policy (ko2kext(8), VERSIONS): CFBundleVersion is the module's
+ * MODULE_VERSION; a module that declares none gets the release's own version
+ * when it comes from a release tarball that states one, else "0".
+ * OSBundleCompatibleVersion is written only beside a MODULE_VERSION, equal to
+ * it, so it is never above CFBundleVersion.
+ */
+static bool
+module_version_string(const struct conv_module *m, char *buf, size_t len)
 {
 	size_t n = strlen(m->file_name);
 	char stem[256];
 	const struct kmod_version *v;
 
 	snprintf(stem, sizeof(stem), "%.*s", (int)(n > 3 ? n - 3 : n), m->file_name);
-	if ((v = main_version(m, stem)) == NULL ||
-	    kext_fbsd_module_version_string(v->version, buf, len) != 0)
+	return (v = main_version(m, stem)) != NULL &&
+	    kext_fbsd_module_version_string(v->version, buf, len) == 0;
+}
+
+void
+conv_bundle_version(const struct conv_module *m, char *buf, size_t len)
+{
+	if (!module_version_string(m, buf, len) &&
+	    conv_release_version(&m->release, buf, len) != 0)
 		snprintf(buf, len, "0");
 }
 
@@ -325,8 +349,7 @@ conv_info_plist(const struct conv_module *m, struct conv_providers *pv,
 	CFDictionaryRef personalities;
 	const struct kmod_module *mod = kmod_first_module(m->kf);
 	size_t len = strlen(m->file_name);
-	char stem[256], version[KEXT_FBSD_VERSION_STRMAX] = "0";
-	const struct kmod_version *v;
+	char stem[256], version[KEXT_FBSD_VERSION_STRMAX];
 
 	if (m->kf->os == KMOD_OS_LINUX) {
 		CFRelease(info);
@@ -338,9 +361,9 @@ conv_info_plist(const struct conv_module *m, struct conv_providers *pv,
 	snprintf(stem, sizeof(stem), "%.*s", (int)(len > 3 ? len - 3 : len), m->file_name);
 	missing[0] = '\0';
 	conv_set_identity_keys(info, m, mod != NULL ? mod->name : stem);
-	if ((v = main_version(m, stem)) != NULL &&
-	    kext_fbsd_module_version_string(v->version, version, sizeof(version)) == 0)
+	if (module_version_string(m, version, sizeof(version)))
 		conv_set_string(info, "OSBundleCompatibleVersion", version);
+	conv_bundle_version(m, version, sizeof(version));
 	conv_set_string(info, "CFBundleVersion", version);
 	libs = libraries(m, pv, opt, missing, missing_len);
 	conv_set_library_keys(info, libs, opt);

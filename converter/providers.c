@@ -100,6 +100,65 @@ add_repo_linux(struct conv_providers *pv, CFPropertyListRef info)
 	return rc;
 }
 
+/* Names of modules registered without a version live under "unversioned:". */
+static int
+unversioned_key(const char *module, char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "unversioned:%s", module) < len ? 0 : -1;
+}
+
+/*
+ * A converted module registered (FreeBSDModules) under a name it declares no
+ * MODULE_VERSION for provides nothing a MODULE_DEPEND can use; it is kept
+ * apart only so that a missing dependency can say why it is missing.
+ */
+static int
+add_repo_unversioned(struct conv_providers *pv, CFPropertyListRef info)
+{
+	CFTypeRef id, modules, versions;
+	char *ident, key[256];
+	int rc = 0;
+
+	if (CFGetTypeID(info) != CFDictionaryGetTypeID() ||
+	    (id = CFDictionaryGetValue(info, CFSTR("CFBundleIdentifier"))) == NULL ||
+	    CFGetTypeID(id) != CFStringGetTypeID() ||
+	    (modules = CFDictionaryGetValue(info, CFSTR("FreeBSDModules"))) == NULL ||
+	    CFGetTypeID(modules) != CFArrayGetTypeID())
+		return 0;
+	versions = CFDictionaryGetValue(info, CFSTR("FreeBSDModuleVersions"));
+	if (versions != NULL && CFGetTypeID(versions) != CFDictionaryGetTypeID())
+		versions = NULL;
+	if ((ident = CFLiteCopyCString(id)) == NULL)
+		return -1;
+	for (CFIndex i = 0; rc == 0 && i < CFArrayGetCount(modules); i++) {
+		CFTypeRef m = CFArrayGetValueAtIndex(modules, i), name;
+		char *n;
+
+		if (CFGetTypeID(m) != CFDictionaryGetTypeID() ||
+		    (name = CFDictionaryGetValue(m, CFSTR("Name"))) == NULL ||
+		    CFGetTypeID(name) != CFStringGetTypeID() ||
+		    (versions != NULL && CFDictionaryContainsKey(versions, name)))
+			continue;
+		if ((n = CFLiteCopyCString(name)) == NULL)
+			rc = -1;
+		else if (unversioned_key(n, key, sizeof(key)) == 0)
+			rc = conv_providers_add(pv, key, 0, ident, CONV_FROM_REPOSITORY);
+		free(n);
+	}
+	free(ident);
+	return rc;
+}
+
+const struct conv_provider *
+conv_providers_find_unversioned(struct conv_providers *pv, const char *module)
+{
+	char key[256];
+
+	if (unversioned_key(module, key, sizeof(key)) != 0)
+		return NULL;
+	return conv_providers_find(pv, key, 0, 0, 0);
+}
+
 /* Bundles in dir (not recursive) that tell which FreeBSD module versions they provide. */
 int
 conv_providers_add_repository(struct conv_providers *pv, const char *dir, kext_error *err)
@@ -141,7 +200,7 @@ conv_providers_add_repository(struct conv_providers *pv, const char *dir, kext_e
 			free(ident);
 			free(bundle_version);
 		}
-		if (rc == 0 && add_repo_linux(pv, info) != 0)
+		if (rc == 0 && (add_repo_linux(pv, info) != 0 || add_repo_unversioned(pv, info) != 0))
 			rc = kext_fail(err, ENOMEM, "%s: out of memory", path);
 		CFRelease(info);
 	}

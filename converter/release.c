@@ -1,24 +1,33 @@
 /*
- * Provenance of a release tarball (mach.ko-FreeBSD-15.0-amd64.tar.gz): its
- * README states the exact __FreeBSD_version the module was built against and
- * the SHA256 of the kernel it was built with. Both are recorded in the
- * Info.plist, and the version is checked against the module's own "kernel"
- * dependency so a README from another build cannot pass unnoticed.
+ * Provenance of a freebsd-launchd mach.ko release tarball, in the form the
+ * project publishes it (pkgdemon/freebsd-launchd-mach: build.sh step 12
+ * writes the tarball, .github/workflows/build.yml renames it for the
+ * release):
  *
- * Accepted README form (line based, anywhere in the text):
- *	... __FreeBSD_version ... 1500068 ...    the first integer after the word
- *	... kernel ... <64 hex digits> ...        a line naming the kernel and a SHA256
- * A README that never mentions __FreeBSD_version is not a release README.
+ *   name     mach.ko-FreeBSD-<version>-<arch>.tar.gz             (CI artifact)
+ *            mach.ko-FreeBSD-<version>-<arch>-<YYYYMMDD>.tar.gz  (published)
+ *   members  boot/kernel/mach.ko, README
+ *   README   "Built against: FreeBSD <version> (<arch>)"
+ *            "Built on:      <YYYY-MM-DDTHH:MM:SSZ>"
+ *
+ * A README with a "Built against:" line is a release README; any other is
+ * not, and records nothing. What it says is checked against the module (its
+ * "kernel" dependency's major.minor, its architecture) and against the
+ * tarball's name, so a README or a name from another build cannot pass
+ * unnoticed. The release's own version is its date: the published name's,
+ * else the README's "Built on" date (see conv_release_version).
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "convert.h"
 
-#define SHA256_HEX 64
+#define NAME_PREFIX	"mach.ko-FreeBSD-"
+#define NAME_SUFFIX	".tar.gz"
 
 static const char *
 base_name(const char *path)
@@ -45,50 +54,151 @@ conv_release_is_readme(const char *member)
 	return strncasecmp(base_name(member), "README", 6) == 0;
 }
 
-/* The first run of exactly 64 hex digits in [p, end), or NULL. */
-static const char *
-find_sha256(const char *p, const char *end)
+/* "M.m": what the project's FREEBSD_VERSION (the CI matrix's '15.0') looks like. */
+static bool
+is_major_minor(const char *s, size_t len)
 {
-	while (p < end) {
-		const char *q = p;
+	size_t i = 0, digits;
 
-		while (q < end && isxdigit((unsigned char)*q))
-			q++;
-		if (q - p == SHA256_HEX)
-			return p;
-		p = q == p ? p + 1 : q;
+	for (digits = 0; i < len && isdigit((unsigned char)s[i]); i++)
+		digits++;
+	if (digits == 0 || digits > 4 || i == len || s[i++] != '.')
+		return false;
+	for (digits = 0; i < len && isdigit((unsigned char)s[i]); i++)
+		digits++;
+	return digits > 0 && digits <= 2 && i == len;
+}
+
+static bool
+is_arch(const char *s, size_t len)
+{
+	if (len == 0 || len > 16)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
+/* YYYYMMDD (8 digits) as a plausible calendar date. */
+static bool
+is_date8(const char *s)
+{
+	int y, m, d;
+
+	for (int i = 0; i < 8; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	if (sscanf(s, "%4d%2d%2d", &y, &m, &d) != 3)
+		return false;
+	return y >= 1970 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+/* The value after "Key:" on a line of its own, spaces trimmed; NULL if absent. */
+static char *
+field(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *line = text; *line != '\0';) {
+		const char *end = strchr(line, '\n');
+
+		end = end ? end : line + strlen(line);
+		if ((size_t)(end - line) > klen && strncmp(line, key, klen) == 0 &&
+		    line[klen] == ':') {
+			const char *v = line + klen + 1;
+			const char *e = end;
+
+			while (v < e && isspace((unsigned char)*v))
+				v++;
+			while (e > v && isspace((unsigned char)e[-1]))
+				e--;
+			return strndup(v, (size_t)(e - v));
+		}
+		line = *end ? end + 1 : end;
 	}
 	return NULL;
 }
 
-static bool
-line_mentions(const char *p, const char *end, const char *word)
+/* "FreeBSD 15.0 (amd64)" into version and arch. */
+static int
+parse_built_against(const char *readme, const char *value, struct conv_release *out,
+    kext_error *err)
 {
-	size_t n = strlen(word);
+	const char *v = value, *open, *close;
 
-	for (; p + n <= end; p++)
-		if (strncasecmp(p, word, n) == 0)
-			return true;
-	return false;
+	if (strncmp(v, "FreeBSD ", 8) != 0)
+		goto bad;
+	v += 8;
+	open = strstr(v, " (");
+	close = open ? strchr(open, ')') : NULL;
+	if (open == NULL || close == NULL || close[1] != '\0' ||
+	    !is_major_minor(v, (size_t)(open - v)) ||
+	    !is_arch(open + 2, (size_t)(close - open - 2)))
+		goto bad;
+	out->freebsd = strndup(v, (size_t)(open - v));
+	out->arch = strndup(open + 2, (size_t)(close - open - 2));
+	if (out->freebsd == NULL || out->arch == NULL)
+		return kext_fail(err, ENOMEM, "%s: out of memory", readme);
+	return 0;
+bad:
+	return kext_fail(err, EINVAL, "%s: Built against - expected \"FreeBSD <version> "
+	    "(<arch>)\" such as \"FreeBSD 15.0 (amd64)\", found \"%.80s\"", readme, value);
 }
 
+/* "2026-01-15T12:34:56Z" (date -u +%Y-%m-%dT%H:%M:%SZ); its date as YYYYMMDD. */
 static int
-parse_version(const char *readme, const char *text, int *out, kext_error *err)
+parse_built_on(const char *readme, const char *value, struct conv_release *out,
+    kext_error *err)
 {
-	const char *p = strstr(text, "__FreeBSD_version") + strlen("__FreeBSD_version");
-	long v;
-	char *end;
+	char date[9];
+	int hh, mm, ss;
+	char z;
 
-	while (*p != '\0' && *p != '\n' && !isdigit((unsigned char)*p))
-		p++;
-	errno = 0;
-	v = strtol(p, &end, 10);
-	if (!isdigit((unsigned char)*p) || errno != 0 || v < 100000 || v > 99999999 ||
-	    isalnum((unsigned char)*end))
-		return kext_fail(err, EINVAL, "%s: __FreeBSD_version - expected a version number "
-		    "such as 1500068 on the same line, found none", readme);
-	*out = (int)v;
+	if (strlen(value) != 20 || value[4] != '-' || value[7] != '-' || value[10] != 'T' ||
+	    sscanf(value + 11, "%2d:%2d:%2d%c", &hh, &mm, &ss, &z) != 4 || z != 'Z' ||
+	    hh > 23 || mm > 59 || ss > 60)
+		goto bad;
+	snprintf(date, sizeof(date), "%.4s%.2s%.2s", value, value + 5, value + 8);
+	if (!is_date8(date))
+		goto bad;
+	if ((out->built_on = strdup(value)) == NULL)
+		return kext_fail(err, ENOMEM, "%s: out of memory", readme);
+	memcpy(out->built_on_date, date, sizeof(date));
 	return 0;
+bad:
+	return kext_fail(err, EINVAL, "%s: Built on - expected a UTC time such as "
+	    "2026-01-15T12:34:56Z, found \"%.80s\"", readme, value);
+}
+
+/*
+ * The published name's parts; a tarball named otherwise (renamed by its
+ * user) states nothing by its name.
+ */
+static void
+parse_name(const char *archive, struct conv_release *out)
+{
+	const char *name = base_name(archive), *p, *end, *dash, *last;
+	size_t len = strlen(name);
+
+	if (strncmp(name, NAME_PREFIX, strlen(NAME_PREFIX)) != 0 || len < strlen(NAME_SUFFIX) ||
+	    strcmp(name + len - strlen(NAME_SUFFIX), NAME_SUFFIX) != 0)
+		return;
+	p = name + strlen(NAME_PREFIX);
+	end = name + len - strlen(NAME_SUFFIX);
+	dash = memchr(p, '-', (size_t)(end - p));
+	if (dash == NULL || !is_major_minor(p, (size_t)(dash - p)))
+		return;
+	last = dash + 1;
+	if (end - last > 9 && end[-9] == '-' && is_date8(end - 8)) {
+		memcpy(out->name_date, end - 8, 8);
+		out->name_date[8] = '\0';
+		end -= 9;
+	}
+	if (!is_arch(last, (size_t)(end - last)))
+		return;
+	out->name_freebsd = strndup(p, (size_t)(dash - p));
+	out->name_arch = strndup(last, (size_t)(end - last));
 }
 
 int
@@ -96,75 +206,126 @@ conv_release_parse(const char *archive, const char *member, const char *text,
     struct conv_release *out, kext_error *err)
 {
 	char readme[4096];
+	char *against, *on;
+	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (strstr(text, "__FreeBSD_version") == NULL)
+	if ((against = field(text, "Built against")) == NULL)
 		return 0;	/* some other README: no provenance to record */
 	snprintf(readme, sizeof(readme), "%s:%s", archive, member);
-	if (parse_version(readme, text, &out->osversion, err) != 0)
-		return -1;
-	for (const char *line = text; *line != '\0';) {
-		const char *end = strchr(line, '\n'), *sha;
-
-		end = end ? end : line + strlen(line);
-		if (line_mentions(line, end, "kernel") &&
-		    (sha = find_sha256(line, end)) != NULL) {
-			if ((out->kernel_sha256 = strndup(sha, SHA256_HEX)) == NULL)
-				goto nomem;
-			for (char *c = out->kernel_sha256; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-			break;
-		}
-		line = *end ? end + 1 : end;
+	on = field(text, "Built on");
+	rc = parse_built_against(readme, against, out, err);
+	if (rc == 0 && on != NULL)
+		rc = parse_built_on(readme, on, out, err);
+	free(against);
+	free(on);
+	if (rc == 0) {
+		parse_name(archive, out);
+		if ((out->archive = strdup(base_name(archive))) == NULL ||
+		    (out->readme = strdup(readme)) == NULL)
+			rc = kext_fail(err, ENOMEM, "%s: out of memory", archive);
 	}
-	if ((out->archive = strdup(base_name(archive))) == NULL ||
-	    (out->readme = strdup(readme)) == NULL)
-		goto nomem;
-	return 0;
-nomem:
-	conv_release_clear(out);
-	return kext_fail(err, ENOMEM, "%s: out of memory", archive);
+	if (rc == 0 && out->name_freebsd != NULL &&
+	    (strcmp(out->name_freebsd, out->freebsd) != 0 || strcmp(out->name_arch, out->arch) != 0))
+		rc = kext_fail(err, EINVAL, "%s: the name says FreeBSD %s (%s), but %s says it was "
+		    "built against FreeBSD %s (%s); the README belongs to another build", archive,
+		    out->name_freebsd, out->name_arch, readme, out->freebsd, out->arch);
+	if (rc != 0)
+		conv_release_clear(out);
+	else
+		out->present = true;
+	return rc;
 }
 
-/* The README's version must be the one the module's DECLARE_MODULE was built for. */
+/* FreeBSD's MACHINE "arm64" is MACHINE_ARCH "aarch64", the name modules report. */
+static bool
+same_arch(const char *release, const char *module)
+{
+	return strcmp(release, module) == 0 ||
+	    (strcmp(release, "arm64") == 0 && strcmp(module, "aarch64") == 0);
+}
+
+/* The README must describe the build the module itself comes from. */
 int
 conv_release_check(const struct conv_release *rel, const char *origin,
     const unsigned char *data, size_t len, kext_error *err)
 {
 	const struct kmod_depend *d;
 	struct kmod_file *kf;
+	char built[32];
 	int rc = 0;
 
-	if (rel->osversion == 0 || kmod_parse(data, len, origin, &kf, NULL) != 0)
+	if (!rel->present || kmod_parse(data, len, origin, &kf, NULL) != 0)
 		return 0;	/* no release README; a bad module is reported when parsed */
-	if ((d = kmod_find_depend(kf, "kernel")) == NULL)
-		rc = kext_fail(err, EINVAL, "%s says the module was built against "
-		    "__FreeBSD_version %d, but %s declares no kernel dependency to check it "
-		    "against", rel->readme, rel->osversion, origin);
-	else if (d->pref != rel->osversion)
-		rc = kext_fail(err, EINVAL, "%s says the module was built against "
-		    "__FreeBSD_version %d, but %s depends on kernel %d (accepts %d..%d); the "
-		    "README belongs to another build", rel->readme, rel->osversion, origin,
-		    d->pref, d->min, d->max);
+	if ((d = kmod_find_depend(kf, "kernel")) == NULL) {
+		rc = kext_fail(err, EINVAL, "%s says the module was built against FreeBSD %s, but "
+		    "%s declares no kernel dependency to check it against", rel->readme,
+		    rel->freebsd, origin);
+	} else {
+		snprintf(built, sizeof(built), "%d.%d", d->pref / 100000, d->pref / 1000 % 100);
+		if (strcmp(built, rel->freebsd) != 0)
+			rc = kext_fail(err, EINVAL, "%s says the module was built against FreeBSD "
+			    "%s, but %s depends on kernel %d (FreeBSD %s, accepts %d..%d); the "
+			    "README belongs to another build", rel->readme, rel->freebsd, origin,
+			    d->pref, built, d->min, d->max);
+	}
+	if (rc == 0 && !same_arch(rel->arch, kf->arch))
+		rc = kext_fail(err, EINVAL, "%s says the module was built for %s, but %s is built "
+		    "for %s; the README belongs to another build", rel->readme, rel->arch, origin,
+		    kf->arch);
 	kmod_free(kf);
 	return rc;
+}
+
+/* "YYYYMMDD" as the kext version "YYYY.M.D": later releases compare higher. */
+static int
+date_version(const char *date, char *buf, size_t len)
+{
+	int y, m, d;
+
+	if (sscanf(date, "%4d%2d%2d", &y, &m, &d) != 3)
+		return -1;
+	snprintf(buf, len, "%d.%d.%d", y, m, d);
+	return 0;
+}
+
+int
+conv_release_version(const struct conv_release *rel, char *buf, size_t len)
+{
+	if (!rel->present)
+		return -1;
+	if (rel->name_date[0] != '\0')
+		return date_version(rel->name_date, buf, len);
+	if (rel->built_on_date[0] != '\0')
+		return date_version(rel->built_on_date, buf, len);
+	return -1;
+}
+
+static int
+dup_field(char **dst, const char *src)
+{
+	return src == NULL || (*dst = strdup(src)) != NULL ? 0 : -1;
 }
 
 int
 conv_release_copy(struct conv_release *dst, const struct conv_release *src)
 {
 	memset(dst, 0, sizeof(*dst));
-	if (src->osversion == 0)
+	if (!src->present)
 		return 0;
-	dst->osversion = src->osversion;
-	dst->archive = strdup(src->archive);
-	dst->readme = strdup(src->readme);
-	dst->kernel_sha256 = src->kernel_sha256 ? strdup(src->kernel_sha256) : NULL;
-	if (dst->archive == NULL || dst->readme == NULL ||
-	    (src->kernel_sha256 != NULL && dst->kernel_sha256 == NULL)) {
+	memcpy(dst->built_on_date, src->built_on_date, sizeof(dst->built_on_date));
+	memcpy(dst->name_date, src->name_date, sizeof(dst->name_date));
+	if (dup_field(&dst->archive, src->archive) != 0 ||
+	    dup_field(&dst->readme, src->readme) != 0 ||
+	    dup_field(&dst->freebsd, src->freebsd) != 0 ||
+	    dup_field(&dst->arch, src->arch) != 0 ||
+	    dup_field(&dst->built_on, src->built_on) != 0 ||
+	    dup_field(&dst->name_freebsd, src->name_freebsd) != 0 ||
+	    dup_field(&dst->name_arch, src->name_arch) != 0) {
 		conv_release_clear(dst);
 		return -1;
 	}
+	dst->present = true;
 	return 0;
 }
 
@@ -173,17 +334,24 @@ conv_release_clear(struct conv_release *rel)
 {
 	free(rel->archive);
 	free(rel->readme);
-	free(rel->kernel_sha256);
+	free(rel->freebsd);
+	free(rel->arch);
+	free(rel->built_on);
+	free(rel->name_freebsd);
+	free(rel->name_arch);
 	memset(rel, 0, sizeof(*rel));
 }
 
 void
 conv_release_keys(CFMutableDictionaryRef info, const struct conv_release *rel)
 {
-	if (rel->osversion == 0)
+	if (!rel->present)
 		return;
 	conv_set_string(info, "FreeBSDReleaseArchive", rel->archive);
-	conv_set_int(info, "FreeBSDReleaseOSVersion", rel->osversion);
-	if (rel->kernel_sha256 != NULL)
-		conv_set_string(info, "FreeBSDReleaseKernelSHA256", rel->kernel_sha256);
+	conv_set_string(info, "FreeBSDReleaseBuiltAgainst", rel->freebsd);
+	conv_set_string(info, "FreeBSDReleaseArchitecture", rel->arch);
+	if (rel->built_on != NULL)
+		conv_set_string(info, "FreeBSDReleaseBuiltOn", rel->built_on);
+	if (rel->name_date[0] != '\0')
+		conv_set_string(info, "FreeBSDReleaseDate", rel->name_date);
 }

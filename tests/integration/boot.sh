@@ -1,6 +1,8 @@
 # kextboot: the kexts of a test root marked for boot, loaded in dependency
 # order through the sim kernel, and the loader.conf fragment for that root.
-# Mach.kext holds the stand-in (a test fixture, tests/fixtures/fx_mach.c).
+# Mach.kext holds the downstream stand-in (a test fixture,
+# tests/fixtures/fx_mach_v1.c): the Mach user depends on mach version 1, which
+# upstream's mach.ko does not declare (mach.sh boots that one alone).
 . "$(dirname "$0")/lib.sh"
 need_fixtures
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -8,7 +10,7 @@ root=$T/root
 sys=$root/System/Library/Extensions
 MACH=org.freebsd-launchd.kext.Mach
 USER=org.freebsd.kmod.fx_machuser
-cp "$FX/amd64/fx_mach.ko" "$T/mach.ko"	# the stand-in, for this test only
+cp "$FX/amd64/fx_mach_v1.ko" "$T/mach.ko"	# the stand-in, for this test only
 expect 0 "build bundles" env FREEBSD_VERSION=1500068 MACH_KO="$T/mach.ko" \
 	"$top/Extensions/build.sh" "$BIN/ko2kext" "$T/ext"
 expect 0 "install bundles" "$top/Extensions/install.sh" "$T/ext" "$sys"
@@ -103,15 +105,20 @@ if command -v valgrind >/dev/null 2>&1; then
 	new_sim 1500068 vg
 	vg 71 "$BUILD/bin/kextboot" --root "$root" -r "$T/old"
 	vg 0 "$BUILD/bin/kextboot" --loader-conf --root "$root"
-	mkdir -p "$T/rel/mach" && cp "$T/mach.ko" "$T/rel/mach/"
-	printf '__FreeBSD_version: 1500068\nkernel sha256 %s\n' \
-	    "$(printf 'ab%.0s' $(seq 32))" >"$T/rel/mach/README"
-	tar -C "$T/rel" -czf "$T/rel.tgz" mach
-	vg 0 "$BUILD/bin/ko2kext" -q -o "$T/vgrel" "$T/rel.tgz"
-	[ "$(plist_value "$T/vgrel/Mach.kext/Contents/Info.plist" FreeBSDReleaseKernelSHA256)" = \
-	    "$(printf 'ab%.0s' $(seq 32))" ] || fail "kernel SHA256 from 'kernel sha256 <hex>'"
-	sed -i 's/1500068/1500069/' "$T/rel/mach/README"
-	tar -C "$T/rel" -czf "$T/rel2.tgz" mach
+	# a release tarball as freebsd-launchd publishes it (see mach.sh), then one
+	# whose README belongs to another build
+	mkdir -p "$T/rel/boot/kernel" && cp "$FX/amd64/fx_mach.ko" "$T/rel/boot/kernel/mach.ko"
+	printf 'Built against: FreeBSD 15.0 (amd64)\nBuilt on:      2026-01-14T23:58:02Z\n' \
+	    >"$T/rel/README"
+	tar -C "$T/rel" -czf "$T/mach.ko-FreeBSD-15.0-amd64-20260115.tar.gz" boot README
+	vg 0 "$BUILD/bin/ko2kext" -q -o "$T/vgrel" "$T/mach.ko-FreeBSD-15.0-amd64-20260115.tar.gz"
+	[ "$(plist_value "$T/vgrel/Mach.kext/Contents/Info.plist" CFBundleVersion)" = 2026.1.15 ] ||
+		fail "release version from the tarball's date"
+	sed -i 's/15\.0/15.1/' "$T/rel/README"
+	tar -C "$T/rel" -czf "$T/rel2.tgz" boot README
 	vg 1 "$BUILD/bin/ko2kext" -q -o "$T/vgrel2" "$T/rel2.tgz"
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>OSBundleCompatibleVersion</key><string>1</string></dict></plist>\n' \
+	    >"$T/compat.plist"
+	vg 1 "$BUILD/bin/ko2kext" -q -o "$T/vgbad" -m "$T/compat.plist" "$FX/amd64/fx_mach.ko"
 	ok "valgrind: no memory errors or leaks"
 fi
