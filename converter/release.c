@@ -156,6 +156,8 @@ parse_built_on(const char *readme, const char *value, struct conv_release *out,
 	char z;
 
 	if (strlen(value) != 20 || value[4] != '-' || value[7] != '-' || value[10] != 'T' ||
+	    !isdigit((unsigned char)value[11]) || !isdigit((unsigned char)value[14]) ||
+	    !isdigit((unsigned char)value[17]) ||
 	    sscanf(value + 11, "%2d:%2d:%2d%c", &hh, &mm, &ss, &z) != 4 || z != 'Z' ||
 	    hh > 23 || mm > 59 || ss > 60)
 		goto bad;

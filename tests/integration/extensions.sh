@@ -118,6 +118,12 @@ readme "$rel" "15.0 amd64"
 tar -C "$rel" -czf "$T/bad.tar.gz" boot README
 expect 2 "bad Built against" mk EXT_DIR="$T/extbad" MACH_RELEASE="$T/bad.tar.gz" extensions
 has "$T/err" 'Built against - expected "FreeBSD <version> (<arch>)"' "field named"
+readme "$rel" "FreeBSD 15.0 (amd64)"
+sed -i 's/2026-01-14T23:58:02Z/2026-01-14 23:58/' "$rel/README"
+tar -C "$rel" -czf "$T/bad.tar.gz" boot README
+expect 2 "bad Built on" mk EXT_DIR="$T/extbad" MACH_RELEASE="$T/bad.tar.gz" extensions
+has "$T/err" 'Built on - expected a UTC time such as 2026-01-15T12:34:56Z, found "2026-01-14 23:58"' \
+    "Built on named"
 [ ! -e "$T/extbad/Mach.kext" ] || fail "Mach.kext built from a disagreeing release"
 expect 1 "ko2kext bad release" "$BIN/ko2kext" -o "$T/extbad2" "$T/mach.ko-FreeBSD-14.2-amd64.tar.gz"
 [ ! -e "$T/extbad2/Mach.kext" ] || fail "ko2kext converted a disagreeing release"

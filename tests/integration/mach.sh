@@ -188,3 +188,15 @@ has "$T/err" "($up/Mach.kext/Contents/MacOS/mach.ko, in this load) declares modu
     "in one load: the provider named"
 [ -z "$(loaded)" ] || fail "nothing may load: $(loaded)"
 ok "a module depending on mach 1 is refused with upstream's mach, naming both"
+
+# A mach of another version: refused the same way, naming the version it has.
+expect 0 "mach 2" mk EXT_DIR="$T/v2" MACH_KO="$FX/amd64/fx_mach_v2.ko" extensions
+[ "$(plist_value "$T/v2/Mach.kext/Contents/Info.plist" CFBundleVersion)" = 2 ] || fail "mach 2 version"
+new_sim 1500068 v2
+expect 0 "load mach 2" "$BIN/kextload" -q "$T/v2/Mach.kext"
+expect 71 "user on mach 2" "$BIN/kextload" -r "$T/v2" "$T/user2/Fx_machuser.kext"
+has "$T/err" "module machuser depends on mach version 1 (MODULE_DEPEND accepts 1..1), but $MACH" \
+    "mach 2: both named"
+has "$T/err" "provides mach version 2; the kernel would refuse this load" "mach 2: its version named"
+[ "$(loaded)" = "$MACH " ] || fail "nothing more may load: $(loaded)"
+ok "a module depending on mach 1 is refused with a mach of version 2, naming it"
