@@ -58,6 +58,8 @@ ENGINE_LIB := $(BUILD)/lib/libkext.a
 BINS       := $(addprefix $(BUILD)/bin/,$(TOOLS) kextutil) $(if $(CONV_SRC),$(BUILD)/bin/ko2kext)
 UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCHES    := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
+# Test helpers the integration tests run (tests/tools/README.md); never installed.
+TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/testbin/%,$(wildcard tests/tools/*.c))
 MANS       := $(wildcard kext_tools/man/*.8 converter/*.8)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -73,7 +75,7 @@ say   =
 endif
 
 # Benchmarks are built with everything so they never fall behind the code.
-all: $(BINS) $(UNITS) $(BENCHES)
+all: $(BINS) $(UNITS) $(BENCHES) $(TEST_TOOLS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -108,6 +110,10 @@ $(BUILD)/bin/%: $(BUILD)/obj/kext_tools/%.o $(ENGINE_LIB) $(CF_LIB)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_HELPERS)) $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_HELPERS)) $(LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/testbin/%: $(BUILD)/obj/tests/tools/%.o $(ENGINE_LIB) $(CF_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj,$(UNIT_HELPERS)) $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,8 @@ static const char usage_text[] =
     "  -r, --repository DIR   kexts in DIR are candidates too\n"
     "      --root DIR         the system folder is DIR" KEXT_SYSTEM_EXTENSIONS "\n"
     "  -n, --dry-run          plan and check each kext; load nothing\n"
-    "  -v, --verbose          also say what was already loaded\n"
+    "  -v, --verbose          also say what was already loaded; with -n, also the\n"
+    "                         libraries each kext would load\n"
     "  -q, --quiet            print errors only\n"
     "      --loader-conf      print the loader.conf(5) fragment instead of loading\n"
     "      --osversion N      resolve libraries for __FreeBSD_version N (--loader-conf)\n"
@@ -130,8 +132,24 @@ open_repositories(const struct args *a, struct kext_repos **repos, kext_error *e
 	return rc;
 }
 
+/* Whether a dry run has already said it would load identifier (libraries recur). */
+static bool
+said_before(const char ***said, size_t *n, const char *identifier)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*said)[i], identifier) == 0)
+			return true;
+	(void)kext_strv_push(said, n, identifier);	/* on ENOMEM it is said twice */
+	return false;
+}
+
+/*
+ * A dry run loads nothing, so each kext's plan repeats the libraries of the
+ * ones before it; each is said once, where the real run would load it.
+ */
 static void
-print_outcome(const struct args *a, const struct kext_boot_outcome *o)
+print_outcome(const struct args *a, const struct kext_boot_outcome *o, const char ***said,
+    size_t *nsaid)
 {
 	if (o->rc != 0) {
 		fprintf(stderr, "kextboot: %s\n", o->err.msg);
@@ -140,8 +158,8 @@ print_outcome(const struct args *a, const struct kext_boot_outcome *o)
 	for (size_t i = 0; i < o->result.n && !a->quiet; i++) {
 		const struct kext_load_step *s = &o->result.steps[i];
 
-		/* Dry runs load nothing, so only the kext itself is news (its libraries recur). */
-		if (s->kind == KEXT_STEP_LOAD && a->dry_run && s->root)
+		if (s->kind == KEXT_STEP_LOAD && a->dry_run && (s->root || a->verbose) &&
+		    !said_before(said, nsaid, s->identifier))
 			printf("Would load %s (%s) from %s.\n", s->identifier,
 			    s->version ? s->version : "?", s->bundle_path);
 		else if (s->kind == KEXT_STEP_LOAD && !a->dry_run)
@@ -160,6 +178,8 @@ boot(const struct args *a, struct kext_kernel *k, struct kext_repos *repos)
 	    /* A real kernel (freebsd or linux) demands root-owned bundles; the simulator does not. */
 	    .authenticate = !kext_kernel_is_simulated(k)};
 	struct kext_boot_report report;
+	const char **said = NULL;
+	size_t nsaid = 0;
 	kext_error err;
 	int rc = EX_OK;
 
@@ -168,12 +188,13 @@ boot(const struct args *a, struct kext_kernel *k, struct kext_repos *repos)
 		rc = EX_OSERR;
 	}
 	for (size_t i = 0; i < report.n; i++)
-		print_outcome(a, &report.items[i]);
+		print_outcome(a, &report.items[i], &said, &nsaid);
 	if (rc == EX_OK && report.failures > 0) {
-		fprintf(stderr, "kextboot: %zu of %zu kexts marked for boot did not load\n",
-		    report.failures, report.n);
+		fprintf(stderr, "kextboot: %zu of %zu kexts marked for boot %s\n",
+		    report.failures, report.n, a->dry_run ? "would not load" : "did not load");
 		rc = EX_OSERR;
 	}
+	free(said);
 	kext_boot_report_free(&report);
 	return rc;
 }

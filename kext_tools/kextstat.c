@@ -67,10 +67,28 @@ print_hex(int width, uint64_t v)
 	printf(" %-*s", width, buf);
 }
 
+/*
+ * The kernel registers every module compiled into it (135 on a GENERIC
+ * 12.1); the row counts them and --json or -m names them, so one row stays
+ * one readable line.
+ */
+static void
+print_modules(const struct kext_loaded_entry *l)
+{
+	if (l->fileid == 1 && strcmp(l->file_name, "kernel") == 0) {
+		if (l->num_modules > 0)
+			printf(": %zu built-in module%s", l->num_modules,
+			    l->num_modules == 1 ? "" : "s");
+		return;
+	}
+	for (size_t m = 0; m < l->num_modules; m++)
+		printf(m ? ", %s" : ": %s", l->modules[m]);
+}
+
 static void
 print_row(const struct kext_loaded_entry *l)
 {
-	printf("%5d %4d", l->fileid, l->refs > 0 ? l->refs - 1 : 0);
+	printf("%5d %4zu", l->fileid, l->num_dependents);
 	print_hex(18, l->address);
 	print_hex(10, l->size);
 	print_hex(10, l->size);
@@ -86,8 +104,7 @@ print_row(const struct kext_loaded_entry *l)
 		printf(">");
 	}
 	printf(" [%s", l->file_name);
-	for (size_t m = 0; m < l->num_modules; m++)
-		printf(m ? ", %s" : ": %s", l->modules[m]);
+	print_modules(l);
 	printf("]\n");
 }
 
@@ -120,9 +137,9 @@ json_string_or_null(const char *s)
 static void
 print_json(const struct kext_loaded_entry *l, bool first)
 {
-	printf("%s\n  {\"index\": %d, \"refs\": %d, \"address\": %" PRIu64 ", \"size\": %" PRIu64
-	    ", \"wired\": %" PRIu64 ", \"identifier\": ", first ? "" : ",", l->fileid,
-	    l->refs > 0 ? l->refs - 1 : 0, l->address, l->size, l->size);
+	printf("%s\n  {\"index\": %d, \"refs\": %zu, \"kld_refs\": %d, \"address\": %" PRIu64
+	    ", \"size\": %" PRIu64 ", \"wired\": %" PRIu64 ", \"identifier\": ", first ? "" : ",",
+	    l->fileid, l->num_dependents, l->refs, l->address, l->size, l->size);
 	json_string_or_null(l->identifier);
 	printf(", \"version\": ");
 	json_string_or_null(l->version);

@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "kext/bundle.h"
+#include "kext/loaded.h"
 #include "kext/repo.h"
 #include "kext/strv.h"
 #include "kext/unload.h"
@@ -68,18 +70,18 @@ fail(struct run *run, int status, const char *fmt, ...)
 }
 
 /*
- * A kext whose bundle has moved since it was loaded is still found: the
- * repositories give its executable's file name, which kldfind(2) knows.
+ * The executable name of the kext with this identifier, from the
+ * repositories, to name a same-named file loaded from elsewhere; NULL when
+ * no repository has it.
  */
-static const struct kext_loaded_entry *
-find_through_repositories(struct run *run, const struct kext_loaded_set *set, const char *id)
+static char *
+executable_through_repositories(struct run *run, const char *id)
 {
 	struct kext_repos *repos = NULL;
 	const struct kext_candidate **c = NULL;
-	const struct kext_loaded_entry *found = NULL;
 	struct kext_bundle *b;
+	char *exe = NULL;
 	size_t n = 0;
-	int fileid;
 	kext_error err;
 
 	if (kext_repos_create(&repos, &err) != 0)
@@ -87,53 +89,87 @@ find_through_repositories(struct run *run, const struct kext_loaded_set *set, co
 	kext_repos_add_directory(repos, KEXT_SYSTEM_EXTENSIONS, KEXT_REPO_SYSTEM, NULL);
 	for (size_t i = 0; i < run->num_repos; i++)
 		kext_repos_add_directory(repos, run->repos[i], KEXT_REPO_DIRECTORY, NULL);
-	if (kext_repos_lookup(repos, id, &c, &n, &err) == 0) {
-		for (size_t i = 0; i < n && found == NULL; i++) {
-			const char *exe;
-
-			if (kext_repos_open(repos, c[i], &b, NULL) != 0 ||
-			    (exe = kext_bundle_executable_name(b)) == NULL)
-				continue;
-			if (kext_kernel_find_file(run->k, exe, &fileid, NULL) == 0)
-				found = kext_loaded_by_fileid(set, fileid);
-		}
-	}
+	if (kext_repos_lookup(repos, id, &c, &n, &err) == 0)
+		for (size_t i = 0; i < n && exe == NULL; i++)
+			if (kext_repos_open(repos, c[i], &b, NULL) == 0 &&
+			    kext_bundle_executable_name(b) != NULL)
+				exe = strdup(kext_bundle_executable_name(b));
 	free(c);
 	kext_repos_free(repos);
-	return found;
+	return exe;
+}
+
+#define MAX_DEPARTED 64
+
+/*
+ * Says what left the kernel: the target, and any dependency the kernel had
+ * loaded by itself and released with it; or that the target stayed.
+ */
+static void
+report_departures(struct run *run, const struct kext_loaded_set *before,
+    const struct kext_loaded_entry *target)
+{
+	const struct kext_loaded_entry *gone[MAX_DEPARTED];
+	struct kext_loaded_set after;
+	char who[512];
+	bool target_gone = false;
+	size_t n;
+	kext_error err;
+
+	if (kext_loaded_read(run->k, &after, &err) != 0) {
+		fail(run, EXIT_PARTIAL, "unloaded %s, but cannot list what is loaded now: %s",
+		    kext_loaded_describe(target, who, sizeof(who)), err.msg);
+		return;
+	}
+	n = kext_unload_departed(before, &after, gone, MAX_DEPARTED);
+	for (size_t i = 0; i < n && i < MAX_DEPARTED; i++)
+		target_gone |= gone[i]->fileid == target->fileid;
+	if (!target_gone)
+		fail(run, EXIT_PARTIAL, "%s is still loaded: the kernel accepted the unload but "
+		    "only dropped a reference", kext_loaded_describe(target, who, sizeof(who)));
+	else if (run->verbose && !run->quiet)
+		printf("%s unloaded.\n", kext_loaded_describe(target, who, sizeof(who)));
+	for (size_t i = 0; i < n && i < MAX_DEPARTED && run->verbose && !run->quiet; i++)
+		if (gone[i]->fileid != target->fileid)
+			printf("%s unloaded with it: the kernel had loaded it as a dependency "
+			    "and released it.\n", kext_loaded_describe(gone[i], who, sizeof(who)));
+	kext_loaded_free(&after);
 }
 
 static void
 unload_one(struct run *run, const struct kext_loaded_set *set, const struct kext_loaded_entry *l)
 {
-	char who[512];
 	kext_error err;
 
 	if (kext_unload(run->k, set, l, &err) != 0) {
 		fail(run, err.code == EPERM ? EXIT_NOT_PRIVILEGED : EXIT_PARTIAL, "%s", err.msg);
 		return;
 	}
-	if (run->verbose && !run->quiet)
-		printf("%s unloaded.\n", kext_loaded_describe(l, who, sizeof(who)));
+	report_departures(run, set, l);
 }
 
+/* executable: the kext's executable file name when known, else NULL. */
 static void
-unload_identifier(struct run *run, const char *id)
+unload_identifier(struct run *run, const char *id, const char *executable)
 {
 	struct kext_loaded_set set;
 	const struct kext_loaded_entry *l;
+	char *exe = NULL;
 	kext_error err;
 
 	if (kext_loaded_read(run->k, &set, &err) != 0) {
 		fail(run, EXIT_PARTIAL, "%s", err.msg);
 		return;
 	}
-	if ((l = kext_loaded_by_identifier(&set, id)) == NULL)
-		l = find_through_repositories(run, &set, id);
-	if (l == NULL)
-		fail(run, EXIT_PARTIAL, "%s is not loaded", id);
-	else
+	if ((l = kext_loaded_by_identifier(&set, id)) != NULL) {
 		unload_one(run, &set, l);
+	} else {
+		if (executable == NULL)
+			executable = exe = executable_through_repositories(run, id);
+		kext_unload_not_loaded(&set, id, executable, &err);
+		fail(run, EXIT_PARTIAL, "%s", err.msg);
+	}
+	free(exe);
 	kext_loaded_free(&set);
 }
 
@@ -141,7 +177,7 @@ static void
 unload_path(struct run *run, const char *path)
 {
 	struct kext_bundle *b;
-	char *id;
+	char *id, *exe;
 	kext_error err;
 
 	if (kext_bundle_open(path, &b, &err) != 0) {
@@ -149,13 +185,14 @@ unload_path(struct run *run, const char *path)
 		return;
 	}
 	id = kext_bundle_identifier(b) ? strdup(kext_bundle_identifier(b)) : NULL;
+	exe = kext_bundle_executable_name(b) ? strdup(kext_bundle_executable_name(b)) : NULL;
 	kext_bundle_release(b);
-	if (id == NULL) {
+	if (id == NULL)
 		fail(run, EXIT_CANT_OPEN, "%s: Info.plist has no CFBundleIdentifier", path);
-		return;
-	}
-	unload_identifier(run, id);
+	else
+		unload_identifier(run, id, exe);
 	free(id);
+	free(exe);
 }
 
 int
@@ -194,7 +231,7 @@ main(int argc, char **argv)
 	}
 	/* Identifiers first, then paths, as Apple's kextunload does. */
 	for (size_t i = 0; i < run.num_ids && run.status != EXIT_NOT_PRIVILEGED; i++)
-		unload_identifier(&run, run.ids[i]);
+		unload_identifier(&run, run.ids[i], NULL);
 	for (int i = optind; i < argc && run.status != EXIT_NOT_PRIVILEGED; i++)
 		unload_path(&run, argv[i]);
 	kext_kernel_close(run.k);

@@ -18,9 +18,12 @@
  * ENOEXEC, EBUSY, EPERM, EINVAL, ENAMETOOLONG...) and a plain explanation in
  * err->msg that includes the kernel's own message lines for the failure.
  *
- * Neither backend loads dependencies by itself the way kldload(2) would from
- * the module path: the caller loads them first (the engine's load plan does).
- * Both refuse (EBUSY) to unload a file that other loaded files depend on.
+ * The engine's load plan loads dependencies first, so no backend needs to
+ * load one by itself; the real kernel would from its module path, and the
+ * sim does when DIR/module_path is given (a plain kldload, kernel_sim.c).
+ * Every backend refuses (EBUSY) to unload a file that other loaded files
+ * depend on, while an unload may take along dependencies the kernel loaded
+ * by itself (see unload.h).
  */
 #ifndef KEXT_KERNEL_H
 #define KEXT_KERNEL_H

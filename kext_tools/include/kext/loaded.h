@@ -7,6 +7,11 @@
  * kernel kext, at the version the running kernel reports. The module
  * metadata of each file (read again from its pathname) tells which loaded
  * files it links against.
+ *
+ * One rule says which loaded file is a kext's: its pathname. A file is the
+ * kext's when it lies inside that bundle and is the bundle's
+ * CFBundleExecutable; a file of the same name loaded from anywhere else
+ * (a plain "kldload /boot/modules/nullfs.ko") is not, whatever its name.
  */
 #ifndef KEXT_LOADED_H
 #define KEXT_LOADED_H
@@ -32,7 +37,8 @@
 
 struct kext_loaded_entry {
 	int fileid;
-	int refs;
+	int refs;		/* kld's own count (kldstat(2)), for messages */
+	size_t num_dependents;	/* loaded files that link against it: kextstat's Refs */
 	uint64_t address, size;
 	char *file_name;	/* "if_bridge.ko", "kernel" */
 	char *pathname;		/* as the kernel reports it */
@@ -43,7 +49,7 @@ struct kext_loaded_entry {
 	char *version;		/* CFBundleVersion as written */
 	kext_version version_value, compat_value;
 	struct kmod_file *kf;	/* the file's module metadata, or NULL if unreadable */
-	int *linked;		/* file ids it depends on, highest first */
+	int *linked;		/* file ids it depends on, highest first (FreeBSD: always the kernel) */
 	size_t num_linked;
 	/*
 	 * Versions the file provides when the backend says (the sim) or, for the
@@ -75,6 +81,13 @@ const struct kext_loaded_entry *kext_loaded_by_fileid(const struct kext_loaded_s
 /* The loaded files that link against fileid, lowest id first; returns how many. */
 size_t kext_loaded_dependents(const struct kext_loaded_set *set, int fileid,
     const struct kext_loaded_entry **out, size_t max);
+
+/*
+ * The loaded file the kernel would confuse with path: the same file name
+ * (X or X.ko), from any directory. kldload(2) refuses a second one (EEXIST).
+ */
+const struct kext_loaded_entry *kext_loaded_file_named(const struct kext_loaded_set *set,
+    const char *path);
 
 /* Does the kernel itself (file 1) register or provide name? -1 when it cannot be known. */
 int kext_loaded_kernel_provides(const struct kext_loaded_set *set, const char *name);

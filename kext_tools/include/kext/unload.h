@@ -1,8 +1,15 @@
 /*
  * Unloading a loaded kext: refused while other loaded files link against it
  * (naming them), and a module's own refusal (EBUSY from its unload handler,
- * as mach.ko answers) is reported plainly. Dependencies are never unloaded
- * along with it.
+ * as mach.ko answers) is reported plainly.
+ *
+ * The kernel may take more with it: linker_file_unload (sys/kern/
+ * kern_linker.c) releases each file the target depends on, and a dependency
+ * whose last reference that was goes too: one the kernel loaded by itself
+ * for the target (kldload(2) of if_bridge.ko pulls in bridgestp.ko with
+ * refs 1, userrefs 0). Dependencies loaded on their own (as kextload loads
+ * them) keep their own reference and stay. kext_unload_departed tells what
+ * actually left.
  */
 #ifndef KEXT_UNLOAD_H
 #define KEXT_UNLOAD_H
@@ -17,5 +24,19 @@ int kext_unload(struct kext_kernel *k, const struct kext_loaded_set *set,
 
 /* "org.example.foo (if_foo.ko, id 5)" into buf, for messages. */
 const char *kext_loaded_describe(const struct kext_loaded_entry *l, char *buf, size_t len);
+
+/*
+ * ENOENT for a kext that is not loaded, naming a file of its executable's
+ * name (executable may be NULL) that is loaded from somewhere else.
+ */
+int kext_unload_not_loaded(const struct kext_loaded_set *set, const char *identifier,
+    const char *executable, kext_error *err);
+
+/*
+ * The files of before that after no longer has (before's entries, id order);
+ * returns how many, filling at most max.
+ */
+size_t kext_unload_departed(const struct kext_loaded_set *before,
+    const struct kext_loaded_set *after, const struct kext_loaded_entry **out, size_t max);
 
 #endif

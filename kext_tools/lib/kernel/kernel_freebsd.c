@@ -84,6 +84,14 @@ fbsd_osreldate(void *impl, int *osreldate, kext_error *err)
 	return 0;
 }
 
+/*
+ * kern_kldload and kern_kldunload (sys/kern/kern_linker.c) both answer EPERM
+ * from securelevel_gt(cred, 0) and from priv_check(PRIV_KLD_LOAD/UNLOAD),
+ * which fails for non-root users and inside jails.
+ */
+static const char privilege_explanation[] =
+    "not permitted (needs root outside a jail, securelevel <= 0)";
+
 /* kldload(8)'s wording for the common failures. */
 static const char *
 load_explanation(int code)
@@ -94,7 +102,7 @@ load_explanation(int code)
 	case ENOEXEC:
 		return "the kernel could not link the module (see the kernel lines)";
 	case EPERM:
-		return "not permitted (needs root outside a jail, securelevel <= 0)";
+		return privilege_explanation;
 	default:
 		return strerror(code);
 	}
@@ -141,6 +149,9 @@ fbsd_unload(void *impl, int fileid, bool force, kext_error *err)
 	snapshot_msgbuf(f);
 	if (kldunloadf(fileid, force ? LINKER_UNLOAD_FORCE : LINKER_UNLOAD_NORMAL) != 0) {
 		saved = errno;
+		if (saved == EPERM)
+			return fail_with_kernel_lines(f, err, saved, "kldunload %s (id %d): %s (%s)",
+			    st.name, fileid, privilege_explanation, strerror(saved));
 		return fail_with_kernel_lines(f, err, saved, "kldunload %s (id %d): %s", st.name,
 		    fileid, strerror(saved));
 	}

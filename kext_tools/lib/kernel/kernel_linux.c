@@ -627,7 +627,9 @@ lnx_unload(void *impl, int fileid, bool force, kext_error *err)
 			saved = errno;
 			return fail_kernel(l, err, saved == EWOULDBLOCK ? EBUSY : saved,
 			    "delete_module %s (id %d): %s", name, fileid,
-			    saved == EWOULDBLOCK ? "in use" : strerror(saved));
+			    saved == EWOULDBLOCK ? "in use" : saved == EPERM ?
+			    "not permitted (needs CAP_SYS_MODULE; module unloading may be disabled)" :
+			    strerror(saved));
 		}
 		/* the kernel has unloaded it: a stale entry is pruned by the next list */
 		(void)state_update(l, name, NULL, NULL);

@@ -19,6 +19,10 @@
  *                      listed module fails with ENOEXEC, as when a module's
  *                      MOD_LOAD handler fails (a fault no userland check can
  *                      foresee; tests use it for rollback).
+ *   DIR/module_path    optional; absolute folders separated by ';' or
+ *                      newlines, as kern.module_path. A dependency no loaded
+ *                      file provides is loaded from there, as the kernel
+ *                      does; without it the caller must load it first.
  *
  * A new kernel provides only VERSION kernel=<osreldate> and registers no
  * modules; to model interfaces a real kernel has compiled in, add lines
@@ -39,8 +43,10 @@
  *     modules get EEXIST (§4.1);
  *   - each MODULE_DEPEND except self references must be satisfied by a
  *     loaded file's MODULE_VERSION under rule §1.5 (the kernel file
- *     provides "kernel" = osreldate), else ENOEXEC. The sim does NOT load
- *     dependencies from disk: the caller loads them first;
+ *     provides "kernel" = osreldate), or by a file found along
+ *     DIR/module_path (linker.hints, then "<name>", "<name>.ko"), which is
+ *     loaded first with userrefs 0 and refs 1 (linker_load_module in
+ *     sys/kern/kern_linker.c takes no reference of its own); else ENOEXEC;
  *   - a DECLARE_MODULE name already registered: EEXIST.
  * The file's pathname (kldstat's) is the path as given, made absolute, with
  * symlinks not resolved, so a bundle reached through a link keeps its name.
@@ -49,14 +55,21 @@
  * module, as on a real system), the file gets the next id (ids are never
  * reused) and a page-aligned address after the previous file.
  *
- * Unloading: unknown id ENOENT; the kernel EBUSY; a file other files depend
- * on EBUSY naming them (stricter than the kernel, which would only drop a
- * reference and keep the file); a module listed in refuse-unload EBUSY;
- * otherwise the file goes and its references are released.
+ * Unloading (kern_kldunload, linker_file_unload in sys/kern/kern_linker.c):
+ * unknown id ENOENT; the kernel, or a file the kernel loaded as a dependency
+ * (userrefs 0), EBUSY ("attempt to unload file that was loaded by the
+ * kernel"); a file other files depend on EBUSY naming them (stricter than
+ * the kernel, which would only drop a reference and keep the file); a
+ * module listed in refuse-unload EBUSY; otherwise the file goes and each
+ * reference it held is released: a file with refs > 1 just drops one, a
+ * file whose last reference that was (one the kernel loaded for it) is
+ * unloaded the same way, its own dependencies in turn. A module of such a
+ * dependency that refuses stays loaded, as the kernel ignores that error.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +80,7 @@
 #include "kernel_backend.h"
 #include "kernel_sim.h"
 #include "kext/fbsd_version.h"
+#include "kext/hints.h"
 #include "kext/kmod.h"
 
 #define KLD_MAXPATHLEN 1024	/* kldload(2) copies the path with this limit */
@@ -79,6 +93,7 @@ struct sim {
 	char *lock_path;
 	char *refuse_path;
 	char *refuse_load_path;
+	char *module_path_path;
 };
 
 /* One locked read-modify-write of DIR/state. */
@@ -387,10 +402,105 @@ check_interfaces(const struct sim_state *st, const struct kmod_file *kf, const c
 	return 0;
 }
 
+static int load_file(const struct sim *s, struct sim_state *st, const char *path,
+    int userrefs, int depth, int *fileid, kext_error *err);
+
+/*
+ * The file along DIR/module_path that holds module name at a version
+ * {min, pref, max} accepts: each folder's linker.hints first (MDT_VERSION
+ * records, rule §1.5), then the files "<name>" and "<name>.ko", as the
+ * kernel's linker_hints_lookup does. NULL when none does (or no path).
+ */
+static char *
+search_module_path(const struct sim *s, const struct kmod_depend *d)
+{
+	char line[4096], *result = NULL;
+	FILE *fp = fopen(s->module_path_path, "re");
+
+	if (fp == NULL)
+		return NULL;
+	while (result == NULL && fgets(line, sizeof(line), fp) != NULL) {
+		for (char *dir = strtok(line, ";\n"); dir != NULL && result == NULL;
+		    dir = strtok(NULL, ";\n")) {
+			char path[PATH_MAX];
+			struct hints_file *h;
+			int best = 0;
+			bool found = false;
+			struct stat sb;
+
+			if (dir[0] != '/')
+				continue;
+			snprintf(path, sizeof(path), "%s/linker.hints", dir);
+			if (hints_open(path, &h, NULL) == 0) {
+				for (size_t i = 0; i < h->num_records; i++) {
+					const struct hints_record *r = &h->records[i];
+
+					if (r->type != HINTS_VERSION || strcmp(r->name, d->name) != 0 ||
+					    !kext_fbsd_version_better(d->min, d->pref, d->max, r->version,
+					    found, best))
+						continue;
+					snprintf(path, sizeof(path), "%s/%s", dir, r->kldfile);
+					free(result);
+					result = strdup(path);
+					best = r->version;
+					found = true;
+				}
+				hints_free(h);
+			}
+			for (int ko = 0; result == NULL && ko < 2; ko++) {
+				snprintf(path, sizeof(path), "%s/%s%s", dir, d->name, ko ? ".ko" : "");
+				if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+					result = strdup(path);
+			}
+		}
+	}
+	fclose(fp);
+	return result;
+}
+
+#define SIM_MAX_DEPTH 16	/* dependency chains the kernel loads by itself */
+
+/*
+ * A dependency no loaded file provides is loaded from the module path, as
+ * linker_load_dependencies does through linker_load_module: the new file
+ * gets userrefs 0 and no reference of its own beyond the one its dependent
+ * holds (refs 1), so it goes when that dependent goes.
+ */
+static const struct sim_file *
+autoload(const struct sim *s, struct sim_state *st, const struct kmod_depend *d,
+    const char *path, int depth, kext_error *err)
+{
+	char *file = search_module_path(s, d);
+	struct sim_file *f;
+	int id;
+
+	if (file == NULL)
+		return NULL;
+	if (depth >= SIM_MAX_DEPTH) {
+		kext_fail(err, ENOEXEC, "kldload %s: dependencies nest deeper than %d files",
+		    path, SIM_MAX_DEPTH);
+		free(file);
+		return NULL;
+	}
+	if (load_file(s, st, file, 0, depth + 1, &id, err) != 0) {
+		free(file);
+		return NULL;
+	}
+	free(file);
+	if (find_provider(st, d->name, d->min, d->pref, d->max) == NULL) {
+		kext_fail(err, ENOENT, "kldload %s: the file found for %s does not provide it at "
+		    "an accepted version", path, d->name);
+		return NULL;
+	}
+	f = sim_state_find_file(st, id);
+	f->refs--;	/* the dependent's reference, taken in add_file, is its only one */
+	return f;
+}
+
 /* Appends the provider of every dependency to deps (the kernel first). */
 static int
-resolve_depends(const struct sim_state *st, const struct kmod_file *kf, const char *path,
-    int *deps, size_t *ndeps, kext_error *err)
+resolve_depends(const struct sim *s, struct sim_state *st, const struct kmod_file *kf,
+    const char *path, int depth, int *deps, size_t *ndeps, kext_error *err)
 {
 	char have[512], want[96];
 	size_t i;
@@ -400,10 +510,13 @@ resolve_depends(const struct sim_state *st, const struct kmod_file *kf, const ch
 	for (i = 0; i < kf->num_records; i++) {
 		const struct kmod_depend *d = &kf->records[i].u.depend;
 		const struct sim_file *p;
+		kext_error aerr = { 0, "" };
 
 		if (kf->records[i].type != KMOD_DEPEND || self_reference(kf, d->name))
 			continue;
 		p = find_provider(st, d->name, d->min, d->pref, d->max);
+		if (p == NULL && strcmp(d->name, "kernel") != 0)
+			p = autoload(s, st, d, path, depth, &aerr);
 		if (p != NULL) {
 			deps[(*ndeps)++] = p->id;
 			continue;
@@ -416,9 +529,9 @@ resolve_depends(const struct sim_state *st, const struct kmod_file *kf, const ch
 			describe_providers(st, d->name, have, sizeof(have));
 		return kext_fail(err, ENOEXEC,
 		    "kldload %s: KLD %s: depends on %s - not available or version mismatch "
-		    "(needs %s %s; %s%s)", path, base_name(path), d->name, d->name, want, have,
-		    strcmp(d->name, "kernel") == 0 ? "" :
-		    "; the sim does not load dependencies itself: load the file providing it first");
+		    "(needs %s %s; %s%s%s)", path, base_name(path), d->name, d->name, want, have,
+		    strcmp(d->name, "kernel") == 0 ? "" : aerr.msg[0] != '\0' ? "; " :
+		    "; nothing along the sim's module_path has it", aerr.msg);
 	}
 	return 0;
 }
@@ -463,8 +576,8 @@ count_records(const struct kmod_file *kf, enum kmod_record_type type)
 /* Fills the new file's records, ids and placement; takes ownership of deps. */
 static int
 add_file(struct sim_state *st, const struct kmod_file *kf, const char *base,
-    const char *pathname, uint64_t file_size, int *deps, size_t ndeps, int *fileid,
-    kext_error *err)
+    const char *pathname, uint64_t file_size, int *deps, size_t ndeps, int userrefs,
+    int *fileid, kext_error *err)
 {
 	uint64_t limit = strcmp(st->arch, "i386") == 0 || strcmp(st->arch, "armv7") == 0 ||
 	    strcmp(st->arch, "powerpc") == 0 ? UINT64_C(0xffffffff) : UINT64_MAX;
@@ -494,6 +607,7 @@ add_file(struct sim_state *st, const struct kmod_file *kf, const char *base,
 	f->num_deps = ndeps;
 	f->id = st->next_file_id;
 	f->refs = 1;
+	f->userrefs = userrefs;
 	f->address = st->next_address;
 	f->size = size;
 	f->name = strdup(base);
@@ -629,17 +743,60 @@ load_by_module_name(const struct sim *s, const char *name, kext_error *err)
 	    "give the path of the .ko file (e.g. ./%s.ko)", name, name);
 }
 
+/*
+ * One file into the locked state: the kernel's order of checks (see the top
+ * of this file). Dependencies it loads itself are added to st too; on
+ * failure the caller discards st, so nothing half-loaded remains.
+ */
+static int
+load_file(const struct sim *s, struct sim_state *st, const char *path, int userrefs, int depth,
+    int *fileid, kext_error *err)
+{
+	struct kmod_file *kf = NULL;
+	kext_error kerr = { 0, "" };
+	const struct sim_file *same;
+	char *abs_path;
+	struct stat sb;
+	int *deps = NULL, rc = -1;
+	size_t ndeps = 0;
+
+	if (stat(path, &sb) != 0)
+		return kext_fail(err, errno, "kldload %s: %s", path, strerror(errno));
+	if ((abs_path = absolute_path(path)) == NULL)
+		return kext_fail(err, errno, "kldload %s: %s", path, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		kext_fail(&kerr, ENOEXEC, "not a regular file");
+	else if (kmod_open(path, &kf, &kerr) != 0)
+		kf = NULL;
+	if ((same = find_by_basename(st, base_name(path))) != NULL) {
+		rc = kext_fail(err, EEXIST, "kldload %s: a file named %s is already loaded (id %d, "
+		    "%s)", path, same->name, same->id, same->pathname);
+	} else if (kf == NULL) {
+		rc = kext_fail(err, ENOEXEC, "kldload %s: linker_load_file: %s - unsupported file "
+		    "type (%s)", path, abs_path, kerr.msg);
+	} else if ((deps = malloc((count_records(kf, KMOD_DEPEND) + 1) * sizeof(*deps))) ==
+	    NULL) {
+		rc = kext_fail(err, ENOMEM, "kldload %s: out of memory", path);
+	} else if (check_module(st, kf, path, err) == 0 &&
+	    check_interfaces(st, kf, path, err) == 0 &&
+	    resolve_depends(s, st, kf, path, depth, deps, &ndeps, err) == 0 &&
+	    check_modules(st, kf, path, err) == 0 && run_mod_load(s, kf, path, err) == 0) {
+		rc = add_file(st, kf, base_name(path), abs_path, (uint64_t)sb.st_size, deps,
+		    ndeps, userrefs, fileid, err);
+		deps = NULL;
+	}
+	free(deps);
+	kmod_free(kf);
+	free(abs_path);
+	return rc;
+}
+
 static int
 sim_load(void *impl, const char *path, int *fileid, kext_error *err)
 {
 	const struct sim *s = impl;
-	struct kmod_file *kf = NULL;
-	kext_error kerr = { 0, "" };
-	char *abs_path = NULL;
-	struct stat sb;
 	struct sim_txn t;
-	int *deps = NULL, rc = -1;
-	size_t ndeps = 0;
+	int rc;
 
 	if (strlen(path) >= KLD_MAXPATHLEN)
 		return kext_fail(err, ENAMETOOLONG, "kldload %.64s...: path longer than %d bytes",
@@ -647,46 +804,15 @@ sim_load(void *impl, const char *path, int *fileid, kext_error *err)
 	if (strchr(path, '/') == NULL && strchr(path, '.') == NULL)
 		return load_by_module_name(s, path, err);
 	if (strchr(path, '/') == NULL)
-		return kext_fail(err, ENOENT, "kldload %s: not found: the sim kernel has no module "
-		    "path to search; give a path with a '/' (e.g. ./%s)", path, path);
-	if (stat(path, &sb) != 0)
-		return kext_fail(err, errno, "kldload %s: %s", path, strerror(errno));
-	if ((abs_path = absolute_path(path)) == NULL)
-		return kext_fail(err, errno, "kldload %s: %s", path, strerror(errno));
-	/* Read the module before taking the lock; errors are reported in kernel order. */
-	if (!S_ISREG(sb.st_mode))
-		kext_fail(&kerr, ENOEXEC, "not a regular file");
-	else if (kmod_open(path, &kf, &kerr) != 0)
-		kf = NULL;
+		return kext_fail(err, ENOENT, "kldload %s: not found: the sim kernel loads files by "
+		    "path; give a path with a '/' (e.g. ./%s)", path, path);
 	if (txn_begin(s, LOCK_EX, &t, err) != 0)
-		goto out;
-	if (find_by_basename(&t.st, base_name(path)) != NULL) {
-		const struct sim_file *f = find_by_basename(&t.st, base_name(path));
-
-		rc = kext_fail(err, EEXIST, "kldload %s: a file named %s is already loaded (id %d, "
-		    "%s)", path, f->name, f->id, f->pathname);
-	} else if (kf == NULL) {
-		rc = kext_fail(err, ENOEXEC, "kldload %s: linker_load_file: %s - unsupported file "
-		    "type (%s)", path, abs_path, kerr.msg);
-	} else if ((deps = malloc((count_records(kf, KMOD_DEPEND) + 1) * sizeof(*deps))) ==
-	    NULL) {
-		rc = kext_fail(err, ENOMEM, "kldload %s: out of memory", path);
-	} else if (check_module(&t.st, kf, path, err) == 0 &&
-	    check_interfaces(&t.st, kf, path, err) == 0 &&
-	    resolve_depends(&t.st, kf, path, deps, &ndeps, err) == 0 &&
-	    check_modules(&t.st, kf, path, err) == 0 && run_mod_load(s, kf, path, err) == 0) {
-		rc = add_file(&t.st, kf, base_name(path), abs_path, (uint64_t)sb.st_size, deps,
-		    ndeps, fileid, err);
-		deps = NULL;
-	}
+		return -1;
+	rc = load_file(s, &t.st, path, 1, 0, fileid, err);
 	if (txn_end(s, &t, rc == 0, err) != 0)
 		rc = -1;
 	if (rc != 0)
 		*fileid = 0;
-out:
-	free(deps);
-	kmod_free(kf);
-	free(abs_path);
 	return rc;
 }
 
@@ -723,6 +849,12 @@ unload_checks(const struct sim *s, const struct sim_state *st, const struct sim_
 	if (f->id == SIM_KERNEL_ID)
 		return kext_fail(err, EBUSY, "kldunload kernel: attempt to unload file that was "
 		    "loaded by the kernel (file 1 is the kernel itself)");
+	if (f->userrefs == 0) {
+		describe_dependents(st, f->id, users, sizeof(users));
+		return kext_fail(err, EBUSY, "kldunload %s (id %d): attempt to unload file that was "
+		    "loaded by the kernel (as a dependency of %s; it goes with them)", f->name,
+		    f->id, users[0] != '\0' ? users : "a file since unloaded");
+	}
 	if (f->refs > 1) {
 		describe_dependents(st, f->id, users, sizeof(users));
 		return kext_fail(err, EBUSY, "kldunload %s (id %d): in use by %s; unload %s first",
@@ -739,13 +871,59 @@ unload_checks(const struct sim *s, const struct sim_state *st, const struct sim_
 	return 0;
 }
 
+/* Whether a file's modules let it go (refuse-unload); -1 when the list is unreadable. */
+static int
+modules_refuse(const struct sim *s, const struct sim_file *f, kext_error *err)
+{
+	for (size_t i = 0; i < f->num_modules; i++) {
+		int r = listed_in(s->refuse_path, f->modules[i].name, err);
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Removes file id and releases the references it held, the way
+ * linker_file_unload ends: each dependency with refs > 1 drops one; one
+ * whose last reference this was is unloaded too, unless its module refuses.
+ */
+static int
+remove_and_release(const struct sim *s, struct sim_state *st, int id, int depth,
+    kext_error *err)
+{
+	struct sim_file *f = sim_state_find_file(st, id);
+	int *deps = f->deps;
+	size_t ndeps = f->num_deps;
+	int rc = 0;
+
+	f->deps = NULL;
+	f->num_deps = 0;
+	sim_state_remove_file(st, (size_t)(f - st->files));
+	for (size_t i = 0; rc == 0 && i < ndeps; i++) {
+		struct sim_file *d = sim_state_find_file(st, deps[i]);
+		int r;
+
+		if (d->refs > 1 || d->id == SIM_KERNEL_ID || depth >= SIM_MAX_DEPTH) {
+			d->refs--;
+			continue;
+		}
+		if ((r = modules_refuse(s, d, err)) < 0)
+			rc = -1;
+		else if (r == 0)
+			rc = remove_and_release(s, st, d->id, depth + 1, err);
+	}
+	free(deps);
+	return rc;
+}
+
 static int
 sim_unload(void *impl, int fileid, bool force, kext_error *err)
 {
 	const struct sim *s = impl;
 	struct sim_txn t;
 	struct sim_file *f;
-	size_t i, idx;
 	int rc = 0;
 
 	/* force would skip a MOD_QUIESCE veto; the sim has none, and a MOD_UNLOAD veto stands. */
@@ -756,12 +934,8 @@ sim_unload(void *impl, int fileid, bool force, kext_error *err)
 		rc = kext_fail(err, ENOENT, "kldunload: no loaded file has id %d", fileid);
 	else
 		rc = unload_checks(s, &t.st, f, err);
-	if (rc == 0) {
-		for (i = 0; i < f->num_deps; i++)
-			sim_state_find_file(&t.st, f->deps[i])->refs--;
-		idx = (size_t)(f - t.st.files);
-		sim_state_remove_file(&t.st, idx);
-	}
+	if (rc == 0)
+		rc = remove_and_release(s, &t.st, fileid, 0, err);
 	if (txn_end(s, &t, rc == 0, err) != 0)
 		rc = -1;
 	return rc;
@@ -889,6 +1063,7 @@ sim_close(void *impl)
 	free(s->lock_path);
 	free(s->refuse_path);
 	free(s->refuse_load_path);
+	free(s->module_path_path);
 	free(s);
 }
 
@@ -917,8 +1092,9 @@ kext_kernel_sim_open(const char *dir, const struct kext_kernel_ops **ops, void *
 	s->lock_path = join(dir, "lock");
 	s->refuse_path = join(dir, "refuse-unload");
 	s->refuse_load_path = join(dir, "refuse-load");
+	s->module_path_path = join(dir, "module_path");
 	if (s->dir == NULL || s->state_path == NULL || s->lock_path == NULL ||
-	    s->refuse_path == NULL || s->refuse_load_path == NULL) {
+	    s->refuse_path == NULL || s->refuse_load_path == NULL || s->module_path_path == NULL) {
 		sim_close(s);
 		return kext_fail(err, ENOMEM, "sim:%s: out of memory", dir);
 	}

@@ -34,6 +34,12 @@ struct sim_version {
 struct sim_file {
 	int id;
 	int refs;
+	/*
+	 * 1 when kldload(2) loaded it, 0 when the kernel loaded it as another
+	 * file's dependency (and for the kernel itself), as lf->userrefs in
+	 * sys/kern/kern_linker.c.
+	 */
+	int userrefs;
 	uint64_t address;
 	uint64_t size;
 	char *name;

@@ -12,6 +12,9 @@
  *   version NAME VERSION                  MODULE_VERSION the file provides
  *   module ID NAME                        module the file registered
  *   depend FILEID                         one reference the file holds
+ *   userrefs 0                            the kernel loaded the file as a
+ *                                           dependency (default: 1, loaded
+ *                                           by kldload; the kernel: 0)
  *
  * The header lines come first, each once, in any order. Each "file" line is
  * followed by that file's version/module/depend lines; files appear in
@@ -20,8 +23,10 @@
  * percent-encoded: '%', space, control bytes and DEL are written as %XX.
  *
  * Reading checks the whole state (counters ahead of every id, each REFS
- * equal to 1 + the "depend" lines naming the file, dependencies on loaded
- * files) so a damaged file is reported with its line instead of being used.
+ * equal to the "depend" lines naming the file plus its userrefs, plus 1 for
+ * the kernel: a dependency the kernel loaded itself counts only the
+ * references others hold, as linker_load_module adds no reference of its
+ * own; dependencies on loaded files) so a damaged file is reported with its line instead of being used.
  * Writing goes to DIR/state.tmp, is fsync'd and renamed over DIR/state.
  */
 #include <errno.h>
@@ -289,6 +294,8 @@ sim_state_format(const struct sim_state *st, char **text, size_t *len, kext_erro
 		}
 		for (j = 0; j < f->num_deps; j++)
 			buf_printf(&b, "depend %d\n", f->deps[j]);
+		if (f->id != SIM_KERNEL_ID && f->userrefs != 1)
+			buf_printf(&b, "userrefs %d\n", f->userrefs);
 	}
 	if (b.failed) {
 		free(b.p);
@@ -496,6 +503,7 @@ parse_file_line(struct parser *ps, struct sim_state *st, char **tok, size_t ntok
 	    decode_string(ps, "file name", tok[5], &f->name) != 0 ||
 	    decode_string(ps, "file pathname", tok[6], &f->pathname) != 0)
 		return -1;
+	f->userrefs = prev_id == 0 ? 0 : 1;
 	if (prev_id == 0 && (f->id != SIM_KERNEL_ID || strcmp(f->name, "kernel") != 0))
 		return parse_fail(ps, "the first file must be 1 'kernel', found %d '%.80s'", f->id,
 		    f->name);
@@ -563,8 +571,15 @@ parse_record(struct parser *ps, struct sim_state *st, char **tok, size_t ntok)
 		f->num_deps++;
 		return 0;
 	}
-	return parse_fail(ps, "expected 'file', 'version', 'module' or 'depend', found '%.80s'",
-	    tok[0]);
+	if (strcmp(tok[0], "userrefs") == 0) {
+		if (ntok != 2)
+			return parse_fail(ps, "'userrefs' takes 0 or 1");
+		if (f->id == SIM_KERNEL_ID)
+			return parse_fail(ps, "the kernel has no userrefs line");
+		return parse_int(ps, "userrefs", tok[1], 0, 1, &f->userrefs);
+	}
+	return parse_fail(ps, "expected 'file', 'version', 'module', 'depend' or 'userrefs', "
+	    "found '%.80s'", tok[0]);
 }
 
 struct module_ref {
@@ -588,7 +603,7 @@ check_state(struct parser *ps, const struct sim_state *st)
 {
 	struct module_ref *ids;
 	size_t i, j, k, nmod = 0;
-	int held, rc = 0;
+	int held, want, rc = 0;
 
 	for (i = 0; i < st->num_files; i++) {
 		const struct sim_file *f = &st->files[i];
@@ -602,9 +617,14 @@ check_state(struct parser *ps, const struct sim_state *st)
 		for (j = 0; j < st->num_files; j++)
 			for (k = 0; k < st->files[j].num_deps; k++)
 				held += st->files[j].deps[k] == f->id;
-		if (f->refs != 1 + held)
-			return parse_fail(ps, "file %d (%.80s) has refs %d but %d references are "
-			    "recorded (expected refs %d)", f->id, f->name, f->refs, held, 1 + held);
+		want = held + (f->id == SIM_KERNEL_ID ? 1 : f->userrefs);
+		/* A dependency whose module vetoed its release stays with refs 1, held by nobody. */
+		if (want == 0)
+			want = 1;
+		if (f->refs != want)
+			return parse_fail(ps, "file %d (%.80s) has refs %d but %d references and "
+			    "userrefs %d are recorded (expected refs %d)", f->id, f->name, f->refs,
+			    held, f->userrefs, want);
 		nmod += f->num_modules;
 	}
 	if (nmod == 0)

@@ -184,19 +184,38 @@ record_steps(const struct kext_plan *plan, const struct kext_loaded_set *set,
 	return 0;
 }
 
-/* A module name the kernel already has would make kldload(2) fail with EEXIST. */
+/*
+ * The kernel keeps one file per name (linker_load_module refuses a second
+ * basename with EEXIST), so a same-named file loaded from elsewhere blocks
+ * the kext even though it is not the kext (loaded.h's identity rule).
+ */
+static int
+name_conflict(const struct kext_load_step *s, const struct kext_loaded_entry *other,
+    kext_error *err)
+{
+	const char *path = other->pathname != NULL ? other->pathname : "an unknown path";
+
+	if (other->identifier != NULL)
+		return kext_fail(err, EEXIST, "%s (%s): its executable's file name %s is taken: "
+		    "kext %s (%s) has %s loaded as id %d from %s, and the kernel loads one file "
+		    "per name; unload that kext first", s->identifier, s->bundle_path,
+		    other->file_name, other->identifier, other->bundle_path ? other->bundle_path : "?",
+		    other->file_name, other->fileid, path);
+	return kext_fail(err, EEXIST, "%s (%s): its executable's file name %s is taken: %s "
+	    "(id %d) is loaded from %s, which is not inside this kext, and the kernel loads one "
+	    "file per name; unload it first (kldunload %d)", s->identifier, s->bundle_path,
+	    other->file_name, other->file_name, other->fileid, path, other->fileid);
+}
+
+/* A file or module name the kernel already has would make kldload(2) fail with EEXIST. */
 static int
 check_names(const struct kext_load_step *s, const struct kmod_file *kf,
     const struct kext_loaded_set *set, kext_error *err)
 {
-	const char *base = strrchr(s->executable, '/');
+	const struct kext_loaded_entry *same = kext_loaded_file_named(set, s->executable);
 
-	base = base ? base + 1 : s->executable;
-	for (size_t i = 1; i < set->n; i++)
-		if (strcmp(set->items[i].file_name, base) == 0)
-			return kext_fail(err, EEXIST, "%s (%s): a file named %s is already loaded "
-			    "(id %d, %s)", s->identifier, s->bundle_path, base, set->items[i].fileid,
-			    set->items[i].pathname ? set->items[i].pathname : "?");
+	if (same != NULL)
+		return name_conflict(s, same, err);
 	for (size_t i = 0; i < kf->num_records; i++) {
 		const struct kmod_record *r = &kf->records[i];
 		const char *name = r->type == KMOD_MODULE ? r->u.module.name :

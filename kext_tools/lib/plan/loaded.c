@@ -179,16 +179,26 @@ link_linux(struct kext_loaded_set *set, struct kext_loaded_entry *l)
 	return 0;
 }
 
+/*
+ * FreeBSD: every loaded file links against the kernel (linker_load_dependencies
+ * in sys/kern/kern_linker.c adds linker_kernel_file to each file's deps before
+ * its MODULE_DEPENDs, even for a file without DECLARE_MODULE), then against
+ * the provider of each MODULE_DEPEND that is not a self reference.
+ */
 static int
 link_dependencies(struct kext_loaded_set *set, struct kext_loaded_entry *l)
 {
-	if (l->kf == NULL)
-		return 0;
-	if (l->kf->os == KMOD_OS_LINUX)
+	size_t records = l->kf != NULL ? l->kf->num_records : 0;
+
+	if (l == &set->items[0])
+		return 0;	/* the kernel links against nothing */
+	if (l->kf != NULL && l->kf->os == KMOD_OS_LINUX)
 		return link_linux(set, l);
-	if ((l->linked = calloc(l->kf->num_records + 1, sizeof(*l->linked))) == NULL)
+	if ((l->linked = calloc(records + 2, sizeof(*l->linked))) == NULL)
 		return -1;
-	for (size_t r = 0; r < l->kf->num_records; r++) {
+	if (set->os != KMOD_OS_LINUX && set->n > 0)
+		l->linked[l->num_linked++] = set->items[0].fileid;
+	for (size_t r = 0; r < records; r++) {
 		const struct kmod_record *rec = &l->kf->records[r];
 		int id;
 		bool seen = false;
@@ -288,6 +298,9 @@ kext_loaded_read(struct kext_kernel *k, struct kext_loaded_set *set, kext_error 
 	for (size_t i = 0; i < set->n; i++)
 		if (link_dependencies(set, &set->items[i]) != 0)
 			goto nomem;
+	for (size_t i = 0; i < set->n; i++)
+		set->items[i].num_dependents =
+		    kext_loaded_dependents(set, set->items[i].fileid, NULL, 0);
 	return 0;
 nomem:
 	kext_kld_files_free(files, files != NULL ? n : 0);
@@ -358,6 +371,29 @@ kext_loaded_dependents(const struct kext_loaded_set *set, int fileid,
 		}
 	}
 	return found;
+}
+
+/*
+ * The kernel linker keeps one file per name: kldload(2) answers EEXIST for
+ * a second "nullfs.ko" from any directory, and kldfind(2) matches "X" to X
+ * or X.ko (linker_find_file_by_name in sys/kern/kern_linker.c).
+ */
+const struct kext_loaded_entry *
+kext_loaded_file_named(const struct kext_loaded_set *set, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base != NULL ? base + 1 : path;
+	n = strlen(base);
+	for (size_t i = 1; i < set->n; i++) {
+		const char *name = set->items[i].file_name;
+
+		if (strcmp(name, base) == 0 ||
+		    (strncmp(name, base, n) == 0 && strcmp(name + n, ".ko") == 0))
+			return &set->items[i];
+	}
+	return NULL;
 }
 
 const struct kext_loaded_entry *

@@ -466,15 +466,18 @@ root_problem(struct kext_bundle *root, kext_error *err)
 		    kext_bundle_path(root));
 	if (kext_bundle_is_valid(root))
 		return 0;
+	/* Say which kind of failure it is: most have nothing to do with dependencies. */
 	for (i = 0; (x = kext_diags_at(d, i)) != NULL; i++) {
-		if (x->category == KEXT_DIAG_VALIDATION)
-			return kext_fail(err, EINVAL, "%s: kext is invalid; can't "
-			    "resolve dependencies: %s%s%s", kext_bundle_path(root),
-			    x->message, x->value != NULL ? ": " : "",
+		const char *kind = x->category == KEXT_DIAG_VALIDATION ? "kext is invalid" :
+		    x->category == KEXT_DIAG_AUTHENTICATION ? "kext failed authentication" :
+		    x->category == KEXT_DIAG_DEPENDENCY ? "can't resolve dependencies" : NULL;
+
+		if (kind != NULL)
+			return kext_fail(err, EINVAL, "%s: %s: %s%s%s", kext_bundle_path(root),
+			    kind, x->message, x->value != NULL ? ": " : "",
 			    x->value != NULL ? x->value : "");
 	}
-	return kext_fail(err, EINVAL, "%s: kext is invalid; can't resolve "
-	    "dependencies", kext_bundle_path(root));
+	return kext_fail(err, EINVAL, "%s: kext is invalid", kext_bundle_path(root));
 }
 
 int

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kext/loaded.h"
 #include "kext/unload.h"
 
 #define MAX_NAMED_DEPENDENTS 16
@@ -47,4 +48,41 @@ kext_unload(struct kext_kernel *k, const struct kext_loaded_set *set,
 		return kext_fail(err, EBUSY, "%s refused to unload: its module answered EBUSY "
 		    "(Device busy) and stays loaded; %s", who, kerr.msg);
 	return kext_fail(err, kerr.code, "cannot unload %s: %s", who, kerr.msg);
+}
+
+/*
+ * Nothing loaded is the kext's, by the one identity rule (loaded.h). A file
+ * of its executable's name may still be loaded from elsewhere; say so, since
+ * that is what kldunload(8) would unload and what blocks kextload.
+ */
+int
+kext_unload_not_loaded(const struct kext_loaded_set *set, const char *identifier,
+    const char *executable, kext_error *err)
+{
+	const struct kext_loaded_entry *other =
+	    executable != NULL ? kext_loaded_file_named(set, executable) : NULL;
+	char who[512];
+
+	if (other == NULL)
+		return kext_fail(err, ENOENT, "%s is not loaded", identifier);
+	return kext_fail(err, ENOENT, "%s is not loaded; %s is loaded from %s, which is not "
+	    "this kext's executable, so it is left alone (kldunload(8) unloads it)", identifier,
+	    kext_loaded_describe(other, who, sizeof(who)),
+	    other->pathname != NULL ? other->pathname : "an unknown path");
+}
+
+size_t
+kext_unload_departed(const struct kext_loaded_set *before, const struct kext_loaded_set *after,
+    const struct kext_loaded_entry **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < before->n; i++) {
+		if (kext_loaded_by_fileid(after, before->items[i].fileid) != NULL)
+			continue;
+		if (n < max)
+			out[n] = &before->items[i];
+		n++;
+	}
+	return n;
 }
