@@ -113,7 +113,8 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_HELPERS)) $(ENGI
 
 $(BUILD)/testbin/%: $(BUILD)/obj/tests/tools/%.o $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj,$(UNIT_HELPERS)) $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
