@@ -6,6 +6,9 @@
 #   kext loads its dependency first; unloading the dependency is refused while
 #   the dependent is loaded; a broken kext is refused with its reason; a kext
 #   for another OS is refused; a failed load rolls back what it loaded.
+# Then it boots the same initramfs with a getty login on the serial console
+# and runs the stages again through it, typed by ci/smoke/serial.sh (the
+# path ci/smoke/freebsd.sh takes with a FreeBSD image).
 # Every stage must print SMOKE-OK; the run fails otherwise. Exit 77 = skipped.
 #
 #   sh ci/smoke/run.sh            (make smoke)
@@ -236,6 +239,59 @@ elif [ "$ok" -ne "$expected" ]; then
 	bad=$((bad + expected - ok))
 fi
 echo "smoke: linux $release: $ok passed, $bad failed ($((end - start)) s in the VM)"
+
+# --- the same stages over the serial console, through a getty login --------------
+# What ci/smoke/freebsd.sh does against a FreeBSD image, done here every run:
+# the initramfs's init starts getty(8) on ttyS0 and the host logs in, types
+# the settings and guest.sh line by line and reads the markers back
+# (ci/smoke/serial.sh).
+cat >"$root/init" <<'EOF2'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t tmpfs run /run
+echo 1 >/proc/sys/kernel/printk 2>/dev/null
+export PATH=/usr/sbin:/sbin:/bin:/usr/bin
+getty -L -i -l /smoke/login 9600 ttyS0 vt100
+poweroff -f
+EOF2
+# getty runs it with "--" and the login name; root gets a shell.
+cat >"$root/smoke/login" <<'EOF2'
+#!/bin/sh
+cd /
+exec /bin/sh
+EOF2
+chmod 0755 "$root/init" "$root/smoke/login"
+(cd "$root" && find . | sort | cpio -o -H newc -R 0:0 --quiet >"$work/initrd-serial") 2>/dev/null ||
+	(cd "$root" && find . | sort | "$busybox" cpio -o -H newc >"$work/initrd-serial")
+serial_work=$work/serial
+mkdir -p "$serial_work"
+. ci/smoke/serial.sh
+serial_stage_file "$serial_work/stages" linux 'poweroff -f' ci/smoke/guest.sh \
+    KS_OS=Linux KS_EXT=/ext KS_LEAF="$KS_LEAF" KS_LEAF_MOD="$KS_LEAF_MOD" \
+    KS_LEAF_ID="$KS_LEAF_ID" KS_DEP="$KS_DEP" KS_DEP_MOD="$KS_DEP_MOD" KS_DEP_ID="$KS_DEP_ID" \
+    KS_TOP="$KS_TOP" KS_TOP_MOD="$KS_TOP_MOD" KS_TOP_ID="$KS_TOP_ID" KS_BROKEN="$KS_BROKEN" \
+    KS_ROLLBACK="$KS_ROLLBACK" KS_FOREIGN="$KS_FOREIGN"
+echo "smoke: the same stages through a getty login on the serial console (timeout 90 s)"
+serial_start "$serial_work"
+start=$(date +%s)
+timeout 90 qemu-system-x86_64 -accel tcg -m 512 -display none -no-reboot \
+    -kernel "$vmlinuz" -initrd "$work/initrd-serial" \
+    -append 'console=ttyS0 panic=-1 quiet' -serial pipe:"$serial_work/serial" \
+    -monitor none </dev/null >"$serial_work/qemu.log" 2>&1 &
+qpid=$!
+serial_attach
+srv=0
+serial_login root 60 && serial_send "$serial_work/stages" && serial_wait '^SMOKE-DONE' 60 ||
+	srv=1
+[ "$srv" -eq 0 ] || kill "$qpid" 2>/dev/null || true
+wait "$qpid" || true
+serial_stop
+end=$(date +%s)
+serial_tally "linux serial console ($((end - start)) s)" "$expected" || srv=1
+[ "$srv" -eq 0 ] || bad=$((bad + 1))
 
 if [ -n "${FREEBSD_IMAGE:-}" ]; then
 	sh ci/smoke/freebsd.sh "$FREEBSD_IMAGE" || bad=$((bad + 1))

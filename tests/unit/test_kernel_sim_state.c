@@ -190,6 +190,45 @@ test_hand_written_state(void **state)
 	kext_kernel_close(k);
 }
 
+/*
+ * dep.ko was loaded by the kernel for top.ko (userrefs 0; its only
+ * reference is top.ko's): kldunload refuses it, and it goes with top.ko,
+ * as linker_file_unload releases it (sys/kern/kern_linker.c).
+ */
+static const char autoloaded_state[] =
+    HEADER "file 1 5 0xffffffff80200000 0x1000 kernel /k\n"
+    "version kernel 1402000\n"
+    "file 2 1 0xffffffff82200000 0x1000 dep.ko /m/dep.ko\n"
+    "version dep 1\n"
+    "depend 1\n"
+    "depend 1\n"
+    "userrefs 0\n"
+    "file 3 1 0xffffffff82201000 0x1000 top.ko /x/top.ko\n"
+    "depend 1\n"
+    "depend 1\n"
+    "depend 2\n";
+
+static void
+test_autoloaded_dependency(void **state)
+{
+	struct sim_fixture *f = *state;
+	struct kext_kernel *k = NULL;
+	kext_error err = { 0, "" };
+
+	write_file(f->state, autoloaded_state, strlen(autoloaded_state));
+	assert_int_equal(kext_kernel_open(f->spec, &k, &err), 0);
+	assert_int_equal(kext_kernel_unload(k, 2, false, &err), -1);
+	assert_int_equal(err.code, EBUSY);
+	assert_non_null(strstr(err.msg, "attempt to unload file that was loaded by the kernel "
+	    "(as a dependency of top.ko (id 3)"));
+	assert_non_null(strstr(read_text(f->state), "userrefs 0\n"));
+	assert_int_equal(kext_kernel_unload(k, 3, false, &err), 0);
+	assert_null(strstr(read_text(f->state), "file 2 "));
+	assert_null(strstr(read_text(f->state), "file 3 "));
+	assert_non_null(strstr(read_text(f->state), "file 1 1 "));
+	kext_kernel_close(k);
+}
+
 struct corrupt_case {
 	const char *text;
 	int line;
@@ -240,6 +279,15 @@ test_corrupt_states(void **state)
 		  8, "expected a decimal number" },
 		{ HEADER "file 1 1 0xffffffff80200000 0x1000 kernel /k\na b c d e f g h i j\n", 8,
 		  "too many values" },
+		{ HEADER "file 1 1 0xffffffff80200000 0x1000 kernel /k\nuserrefs 0\n", 8,
+		  "the kernel has no userrefs line" },
+		{ HEADER "file 1 2 0xffffffff80200000 0x1000 kernel /k\n"
+		  "file 3 1 0xffffffff82200000 0x1000 a.ko /a\ndepend 1\nuserrefs 2\n", 10,
+		  "userrefs" },
+		/* loaded by the kernel for a file since gone: refs 1 at most */
+		{ HEADER "file 1 2 0xffffffff80200000 0x1000 kernel /k\n"
+		  "file 3 2 0xffffffff82200000 0x1000 a.ko /a\ndepend 1\nuserrefs 0\n", 8,
+		  "has refs 2 but 0 references and userrefs 0" },
 		{ "version kernel 1\n", 1, "expected 'kext-sim-state 1'" },
 		{ "kext-sim-state 1\nmodule 1 x\n", 2, "expected a header key" },
 	};
@@ -320,6 +368,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_osversion_from_environment, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_settings, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_hand_written_state, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_autoloaded_dependency, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_states, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_nul_byte, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_corrupted_while_open, setup, sim_fixture_teardown),

@@ -531,7 +531,8 @@ resolve_depends(const struct sim *s, struct sim_state *st, const struct kmod_fil
 		    "kldload %s: KLD %s: depends on %s - not available or version mismatch "
 		    "(needs %s %s; %s%s%s)", path, base_name(path), d->name, d->name, want, have,
 		    strcmp(d->name, "kernel") == 0 ? "" : aerr.msg[0] != '\0' ? "; " :
-		    "; nothing along the sim's module_path has it", aerr.msg);
+		    "; nothing along the sim's module_path has it: load the file providing it first",
+		    aerr.msg);
 	}
 	return 0;
 }
@@ -804,8 +805,8 @@ sim_load(void *impl, const char *path, int *fileid, kext_error *err)
 	if (strchr(path, '/') == NULL && strchr(path, '.') == NULL)
 		return load_by_module_name(s, path, err);
 	if (strchr(path, '/') == NULL)
-		return kext_fail(err, ENOENT, "kldload %s: not found: the sim kernel loads files by "
-		    "path; give a path with a '/' (e.g. ./%s)", path, path);
+		return kext_fail(err, ENOENT, "kldload %s: not found: the sim kernel searches no "
+		    "module path for file names; give a path with a '/' (e.g. ./%s)", path, path);
 	if (txn_begin(s, LOCK_EX, &t, err) != 0)
 		return -1;
 	rc = load_file(s, &t.st, path, 1, 0, fileid, err);
