@@ -19,10 +19,12 @@
 #     characters of a burst (about 900 of a 4.8 KB script); each line is
 #     sent only once the previous one has been echoed back;
 #   - shells: root's login shell may be csh (FreeBSD before 14) or any other,
-#     so the one line typed at it is "exec /bin/sh -c 'cat | /bin/sh'",
-#     valid in csh and sh alike; after it a non-interactive sh reads the
-#     lines cat takes from the tty, with no prompts or line editing (a tab
-#     is not a completion request).
+#     so the one line typed at it is
+#     "exec /bin/sh -c 'stty echo icanon; printf ...; cat | /bin/sh'", valid in csh and
+#     sh alike; after it a non-interactive sh reads the lines cat takes from
+#     the tty, with no prompts or line editing (a tab is not a completion
+#     request), and the tty echoes them (a line-editing shell such as
+#     busybox ash echoes by itself and may leave the tty's echo off).
 # Markers are assembled by printf in the guest, so the echo of a typed line
 # can never contain one.
 
@@ -61,11 +63,13 @@ serial_wait() {
 }
 
 # serial_prompt SECONDS: until the console's last, unfinished line ends in a
-# shell prompt character (csh %, #; sh $, #; >).
+# shell prompt character (csh %, #; sh $, #; >), terminal escapes left out
+# (busybox ash asks for the cursor position, ESC [6n, after its prompt).
 serial_prompt() {
 	n=0
 	until [ -s "$serial_raw" ] && [ "$(tail -c 1 "$serial_raw" | od -An -c | tr -d ' ')" != '\n' ] &&
-	    tail -n 1 "$serial_raw" | tr -d '\r' | grep -q '[#$%>] *$'; do
+	    tail -n 1 "$serial_raw" | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' |
+	    grep -q '[#$%>] *$'; do
 		n=$((n + 1))
 		if [ "$n" -gt $(($1 * 10)) ]; then
 			echo "smoke: serial: no shell prompt within $1 s" >&2
@@ -84,7 +88,7 @@ serial_line() {
 	while [ "$(wc -c <"$serial_raw")" -lt "$serial_want" ]; do
 		n=$((n + 1))
 		if [ "$n" -gt 1000 ]; then
-			echo "smoke: serial: the guest did not echo '$1' within 10 s" >&2
+			printf "smoke: serial: the guest did not echo %s within 10 s\n" "$1" >&2
 			return 1
 		fi
 		sleep 0.01
@@ -96,8 +100,9 @@ serial_login() {
 	serial_wait 'login: *$' "$2" || serial_wait 'login:' 1 || return 1
 	printf '%s\n' "$1" >&3
 	serial_prompt 60 || return 1
-	serial_line "exec /bin/sh -c 'cat | /bin/sh'" || return 1
-	serial_line "printf '%s-%s\\n' KS READY" || return 1
+	# Typed ahead of the tty's echo being on: it prints KS-READY once it is.
+	serial_line "exec /bin/sh -c 'stty echo icanon; printf \"%s-%s\\n\" KS READY; cat | /bin/sh'" ||
+	    return 1
 	serial_wait '^KS-READY' 30
 }
 
@@ -122,7 +127,9 @@ serial_stage_file() {
 		# markers) while the stages run.
 		printf "KEXT_KERNEL=%s sh -s <<'KS_EOF'; %s\n" "$serial_kernel" "$serial_shutdown"
 		cat "$serial_guest"
-		printf 'KS_EOF\n'
+		# busybox ash reading from a pipe runs a command that ends in a
+		# here-document only once it has read the line after it.
+		printf 'KS_EOF\n:\n'
 	} >"$serial_out"
 }
 

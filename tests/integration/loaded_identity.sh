@@ -46,6 +46,7 @@ expect 0 "kld stat" "$KLD" stat
 depid=$(awk '$3 == "fxbase.ko" { print $1 }' "$T/out")
 [ -n "$depid" ] || fail "the kernel did not load fxbase.ko itself: $(cat "$T/out")"
 has "$T/out" "$depid 1 fxbase.ko $T/mods/fxbase.ko" "an auto-loaded dependency has refs 1"
+[ "$depid" -gt "$midid" ] || fail "the kernel numbers the file before the dependency it loads"
 has "$T/out" "1 5 kernel" "kernel refs: 1 + 2 per file"
 expect 1 "kldunload of a dependency" "$KLD" unload "$depid"
 has "$T/err" "attempt to unload file that was loaded by the kernel" "refused, as the kernel does"

@@ -53,7 +53,8 @@
  * On success the kernel takes one reference for the file itself and every
  * satisfied dependency one more (so kernel refs grow by 2 for a typical
  * module, as on a real system), the file gets the next id (ids are never
- * reused) and a page-aligned address after the previous file.
+ * reused; taken before its dependencies load, so one the kernel loads for
+ * it comes after it) and a page-aligned address after the previous file.
  *
  * Unloading (kern_kldunload, linker_file_unload in sys/kern/kern_linker.c):
  * unknown id ENOENT; the kernel, or a file the kernel loaded as a dependency
@@ -574,31 +575,64 @@ count_records(const struct kmod_file *kf, enum kmod_record_type type)
 	return n;
 }
 
-/* Fills the new file's records, ids and placement; takes ownership of deps. */
+/* A file's id and place, taken before its dependencies load. */
+struct placement {
+	int id;
+	uint64_t address, size;
+};
+
+/*
+ * The kernel gives a file its id and memory when it starts linking it
+ * (linker_make_file, then the class's allocation), before
+ * linker_load_dependencies loads what it needs: a dependency it loads by
+ * itself comes after it (if_bridge.ko id 5, bridgestp.ko id 6).
+ */
 static int
-add_file(struct sim_state *st, const struct kmod_file *kf, const char *base,
-    const char *pathname, uint64_t file_size, int *deps, size_t ndeps, int userrefs,
-    int *fileid, kext_error *err)
+reserve(struct sim_state *st, uint64_t file_size, const char *path, struct placement *pl,
+    kext_error *err)
 {
 	uint64_t limit = strcmp(st->arch, "i386") == 0 || strcmp(st->arch, "armv7") == 0 ||
 	    strcmp(st->arch, "powerpc") == 0 ? UINT64_C(0xffffffff) : UINT64_MAX;
-	uint64_t size = (file_size + PAGE_SIZE_SIM - 1) / PAGE_SIZE_SIM * PAGE_SIZE_SIM;
+
+	pl->size = (file_size + PAGE_SIZE_SIM - 1) / PAGE_SIZE_SIM * PAGE_SIZE_SIM;
+	if (pl->size == 0)
+		pl->size = PAGE_SIZE_SIM;
+	if (st->next_file_id >= SIM_MAX_ID || st->next_address > limit - pl->size)
+		return kext_fail(err, ENOMEM, "kldload %s: the sim kernel ran out of ids or "
+		    "address space", path);
+	pl->id = st->next_file_id++;
+	pl->address = st->next_address;
+	st->next_address += pl->size;
+	return 0;
+}
+
+static int
+by_file_id(const void *a, const void *b)
+{
+	const struct sim_file *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Fills the new file's records at its placement; takes ownership of deps. */
+static int
+add_file(struct sim_state *st, const struct kmod_file *kf, const char *base,
+    const char *pathname, const struct placement *pl, int *deps, size_t ndeps, int userrefs,
+    int *fileid, kext_error *err)
+{
 	size_t nmod = count_records(kf, KMOD_MODULE), nver = count_records(kf, KMOD_VERSION);
 	struct sim_file *f;
 	size_t i, j;
 
-	if (size == 0)
-		size = PAGE_SIZE_SIM;
 	if (nmod > SIM_MAX_RECORDS || nver > SIM_MAX_RECORDS || ndeps > SIM_MAX_RECORDS) {
 		free(deps);
 		return kext_fail(err, ENOEXEC, "kldload %s: more than %d MODULE, VERSION or "
 		    "DEPEND records: beyond what the sim kernel models", pathname, SIM_MAX_RECORDS);
 	}
-	if (st->next_file_id >= SIM_MAX_ID || st->next_module_id > SIM_MAX_ID - (int)nmod ||
-	    st->next_address > limit - size) {
+	if (st->next_module_id > SIM_MAX_ID - (int)nmod) {
 		free(deps);
-		return kext_fail(err, ENOMEM, "kldload %s: the sim kernel ran out of ids or "
-		    "address space", pathname);
+		return kext_fail(err, ENOMEM, "kldload %s: the sim kernel ran out of module ids",
+		    pathname);
 	}
 	if ((f = sim_state_add_file(st, err)) == NULL) {
 		free(deps);
@@ -606,11 +640,11 @@ add_file(struct sim_state *st, const struct kmod_file *kf, const char *base,
 	}
 	f->deps = deps;
 	f->num_deps = ndeps;
-	f->id = st->next_file_id;
+	f->id = pl->id;
 	f->refs = 1;
 	f->userrefs = userrefs;
-	f->address = st->next_address;
-	f->size = size;
+	f->address = pl->address;
+	f->size = pl->size;
 	f->name = strdup(base);
 	f->pathname = strdup(pathname);
 	f->modules = nmod ? calloc(nmod, sizeof(*f->modules)) : NULL;
@@ -635,10 +669,10 @@ add_file(struct sim_state *st, const struct kmod_file *kf, const char *base,
 	}
 	for (i = 0; i < ndeps; i++)
 		sim_state_find_file(st, deps[i])->refs++;
-	st->next_file_id++;
 	st->next_module_id += (int)nmod;
-	st->next_address += size;
 	*fileid = f->id;
+	/* its dependencies, loaded meanwhile, were appended first */
+	qsort(st->files, st->num_files, sizeof(*st->files), by_file_id);
 	return 0;
 nomem:
 	sim_state_remove_file(st, st->num_files - 1);
@@ -756,6 +790,7 @@ load_file(const struct sim *s, struct sim_state *st, const char *path, int userr
 	struct kmod_file *kf = NULL;
 	kext_error kerr = { 0, "" };
 	const struct sim_file *same;
+	struct placement pl = { 0, 0, 0 };
 	char *abs_path;
 	struct stat sb;
 	int *deps = NULL, rc = -1;
@@ -779,11 +814,12 @@ load_file(const struct sim *s, struct sim_state *st, const char *path, int userr
 	    NULL) {
 		rc = kext_fail(err, ENOMEM, "kldload %s: out of memory", path);
 	} else if (check_module(st, kf, path, err) == 0 &&
+	    reserve(st, (uint64_t)sb.st_size, path, &pl, err) == 0 &&
 	    check_interfaces(st, kf, path, err) == 0 &&
 	    resolve_depends(s, st, kf, path, depth, deps, &ndeps, err) == 0 &&
 	    check_modules(st, kf, path, err) == 0 && run_mod_load(s, kf, path, err) == 0) {
-		rc = add_file(st, kf, base_name(path), abs_path, (uint64_t)sb.st_size, deps,
-		    ndeps, userrefs, fileid, err);
+		rc = add_file(st, kf, base_name(path), abs_path, &pl, deps, ndeps, userrefs,
+		    fileid, err);
 		deps = NULL;
 	}
 	free(deps);
