@@ -14,6 +14,7 @@
 #include <CoreFoundation/CFLiteExtras.h>
 
 #include "convert.h"
+#include "kext/kmod_check.h"
 #include "kext/strv.h"
 
 static const char usage_text[] =
@@ -174,6 +175,37 @@ parse_args(struct run *run, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Only kernel modules become bundles: a program, a userland library or a
+ * file that is not ELF is refused, saying what it is. What only the kernel
+ * linker would refuse (its relocation types) is a warning.
+ */
+static bool
+is_convertible(struct run *run, const struct conv_module *m)
+{
+	struct kmod_target target = {.os = m->kf->os};
+	struct kmod_check c;
+	kext_error err;
+	bool ok;
+
+	if (kmod_check_buffer(m->data, m->len, m->origin, &target, &c, &err) != 0) {
+		report(run, &err);
+		return false;
+	}
+	ok = c.is_module;
+	for (size_t i = 0; i < c.n; i++) {
+		if (!ok) {
+			kext_fail(&err, ENOEXEC, "%s: not converted: it is %s; %s", m->origin,
+			    c.what, c.problems[i].text);
+			report(run, &err);
+		} else if (c.problems[i].kind != KMOD_PROBLEM_WARNING && !run->quiet) {
+			fprintf(stderr, "ko2kext: warning: %s: %s\n", m->origin, c.problems[i].text);
+		}
+	}
+	kmod_check_free(&c);
+	return ok;
+}
+
 /* Parses every module and names its bundle; a bad file is reported and skipped. */
 static void
 parse_modules(struct run *run, struct conv_set *set)
@@ -186,6 +218,10 @@ parse_modules(struct run *run, struct conv_set *set)
 		if (kmod_parse(m->data, m->len, m->origin, &m->kf, &err) != 0) {
 			m->failed = true;
 			report(run, &err);
+			continue;
+		}
+		if (!run->print && !run->json && !is_convertible(run, m)) {
+			m->failed = true;
 			continue;
 		}
 		if (conv_name_module(m, &run->opt) != 0) {

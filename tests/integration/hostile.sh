@@ -71,10 +71,10 @@ expect 0 "convert aarch64" "$BIN/ko2kext" -q -o "$T/arm" "$FX/aarch64/fx_base.ko
 mkdir -p "$T/bad/arch" && cp -R "$T/arm/Fx_mid.kext" "$T/bad/arch/"
 before
 expect 71 "wrong arch" "$BIN/kextload" -r "$ext" "$T/bad/arch/Fx_mid.kext"
-has "$T/err" "fx_mid.ko: Unsupported machine (the module is for aarch64, the sim kernel is amd64" "architecture named"
-has "$T/err" "nothing had been loaded" "nothing loaded"
+has "$T/err" "fx_mid.ko is a FreeBSD kernel module (aarch64, ET_DYN): built for aarch64" "architecture named"
+has "$T/err" "but the kernel is amd64" "kernel's architecture named"
 unchanged "wrong arch"
-ok "wrong architecture refused by the kernel, nothing loaded"
+ok "wrong architecture refused before the kernel is called, nothing loaded"
 
 # bad_plist CASE STATUS MESSAGE: Fx_base.kext with the generated Info.plist.
 bad_plist() {

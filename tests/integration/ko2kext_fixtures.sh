@@ -136,3 +136,11 @@ expect 0 "-o with missing parents" "$BIN/ko2kext" -q -o "$T/deep/a/b" "$FX/amd64
 expect 1 "-o under a file" "$BIN/ko2kext" -q -o "$T/plainfile/x" "$FX/amd64/fx_base.ko"
 has "$T/err" "$T/plainfile" "the blocking path is named"
 ok "-o creates parents"
+
+# A program is not a kernel module: refused, saying what it is; nothing written.
+[ -x /bin/ls ] || skip "no /bin/ls to try as a non-module"
+expect 1 "program" "$BIN/ko2kext" -o "$T/prog" /bin/ls
+has "$T/err" "/bin/ls: not converted: it is a" "program refused"
+has "$T/err" "not a kernel module" "reason given"
+[ ! -e "$T/prog/Ls.kext" ] || fail "Ls.kext written"
+ok "a program is refused"

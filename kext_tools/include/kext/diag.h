@@ -43,6 +43,7 @@ enum kext_diag_category {
 #define KEXT_DIAG_SHARED_EXECUTABLE	"Kext declares both CFBundleExecutable and OSBundleSharedExecutableIdentifier"
 #define KEXT_DIAG_EXECUTABLE_MISSING	"Kext claims an executable file but it doesn't exist"
 #define KEXT_DIAG_EXECUTABLE_BAD	"Executable is not a readable ELF file"
+#define KEXT_DIAG_EXECUTABLE_NOT_LOADABLE "Executable is not a kernel module this kernel can load"
 
 /* Authentication failures. */
 #define KEXT_DIAG_OWNER_PERMISSIONS	"File owner/permissions are incorrect (must be root:wheel, nonwritable by group/other)"
@@ -61,6 +62,8 @@ enum kext_diag_category {
 #define KEXT_DIAG_DEP_MULTIPLE		"Multiple kexts for these libraries occur in the dependency graph"
 #define KEXT_DIAG_DEP_REJECTED		"Invalid or inauthentic kexts were rejected for these libraries"
 #define KEXT_DIAG_DEP_TOO_DEEP		"Dependency chain is too deep"
+#define KEXT_DIAG_DEP_KERNEL_VERSION	"Kext is built for another kernel version"
+#define KEXT_DIAG_DEP_KERNEL_REFUSES	"The kernel linker would refuse this load"
 
 /* Warnings. */
 #define KEXT_DIAG_DEPRECATED		"Deprecated property (ignored)"
@@ -75,6 +78,7 @@ enum kext_diag_category {
 #define KEXT_DIAG_DEP_REQUIRED		"Dependency lacks appropriate value for OSBundleRequired and may not be available during early boot"
 #define KEXT_DIAG_DUPLICATE_ID		"Several kexts in one repository have the same identifier"
 #define KEXT_DIAG_UNREADABLE_KEXT	"Kexts that can't be read were skipped"
+#define KEXT_DIAG_EXECUTABLE_WARNING	"Executable has something the kernel linker may not expect"
 #define KEXT_DIAG_FREEBSD_NO_DEPENDENCIES "FreeBSD module declares no dependencies, so the kext has no OSBundleLibraries; it loads on any kernel"
 
 struct kext_diag {

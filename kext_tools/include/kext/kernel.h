@@ -97,6 +97,13 @@ enum kmod_os kext_kernel_os(const struct kext_kernel *k);
  * LINUX_VERSION_CODE (major << 16 | minor << 8 | patch, patch at most 255). */
 int kext_kernel_osreldate(struct kext_kernel *k, int *osreldate, kext_error *err);
 
+/*
+ * The architecture whose modules the kernel loads, in the module reader's
+ * names ("amd64", "aarch64", ...; "any" for a sim created so), or "" when
+ * the backend cannot say (linux).
+ */
+int kext_kernel_arch(struct kext_kernel *k, char *buf, size_t len, kext_error *err);
+
 /* Loads the .ko file at path (give a path containing '/'); *fileid gets its id. */
 int kext_kernel_load(struct kext_kernel *k, const char *path, int *fileid, kext_error *err);
 

@@ -66,6 +66,7 @@ struct kext_loaded_set {
 	int osreldate;
 	enum kmod_os os;	/* whose modules the kernel loads */
 	char release[65];	/* Linux: uname -r of the running kernel; else "" */
+	char arch[32];		/* kext_kernel_arch: "amd64", "any", or "" unknown */
 };
 
 /* The kext version of a Linux kernel release ("6.1.0-56-cloud-amd64" -> "6.1.0"). */

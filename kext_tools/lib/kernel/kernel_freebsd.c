@@ -84,6 +84,16 @@ fbsd_osreldate(void *impl, int *osreldate, kext_error *err)
 	return 0;
 }
 
+/* hw.machine_arch is MACHINE_ARCH: "amd64", "aarch64", "armv7", "powerpc64le"... */
+static int
+fbsd_arch(void *impl, char *buf, size_t len, kext_error *err)
+{
+	(void)impl;
+	if (sysctlbyname("hw.machine_arch", buf, &len, NULL, 0) != 0)
+		return kext_fail(err, errno, "sysctl hw.machine_arch: %s", strerror(errno));
+	return 0;
+}
+
 /*
  * kern_kldload and kern_kldunload (sys/kern/kern_linker.c) both answer EPERM
  * from securelevel_gt(cred, 0) and from priv_check(PRIV_KLD_LOAD/UNLOAD),
@@ -281,6 +291,7 @@ fbsd_close(void *impl)
 
 static const struct kext_kernel_ops fbsd_ops = {
 	.osreldate = fbsd_osreldate,
+	.arch = fbsd_arch,
 	.load = fbsd_load,
 	.unload = fbsd_unload,
 	.find_file = fbsd_find_file,

@@ -35,7 +35,9 @@
  *     ENAMETOOLONG;
  *   - a loaded file with the same basename (or basename + ".ko"): EEXIST;
  *   - not an ELF kernel module, unreadable metadata, or a machine other than
- *     the sim's: ENOEXEC;
+ *     the sim's: ENOEXEC; so is a program or userland library (it cannot
+ *     link) and a relocation type the kernel linker of the sim's version
+ *     and architecture does not handle (kext/kmod_check.h);
  *   - a MODULE_VERSION name+version some loaded file already provides
  *     ("interface X.N already present"): the kernel's EEXIST reaches
  *     userland as ENOEXEC for ET_REL (amd64) modules, because the ELF-shared
@@ -83,6 +85,7 @@
 #include "kext/fbsd_version.h"
 #include "kext/hints.h"
 #include "kext/kmod.h"
+#include "kext/kmod_check.h"
 
 #define KLD_MAXPATHLEN 1024	/* kldload(2) copies the path with this limit */
 #define PAGE_SIZE_SIM 4096u
@@ -373,11 +376,25 @@ check_module(const struct sim_state *st, const struct kmod_file *kf, const char 
 {
 	const char *arch = kf->arch != NULL ? kf->arch : "unknown";
 
+	struct kmod_target target = {KMOD_OS_FREEBSD, st->arch, st->osreldate};
+	struct kmod_check c;
+	int rc = 0;
+
 	if (strcmp(st->arch, "any") != 0 && strcmp(arch, st->arch) != 0)
 		return kext_fail(err, ENOEXEC,
 		    "kldload %s: kldload: %s: Unsupported machine (the module is for %s, the sim "
 		    "kernel is %s)", path, base_name(path), arch, st->arch);
-	return check_names(kf, path, err);
+	/* Programs and userland libraries never link; nor do relocations it lacks. */
+	if (kmod_check_path(path, &target, &c, err) != 0)
+		return kext_fail_prefix(err, "kldload %s: ", path);
+	if (!c.is_module)
+		rc = kext_fail(err, ENOEXEC, "kldload %s: linker_load_file: %s - unsupported file "
+		    "type (it is %s)", path, path, c.what);
+	for (size_t i = 0; rc == 0 && i < c.n; i++)
+		if (c.problems[i].kind == KMOD_PROBLEM_REFUSED)
+			rc = kext_fail(err, ENOEXEC, "kldload %s: %s", path, c.problems[i].text);
+	kmod_check_free(&c);
+	return rc != 0 ? rc : check_names(kf, path, err);
 }
 
 /* "interface X.N already present": a MODULE_VERSION another file provides. */
@@ -992,6 +1009,17 @@ sim_osreldate(void *impl, int *osreldate, kext_error *err)
 }
 
 static int
+sim_arch(void *impl, char *buf, size_t len, kext_error *err)
+{
+	struct sim_txn t;
+
+	if (txn_begin(impl, LOCK_SH, &t, err) != 0)
+		return -1;
+	snprintf(buf, len, "%s", t.st.arch);
+	return txn_end(impl, &t, 0, err);
+}
+
+static int
 sim_find_file(void *impl, const char *name, int *fileid, kext_error *err)
 {
 	const struct sim_file *f;
@@ -1106,6 +1134,7 @@ sim_close(void *impl)
 
 static const struct kext_kernel_ops sim_ops = {
 	.osreldate = sim_osreldate,
+	.arch = sim_arch,
 	.load = sim_load,
 	.unload = sim_unload,
 	.find_file = sim_find_file,

@@ -288,7 +288,7 @@ check_step(struct kext_plan *plan, struct kext_load_result *result, size_t i,
 		return 0;	/* codeless: nothing for the kernel to load */
 	if (kmod_open(s->executable, &kfs[i], err) != 0)
 		return kext_fail_prefix(err, "%s: ", s->identifier);
-	if (check_os(s, kfs[i], set, err) != 0)
+	if (check_os(s, kfs[i], set, err) != 0 || plan_check_executable(it->bundle, set, err) != 0)
 		return -1;
 	if (kfs[i]->os == KMOD_OS_LINUX)
 		return check_linux_step(s, kfs, i, set, err);

@@ -271,6 +271,7 @@ kext_loaded_read(struct kext_kernel *k, struct kext_loaded_set *set, kext_error 
 	if (set->os == KMOD_OS_LINUX && kernel_release(set->release, sizeof(set->release)) != 0)
 		return kext_fail(err, errno, "uname: %s", strerror(errno));
 	if (kext_kernel_osreldate(k, &set->osreldate, err) != 0 ||
+	    kext_kernel_arch(k, set->arch, sizeof(set->arch), err) != 0 ||
 	    kext_kernel_list(k, &files, &n, err) != 0)
 		return -1;
 	if ((set->items = calloc(n + 1, sizeof(*set->items))) == NULL) {

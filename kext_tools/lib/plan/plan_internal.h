@@ -63,4 +63,12 @@ int plan_choose_root(struct kext_plan *p, const char *identifier,
 int load_check_depends(const struct kext_load_step *steps, struct kmod_file *const *kfs,
     size_t step, const struct kext_loaded_set *set, kext_error *err);
 
+/*
+ * Checks b's executable against the kernel set describes (exec_check.c):
+ * every problem becomes a diagnostic of b; -1 with err for the first that
+ * stops the load (or when the file cannot be read).
+ */
+int plan_check_executable(struct kext_bundle *b, const struct kext_loaded_set *set,
+    kext_error *err);
+
 #endif

@@ -1,0 +1,83 @@
+/*
+ * Is this file a kernel module the target kernel's linker would take?
+ * Everything that can be known from the file before any kernel call:
+ *
+ * - what the file is at all: a program (ET_EXEC, or anything asking for an
+ *   interpreter with PT_INTERP), a userland shared library (ET_DYN naming
+ *   DT_SONAME or DT_NEEDED, without module metadata), a Linux module or a
+ *   FreeBSD kld (which may lack module metadata: a warning, as real 10.1
+ *   modules such as scc.ko do);
+ * - the ELF type FreeBSD's kmod.mk gives a kld on its architecture (ET_REL
+ *   on amd64, ET_DYN elsewhere; spec freebsd-kld.md §2.1);
+ * - its OS, ELF class and machine against the kernel's;
+ * - every relocation type the kernel linker will process against the types
+ *   that version's linker accepts on that architecture (kmod_reloc_accept.c
+ *   cites the FreeBSD sources).
+ *
+ * Problems come in three kinds: REFUSED (the kernel would refuse the load),
+ * NOT_KLD (not what a FreeBSD kld is, though a kernel might link it: the
+ * tools refuse it), WARNING (loads, but worth saying).
+ */
+#ifndef KEXT_KMOD_CHECK_H
+#define KEXT_KMOD_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kext/error.h"
+#include "kext/kmod.h"
+
+/* The kernel a module is checked against. */
+struct kmod_target {
+	enum kmod_os os;
+	const char *arch;	/* "amd64", ...; NULL or "any": not checked */
+	int osreldate;		/* __FreeBSD_version; 0: the module's own (its kernel DEPEND) */
+};
+
+enum kmod_problem_kind {
+	KMOD_PROBLEM_REFUSED,
+	KMOD_PROBLEM_NOT_KLD,
+	KMOD_PROBLEM_WARNING,
+};
+
+struct kmod_problem {
+	enum kmod_problem_kind kind;
+	char *text;		/* says what, where and why; no file name prefix */
+};
+
+struct kmod_check {
+	char *what;		/* "a FreeBSD kernel module (amd64, ET_REL)", "a dynamically
+				   linked program (interpreter /lib64/ld-linux-x86-64.so.2)" */
+	bool is_module;		/* a kernel module of some OS */
+	size_t n;
+	struct kmod_problem *problems;
+};
+
+/*
+ * Checks the module in buf (name is used in messages). Fails only when out
+ * of memory; everything about the file itself is a problem in *out.
+ */
+int kmod_check_buffer(const void *buf, size_t len, const char *name,
+    const struct kmod_target *target, struct kmod_check *out, kext_error *err);
+
+/* Same for the file at path; an unreadable file fails with err. */
+int kmod_check_path(const char *path, const struct kmod_target *target,
+    struct kmod_check *out, kext_error *err);
+
+void kmod_check_free(struct kmod_check *c);
+
+/* Problems of these kinds (a mask of 1u << kind). */
+size_t kmod_check_count(const struct kmod_check *c, unsigned mask);
+#define KMOD_PROBLEM_MASK(kind)	(1u << (kind))
+#define KMOD_PROBLEMS_FATAL	(KMOD_PROBLEM_MASK(KMOD_PROBLEM_REFUSED) | \
+				 KMOD_PROBLEM_MASK(KMOD_PROBLEM_NOT_KLD))
+
+/*
+ * Relocation types: whether FreeBSD's kernel linker for arch accepts type
+ * at osreldate (1 yes, 0 no, -1 when there is no table for arch), and the
+ * type's name ("R_X86_64_REX_GOTPCRELX") or NULL.
+ */
+int kmod_reloc_accepted(const char *arch, unsigned type, int osreldate);
+const char *kmod_reloc_name(const char *arch, unsigned type);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * The relocation types each FreeBSD kernel linker processes, per
+ * architecture, as its elf_reloc_internal() in sys/<arch>/<arch>/
+ * elf_machdep.c handles them; any other type makes it print "kldload:
+ * unexpected relocation type N" and refuse the file.
+ *
+ * amd64 (freebsd-src sys/amd64/amd64/elf_machdep.c, read at commits
+ * 0166dfd0a87d and e6f528b258c2): NONE, 64, PC32, 32S, GLOB_DAT, JMP_SLOT,
+ * RELATIVE and IRELATIVE; COPY is refused by name. PLT32 is missing from
+ * the first of those copies and handled like PC32 in the second (added by
+ * the commit "...emits R_X86_64_PLT32 relocations, which are not handled by
+ * the kernel linker", freebsd f98751499c2d); we could not date it, so it is
+ * accepted for every version. GOTPCREL (9), GOTPCRELX (41) and
+ * REX_GOTPCRELX (42) are handled by no copy we found: FreeBSD 12.1 refused
+ * 42 ("unexpected relocation type 42"), a FreeBSD 14 kernel still did in
+ * 2024 (nix-community/nixbsd#15: "kldload: unexpected relocation type 42,
+ * symbol index 456"), and FreeBSD answered it in the compiler instead (clang
+ * no longer emits them for __stack_chk_guard in kernel code: freebsd-src
+ * 9a4d48a645a7, cited in llvm/llvm-project#86195). So they are refused for
+ * every version. The 10.1 corpus modules use only 64, PC32 and 32S.
+ *
+ * aarch64 (sys/arm64/arm64/elf_machdep.c at 00a53ebe08d3 and 3be956406ac5):
+ * NONE, ABS64, GLOB_DAT, JUMP_SLOT, RELATIVE; IRELATIVE only in the later
+ * copy (undated, so accepted for every version).
+ *
+ * Other architectures have no table here: their relocations are not checked
+ * (kmod_reloc_accepted answers -1) rather than guessed.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "kext/kmod_check.h"
+
+struct reloc_rule {
+	const char *arch;
+	unsigned type;
+	const char *name;
+	int accepted;		/* 0: a type worth naming that the linker refuses */
+};
+
+static const struct reloc_rule rules[] = {
+	{"amd64", 0, "R_X86_64_NONE", 1},
+	{"amd64", 1, "R_X86_64_64", 1},
+	{"amd64", 2, "R_X86_64_PC32", 1},
+	{"amd64", 3, "R_X86_64_GOT32", 0},
+	{"amd64", 4, "R_X86_64_PLT32", 1},
+	{"amd64", 5, "R_X86_64_COPY", 0},
+	{"amd64", 6, "R_X86_64_GLOB_DAT", 1},
+	{"amd64", 7, "R_X86_64_JUMP_SLOT", 1},
+	{"amd64", 8, "R_X86_64_RELATIVE", 1},
+	{"amd64", 9, "R_X86_64_GOTPCREL", 0},
+	{"amd64", 10, "R_X86_64_32", 0},
+	{"amd64", 11, "R_X86_64_32S", 1},
+	{"amd64", 24, "R_X86_64_PC64", 0},
+	{"amd64", 37, "R_X86_64_IRELATIVE", 1},
+	{"amd64", 41, "R_X86_64_GOTPCRELX", 0},
+	{"amd64", 42, "R_X86_64_REX_GOTPCRELX", 0},
+	{"aarch64", 0, "R_AARCH64_NONE", 1},
+	{"aarch64", 257, "R_AARCH64_ABS64", 1},
+	{"aarch64", 1025, "R_AARCH64_GLOB_DAT", 1},
+	{"aarch64", 1026, "R_AARCH64_JUMP_SLOT", 1},
+	{"aarch64", 1027, "R_AARCH64_RELATIVE", 1},
+	{"aarch64", 1032, "R_AARCH64_IRELATIVE", 1},
+	{"aarch64", 1024, "R_AARCH64_COPY", 0},
+};
+
+static const struct reloc_rule *
+find_rule(const char *arch, unsigned type, bool *arch_known)
+{
+	*arch_known = false;
+	for (size_t i = 0; arch != NULL && i < sizeof(rules) / sizeof(rules[0]); i++) {
+		if (strcmp(rules[i].arch, arch) != 0)
+			continue;
+		*arch_known = true;
+		if (rules[i].type == type)
+			return &rules[i];
+	}
+	return NULL;
+}
+
+int
+kmod_reloc_accepted(const char *arch, unsigned type, int osreldate)
+{
+	bool known;
+	const struct reloc_rule *r = find_rule(arch, type, &known);
+
+	(void)osreldate;	/* no rule found so far depends on the version */
+	if (!known)
+		return -1;
+	return r != NULL && r->accepted;
+}
+
+const char *
+kmod_reloc_name(const char *arch, unsigned type)
+{
+	bool known;
+	const struct reloc_rule *r = find_rule(arch, type, &known);
+
+	return r != NULL ? r->name : NULL;
+}
