@@ -12,10 +12,15 @@
 #include <sysexits.h>
 
 #include "kext/load.h"
+#include "kext/preflight.h"
 #include "kext/strv.h"
 
-/* Apple's kextload: any failure but a privilege one exits EX_OSERR. */
-enum { EXIT_KEXT_BAD = 4 };
+/*
+ * Apple's kextutil(8) exit codes (first failure wins): 1 a kext not found,
+ * 4 a kext is bad (validation, authentication or dependencies). kextload:
+ * any failure but a privilege one exits EX_OSERR.
+ */
+enum { EXIT_KEXT_NOT_FOUND = 1, EXIT_KEXT_BAD = 4 };
 
 static const char usage_kextload[] =
     "usage: kextload [-v] [-q] [-z] [-r repository]... [-d dependency.kext]... [-b bundle_id]...\n"
@@ -30,15 +35,16 @@ static const char usage_kextload[] =
 
 static const char usage_kextutil[] =
     "usage: kextutil [-n] [-t] [-e] [-v] [-q] [-z] [-r repository]... [-d dependency.kext]...\n"
-    "                [-b bundle_id]... [--kernel SPEC] [bundle.kext]...\n"
+    "                [-b bundle_id]... [--json] [--kernel SPEC] [bundle.kext]...\n"
     "  -n, --no-load             plan and check only; load nothing\n"
     "  -t, --print-diagnostics   print every diagnostic of every kext involved\n"
     "  -e, --no-system-extensions  do not look in " KEXT_SYSTEM_EXTENSIONS "\n"
     "  -Z, --no-resolve-dependencies  with -n: only validate the named kexts\n"
     "  -z, --no-authentication   skip the ownership checks (with -n, or the sim kernel)\n"
+    "      --json                with -n: every kext involved and its diagnostics as JSON\n"
     "  -b, -d, -r, -v, -q, --kernel as for kextload\n";
 
-enum { OPT_KERNEL = 256 };
+enum { OPT_KERNEL = 256, OPT_JSON };
 
 static const struct option long_options[] = {
 	{"bundle-id", required_argument, NULL, 'b'},
@@ -52,6 +58,7 @@ static const struct option long_options[] = {
 	{"quiet", no_argument, NULL, 'q'},
 	{"no-authentication", no_argument, NULL, 'z'},
 	{"kernel", required_argument, NULL, OPT_KERNEL},
+	{"json", no_argument, NULL, OPT_JSON},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -62,7 +69,7 @@ struct args {
 	size_t num_ids, num_dirs, num_deps;
 	char **paths;
 	size_t num_paths;
-	bool util, no_load, diagnostics, no_system, no_resolve, verbose, quiet, no_auth;
+	bool util, no_load, diagnostics, no_system, no_resolve, verbose, quiet, no_auth, json;
 };
 
 static int
@@ -85,6 +92,7 @@ parse_args(struct args *a, int argc, char **argv)
 		case 'q': a->quiet = true; break;
 		case 'z': a->no_auth = true; break;
 		case OPT_KERNEL: a->kernel = optarg; break;
+		case OPT_JSON: a->json = true; break;
 		case 'h': fputs(usage, stdout); exit(EX_OK);
 		default: fputs(usage, stderr); return EX_USAGE;
 		}
@@ -97,6 +105,10 @@ parse_args(struct args *a, int argc, char **argv)
 	a->num_paths = (size_t)(argc - optind);
 	if (a->no_resolve && (!a->no_load || a->num_ids > 0)) {
 		fprintf(stderr, "%s: -Z goes with -n and bundle paths\n%s", a->prog, usage);
+		return EX_USAGE;
+	}
+	if (a->json && (!a->util || !a->no_load || a->no_resolve)) {
+		fprintf(stderr, "%s: --json goes with kextutil -n\n%s", a->prog, usage);
 		return EX_USAGE;
 	}
 	if (a->num_paths == 0 && a->num_ids == 0) {
@@ -197,6 +209,69 @@ validate_only(const struct args *a, struct kext_bundle **bundles)
 	return rc;
 }
 
+static void
+print_preflight_diagnostics(const struct kext_preflight_result *pr)
+{
+	for (size_t i = 0; i < pr->n; i++) {
+		const struct kext_preflight_kext *x = &pr->kexts[i];
+		char *text = kext_diags_format(kext_preflight_diags(x), KEXT_DIAG_ALL, true);
+
+		if (text != NULL && text[0] != '\0')
+			fputs(text, stdout);
+		else if (text != NULL)
+			printf("%s: no diagnostics.\n", x->bundle != NULL ?
+			    kext_bundle_path(x->bundle) : x->identifier);
+		free(text);
+	}
+}
+
+/*
+ * kextutil -n: each root checked on its own (every problem of every kext
+ * involved), then all of them planned together as one load would be.
+ */
+static int
+check_without_loading(const struct args *a, struct kext_kernel *k, struct kext_repos *repos,
+    const struct kext_load_request *req)
+{
+	struct kext_preflight_result pr;
+	struct kext_load_result result = {0};
+	kext_error err;
+	int rc = EX_OK;
+
+	if (kext_preflight(k, repos, req, &pr, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", a->prog, err.msg);
+		return EX_OSERR;
+	}
+	for (size_t i = 0; i < pr.n; i++) {
+		const struct kext_preflight_kext *x = &pr.kexts[i];
+
+		if (!x->failed)
+			continue;
+		if (rc == EX_OK)
+			rc = x->bundle == NULL ? EXIT_KEXT_NOT_FOUND : EXIT_KEXT_BAD;
+		if (!a->quiet && !a->json)
+			fprintf(stderr, "%s: %s\n", a->prog, x->error);
+	}
+	if (rc == EX_OK && kext_load(k, repos, req, &result, &err) != 0) {
+		if (!a->quiet)
+			fprintf(stderr, "%s: %s\n", a->prog, err.msg);
+		rc = EXIT_KEXT_BAD;
+	}
+	if (a->json)
+		kext_preflight_write_json(stdout, &pr);
+	else if (a->diagnostics && !a->quiet)
+		print_preflight_diagnostics(&pr);
+	if (rc == EX_OK && !a->json) {
+		print_steps(a, &result);
+		if (!a->quiet)
+			printf("%s appears to be loadable.\n", a->num_paths == 1 && a->num_ids == 0 ?
+			    a->paths[0] : "Everything named");
+	}
+	kext_load_result_free(&result);
+	kext_preflight_result_free(&pr);
+	return rc;
+}
+
 /*
  * Every load authenticates (root:wheel, no group/other write). -z relaxes
  * that only where nothing reaches a real kernel: the simulator, or a dry run
@@ -237,7 +312,7 @@ run(struct args *a, struct kext_kernel *k)
 		rc = a->util ? EXIT_KEXT_BAD : EX_OSERR;
 		goto out;
 	}
-	if (a->diagnostics)
+	if (a->diagnostics && (a->no_resolve || !a->no_load))
 		print_diagnostics(a, bundles);
 	if (a->no_resolve) {
 		rc = validate_only(a, bundles);
@@ -249,6 +324,10 @@ run(struct args *a, struct kext_kernel *k)
 	req.num_identifiers = a->num_ids;
 	req.dry_run = a->no_load;
 	req.authenticate = !a->no_auth;
+	if (a->util && a->no_load) {
+		rc = check_without_loading(a, k, repos, &req);
+		goto out;
+	}
 	if (kext_load(k, repos, &req, &result, &err) != 0) {
 		if (!a->quiet)
 			fprintf(stderr, "%s: %s\n", a->prog, err.msg);

@@ -12,6 +12,7 @@ clear_sim_env(void)
 {
 	unsetenv("KEXT_SIM_OSVERSION");
 	unsetenv("KEXT_SIM_ARCH");
+	unsetenv("KEXT_SIM_HINTS");
 }
 
 int

@@ -416,6 +416,59 @@ test_bad_files(void **state)
 	assert_int_equal(count_files(k), 1);
 }
 
+/* A program (PT_INTERP) never links: the sim answers like the kernel, ENOEXEC. */
+static void
+test_program_refused(void **state)
+{
+	static const char interp[] = "/libexec/ld-elf.so.1";
+	uint8_t prog[64 + 56 + sizeof(interp)] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 9};
+	struct sim_fixture *f = *state;
+	struct kext_kernel *k = open_sim(f, NULL);
+	kext_error err = { 0, "" };
+	char path[600];
+	FILE *fp;
+
+	prog[16] = 3;		/* ET_DYN */
+	prog[18] = 62;		/* x86_64 */
+	prog[20] = 1;
+	prog[32] = 64;		/* e_phoff */
+	prog[52] = 64;
+	prog[54] = 56;		/* e_phentsize */
+	prog[56] = 1;		/* e_phnum */
+	prog[64] = 3;		/* PT_INTERP */
+	prog[64 + 8] = 120;
+	prog[64 + 32] = sizeof(interp);
+	memcpy(prog + 120, interp, sizeof(interp));
+	snprintf(path, sizeof(path), "%s/prog.ko", f->dir);
+	assert_non_null(fp = fopen(path, "wb"));
+	assert_int_equal(fwrite(prog, 1, sizeof(prog), fp), sizeof(prog));
+	fclose(fp);
+	assert_int_equal(load(k, path, &err), -ENOEXEC);
+	expect_msg(&err, "unsupported file type (it is a dynamically linked program");
+	assert_int_equal(count_files(k), 1);
+}
+
+/* KEXT_SIM_HINTS: a new kernel with what 10.1's linker.hints says is built in. */
+static void
+test_seeded_from_hints(void **state)
+{
+	struct sim_fixture *f = *state;
+	const char *hints = CORPUS_KO("linker.hints");
+	const char *tun = CORPUS_KO("if_tun.ko");
+	kext_error err = { 0, "" };
+	int osreldate = 0, modid = 0;
+
+	setenv("KEXT_SIM_HINTS", hints, 1);
+	open_sim(f, NULL);
+	assert_int_equal(kext_kernel_osreldate(f->k, &osreldate, &err), 0);
+	assert_int_equal(osreldate, 1001000);
+	assert_int_equal(kext_kernel_find_module(f->k, "pci_pcib", &modid, &err), 0);
+	assert_true(modid > 0);
+	/* if_tun is built into that kernel: its interface is already present. */
+	assert_int_equal(load(f->k, tun, &err), -ENOEXEC);
+	expect_msg(&err, "interface if_tun.1 already present in the KLD 'kernel'");
+}
+
 static void
 test_arch(void **state)
 {
@@ -833,6 +886,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dependencies_and_refs, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_already_loaded_cases, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_files, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_program_refused, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_seeded_from_hints, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_arch, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_pathname_with_odd_characters, setup,
 		    sim_fixture_teardown),

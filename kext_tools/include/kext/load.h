@@ -28,6 +28,7 @@ struct kext_load_step {
 	char *version;
 	char *bundle_path;	/* NULL for a loaded kext not found on disk */
 	char *executable;	/* the .ko path, for KEXT_STEP_LOAD */
+	struct kext_bundle *bundle;	/* retained; NULL for a loaded kext not on disk */
 	int fileid;		/* after loading; 0 in a dry run */
 	bool root;
 };

@@ -25,8 +25,11 @@
  *                      does; without it the caller must load it first.
  *
  * A new kernel provides only VERSION kernel=<osreldate> and registers no
- * modules; to model interfaces a real kernel has compiled in, add lines
- * such as "version pci 1" under its "file 1" line in DIR/state.
+ * modules, unless $KEXT_SIM_HINTS names a kernel directory's linker.hints:
+ * then its "in kernel" MODULE and VERSION records are the new kernel's
+ * built-in modules and interfaces, and its VERSION kernel.N the kernel's
+ * version when KEXT_SIM_OSVERSION is unset (kernel_sim_seed.c). Lines such
+ * as "version pci 1" under the "file 1" line in DIR/state do the same by hand.
  *
  * Loading follows the kernel's order of checks:
  *   - the argument needs a '/' (the sim has no kern.module_path to search);
@@ -278,7 +281,11 @@ sim_prepare(const struct sim *s, kext_error *err)
 		return -1;
 	if (access(s->state_path, F_OK) != 0 && errno == ENOENT) {
 		if ((rc = sim_state_init(&st, osreldate, arch, err)) == 0) {
-			rc = sim_state_write(s->state_path, &st, err);
+			if (env_given("KEXT_SIM_HINTS"))
+				rc = sim_seed_hints(&st, getenv("KEXT_SIM_HINTS"),
+				    env_given("KEXT_SIM_OSVERSION"), err);
+			if (rc == 0)
+				rc = sim_state_write(s->state_path, &st, err);
 			sim_state_free(&st);
 		}
 	} else if ((rc = sim_state_read(s->state_path, &st, err)) == 0) {
@@ -774,6 +781,21 @@ run_mod_load(const struct sim *s, const struct kmod_file *kf, const char *path, 
 	return 0;
 }
 
+/* For a file that is no module at all, what it is (a program...) says more. */
+static void
+say_what_it_is(const char *path, kext_error *why)
+{
+	struct kmod_target any = {KMOD_OS_FREEBSD, NULL, 0};
+	struct kmod_check c;
+	kext_error ignored;
+
+	if (kmod_check_path(path, &any, &c, &ignored) != 0)
+		return;
+	if (!c.is_module)
+		kext_fail(why, ENOEXEC, "it is %s", c.what);
+	kmod_check_free(&c);
+}
+
 /* A bare module name ("nullfs"): only "already provided" can be answered. */
 static int
 load_by_module_name(const struct sim *s, const char *name, kext_error *err)
@@ -820,7 +842,7 @@ load_file(const struct sim *s, struct sim_state *st, const char *path, int userr
 	if (!S_ISREG(sb.st_mode))
 		kext_fail(&kerr, ENOEXEC, "not a regular file");
 	else if (kmod_open(path, &kf, &kerr) != 0)
-		kf = NULL;
+		say_what_it_is(path, &kerr);
 	if ((same = find_by_basename(st, base_name(path))) != NULL) {
 		rc = kext_fail(err, EEXIST, "kldload %s: a file named %s is already loaded (id %d, "
 		    "%s)", path, same->name, same->id, same->pathname);

@@ -6,6 +6,7 @@
 #ifndef KEXT_KERNEL_SIM_H
 #define KEXT_KERNEL_SIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +66,14 @@ struct sim_state {
 
 /* A new kernel: file 1 "kernel" providing VERSION kernel=osreldate. */
 int sim_state_init(struct sim_state *st, int osreldate, const char *arch, kext_error *err);
+
+/*
+ * Seeds a new kernel (sim_state_init's) with what the real kernel of a
+ * linker.hints has built in (kernel_sim_seed.c); its "kernel" version sets
+ * the osreldate unless keep_osreldate.
+ */
+int sim_seed_hints(struct sim_state *st, const char *path, bool keep_osreldate,
+    kext_error *err);
 
 /* Parses and checks a state file's text; path is used in messages. */
 int sim_state_parse(const char *text, size_t len, const char *path, struct sim_state *st,

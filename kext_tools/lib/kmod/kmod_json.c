@@ -36,8 +36,8 @@ utf8_len(const unsigned char *s)
 	return n;
 }
 
-static void
-put_string(FILE *fp, const char *str)
+void
+kmod_json_string(FILE *fp, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
 	size_t n;
@@ -70,16 +70,16 @@ put_pnp(FILE *fp, const struct kmod_pnp *p)
 	size_t e, f;
 
 	fputs("\"bus\": ", fp);
-	put_string(fp, p->bus);
+	kmod_json_string(fp, p->bus);
 	fputs(", \"descr\": ", fp);
-	put_string(fp, p->descr);
+	kmod_json_string(fp, p->descr);
 	fputs(", \"format\": ", fp);
-	put_string(fp, p->format);
+	kmod_json_string(fp, p->format);
 	fprintf(fp, ", \"entry_len\": %d, \"num_entry\": %d,\n         \"fields\": [",
 	    p->entry_len, p->num_entry);
 	for (f = 0; f < p->num_fields; f++) {
 		fprintf(fp, "%s{\"kind\": \"%c\", \"name\": ", f ? ", " : "", p->fields[f].kind);
-		put_string(fp, p->fields[f].name);
+		kmod_json_string(fp, p->fields[f].name);
 		fputc('}', fp);
 	}
 	fputs("],\n         \"entries\": [", fp);
@@ -94,7 +94,7 @@ put_pnp(FILE *fp, const struct kmod_pnp *p)
 			if (k == 'T')
 				fputs("null", fp);
 			else if (k == 'D' || k == 'Z')
-				put_string(fp, v->s);
+				kmod_json_string(fp, v->s);
 			else
 				fprintf(fp, "%d", (int)v->i);
 		}
@@ -110,19 +110,19 @@ put_record(FILE *fp, const struct kmod_record *r)
 	switch (r->type) {
 	case KMOD_DEPEND:
 		fputs("\"name\": ", fp);
-		put_string(fp, r->u.depend.name);
+		kmod_json_string(fp, r->u.depend.name);
 		fprintf(fp, ", \"min\": %d, \"pref\": %d, \"max\": %d", r->u.depend.min,
 		    r->u.depend.pref, r->u.depend.max);
 		break;
 	case KMOD_MODULE:
 		fputs("\"cval\": ", fp);
-		put_string(fp, r->u.module.cval);
+		kmod_json_string(fp, r->u.module.cval);
 		fputs(", \"name\": ", fp);
-		put_string(fp, r->u.module.name);
+		kmod_json_string(fp, r->u.module.name);
 		break;
 	case KMOD_VERSION:
 		fputs("\"name\": ", fp);
-		put_string(fp, r->u.version.name);
+		kmod_json_string(fp, r->u.version.name);
 		fprintf(fp, ", \"version\": %d", r->u.version.version);
 		break;
 	case KMOD_PNP_INFO:
@@ -139,7 +139,7 @@ put_strings(FILE *fp, char *const *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fputs(", ", fp);
-		put_string(fp, v[i]);
+		kmod_json_string(fp, v[i]);
 	}
 	fputc(']', fp);
 }
@@ -157,7 +157,7 @@ put_linux(FILE *fp, const struct kmod_linux *lx)
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		fprintf(fp, "%s\"%s\": ", i ? ", " : "", keys[i]);
 		if (values[i] != NULL)
-			put_string(fp, values[i]);
+			kmod_json_string(fp, values[i]);
 		else
 			fputs("null", fp);
 	}
@@ -174,9 +174,9 @@ put_file(FILE *fp, const struct kmod_file *kf)
 	size_t i;
 
 	fputs("  {\n    \"path\": ", fp);
-	put_string(fp, kf->path);
+	kmod_json_string(fp, kf->path);
 	fprintf(fp, ",\n    \"os\": \"%s\",\n    \"arch\": ", kmod_os_name(kf->os));
-	put_string(fp, kf->arch);
+	kmod_json_string(fp, kf->arch);
 	fprintf(fp, ",\n    \"elf_class\": %d,\n    \"byte_order\": \"%s\",\n"
 	    "    \"machine\": %d,\n    \"type\": \"%s\",\n    \"osabi\": %d,\n"
 	    "    \"has_metadata\": %s,\n    \"records\": [", kf->elf_class,
@@ -191,7 +191,7 @@ put_file(FILE *fp, const struct kmod_file *kf)
 	for (i = 0; i < kf->num_notes; i++) {
 		if (i)
 			fputs(", ", fp);
-		put_string(fp, kf->notes[i]);
+		kmod_json_string(fp, kf->notes[i]);
 	}
 	fputc(']', fp);
 	if (kf->os == KMOD_OS_LINUX)

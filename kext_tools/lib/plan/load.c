@@ -25,14 +25,16 @@ kext_load_result_free(struct kext_load_result *result)
 		free(result->steps[i].version);
 		free(result->steps[i].bundle_path);
 		free(result->steps[i].executable);
+		if (result->steps[i].bundle != NULL)
+			kext_bundle_release(result->steps[i].bundle);
 	}
 	free(result->steps);
 	memset(result, 0, sizeof(*result));
 }
 
 /* What the plan needs to know about the kernel's kexts. */
-static struct kext_loaded *
-plan_view(const struct kext_loaded_set *set, size_t *n)
+struct kext_loaded *
+plan_loaded_view(const struct kext_loaded_set *set, size_t *n)
 {
 	struct kext_loaded *view = calloc(set->n + 1, sizeof(*view));
 
@@ -127,7 +129,7 @@ make_plan(struct kext_repos *repos, const struct kext_load_request *req,
     const struct kext_loaded_set *set, struct kext_plan **plan, kext_error *err)
 {
 	struct kext_plan_options opts = {.authenticate = req->authenticate};
-	struct kext_loaded *view = plan_view(set, &opts.nloaded);
+	struct kext_loaded *view = plan_loaded_view(set, &opts.nloaded);
 	int rc;
 
 	if (view == NULL)
@@ -176,6 +178,7 @@ record_steps(const struct kext_plan *plan, const struct kext_loaded_set *set,
 		if (it->bundle != NULL) {
 			s->bundle_path = dup_or_null(kext_bundle_path(it->bundle));
 			s->executable = dup_or_null(kext_bundle_executable_path(it->bundle));
+			s->bundle = kext_bundle_retain(it->bundle);
 		}
 		if (s->kind == KEXT_STEP_ALREADY && (strcmp(s->identifier, KEXT_KERNEL_BUNDLE_ID) == 0 ||
 		    strcmp(s->identifier, KEXT_LINUX_KERNEL_BUNDLE_ID) == 0))

@@ -63,6 +63,9 @@ int plan_choose_root(struct kext_plan *p, const char *identifier,
 int load_check_depends(const struct kext_load_step *steps, struct kmod_file *const *kfs,
     size_t step, const struct kext_loaded_set *set, kext_error *err);
 
+/* The loaded kexts as kext_plan_options wants them (malloc'd; borrows from set). */
+struct kext_loaded *plan_loaded_view(const struct kext_loaded_set *set, size_t *n);
+
 /*
  * Checks b's executable against the kernel set describes (exec_check.c):
  * every problem becomes a diagnostic of b; -1 with err for the first that

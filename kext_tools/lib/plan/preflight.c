@@ -1,0 +1,323 @@
+/* kextutil -n -t: every problem of every kext involved (kext/preflight.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kext/fbsd_version.h"
+#include "kext/kmod.h"
+#include "kext/loaded.h"
+#include "kext/preflight.h"
+#include "plan_internal.h"
+
+void
+kext_preflight_result_free(struct kext_preflight_result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->kexts[i].bundle != NULL)
+			kext_bundle_release(r->kexts[i].bundle);
+		kext_diags_free(r->kexts[i].own);
+		free(r->kexts[i].identifier);
+		free(r->kexts[i].error);
+	}
+	free(r->kexts);
+	memset(r, 0, sizeof(*r));
+}
+
+const struct kext_diags *
+kext_preflight_diags(const struct kext_preflight_kext *x)
+{
+	return x->bundle != NULL ? kext_bundle_diags_const(x->bundle) : x->own;
+}
+
+/* The entry for bundle b (added when new), or NULL when out of memory. */
+static struct kext_preflight_kext *
+entry_for(struct kext_preflight_result *r, struct kext_bundle *b, const char *identifier)
+{
+	struct kext_preflight_kext *x;
+
+	for (size_t i = 0; b != NULL && i < r->n; i++)
+		if (r->kexts[i].bundle == b)
+			return &r->kexts[i];
+	if ((x = realloc(r->kexts, (r->n + 1) * sizeof(*x))) == NULL)
+		return NULL;
+	r->kexts = x;
+	x = &r->kexts[r->n];
+	memset(x, 0, sizeof(*x));
+	if (identifier != NULL && (x->identifier = strdup(identifier)) == NULL)
+		return NULL;
+	if (b != NULL)
+		x->bundle = kext_bundle_retain(b);
+	else if ((x->own = kext_diags_new(identifier != NULL ? identifier : "?")) == NULL)
+		return NULL;
+	r->n++;
+	return x;
+}
+
+/* The module's "kernel" dependencies against the kernel's version. */
+static void
+check_kernel_version(struct kext_bundle *b, const struct kext_loaded_set *set)
+{
+	const char *exe = kext_bundle_executable_path(b);
+	struct kmod_file *kf;
+
+	if (exe == NULL || set->os != KMOD_OS_FREEBSD || kmod_open(exe, &kf, NULL) != 0)
+		return;	/* unreadable executables are reported by the executable check */
+	for (size_t i = 0; i < kf->num_records; i++) {
+		const struct kmod_depend *d = &kf->records[i].u.depend;
+
+		if (kf->records[i].type == KMOD_DEPEND && strcmp(d->name, "kernel") == 0 &&
+		    !kext_fbsd_version_accepts(d->min, d->pref, d->max, set->osreldate))
+			kext_diags_add(kext_bundle_diags(b), KEXT_DIAG_DEPENDENCY,
+			    KEXT_DIAG_DEP_KERNEL_VERSION, "%s - built for kernel %d (accepts "
+			    "%d..%d), the kernel is %d", exe, d->pref, d->min, d->max,
+			    set->osreldate);
+	}
+	kmod_free(kf);
+}
+
+static bool
+any_failure(const struct kext_preflight_result *r, size_t from)
+{
+	for (size_t i = from; i < r->n; i++)
+		if (kext_diags_has_failures(kext_preflight_diags(&r->kexts[i])))
+			return true;
+	return false;
+}
+
+/* Joins b to r and checks its executable and kernel version; -1 when out of memory. */
+static int
+visit(struct kext_preflight_result *r, struct kext_bundle *b, const char *identifier,
+    const struct kext_loaded_set *set)
+{
+	kext_error ignored;
+
+	if (entry_for(r, b, identifier) == NULL)
+		return -1;
+	/* Each check records its problems on the bundle. */
+	(void)plan_check_executable(b, set, &ignored);
+	check_kernel_version(b, set);
+	return 0;
+}
+
+/* Every kext a plan would load. */
+static int
+visit_plan(struct kext_preflight_result *r, const struct kext_plan *p,
+    const struct kext_loaded_set *set)
+{
+	for (size_t i = 0; i < kext_plan_count(p); i++) {
+		const struct kext_plan_item *it = kext_plan_at(p, i);
+
+		if (it->bundle != NULL && !it->loaded && !it->kernel_component &&
+		    visit(r, it->bundle, it->identifier, set) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The kexts a root pulls in. A plan that fails is left empty, so then each
+ * library of the root is planned on its own: the ones that resolve are
+ * checked too, whatever happens to their siblings.
+ */
+static int
+visit_dependencies(struct kext_preflight_result *r, struct kext_repos *repos,
+    const struct kext_load_request *req, struct kext_bundle *b, const char *id,
+    const struct kext_loaded_set *set)
+{
+	struct kext_plan_options opts = {.authenticate = req->authenticate};
+	struct kext_loaded *view = plan_loaded_view(set, &opts.nloaded);
+	size_t nlib = b != NULL ? kext_bundle_library_count(b) : 0;
+	struct kext_plan *p;
+	kext_error ignored;
+	bool planned = false;
+	int rc = 0;
+
+	if (view == NULL)
+		return -1;
+	opts.loaded = view;
+	if (kext_plan_create(repos, &opts, &p, &ignored) == 0) {
+		planned = (b != NULL ? kext_plan_add(p, b, &ignored) :
+		    kext_plan_add_identifier(p, id, &ignored)) == 0;
+		if (planned)
+			rc = visit_plan(r, p, set);
+		kext_plan_free(p);
+	} else {
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && !planned && i < nlib; i++) {
+		if (kext_plan_create(repos, &opts, &p, &ignored) != 0) {
+			rc = -1;
+			break;
+		}
+		if (kext_plan_add_identifier(p, kext_bundle_library_at(b, i)->identifier,
+		    &ignored) == 0)
+			rc = visit_plan(r, p, set);
+		kext_plan_free(p);
+	}
+	free(view);
+	return rc;
+}
+
+/* One root: planned and checked on its own; its kexts join r. */
+static int
+check_root(struct kext_kernel *k, struct kext_repos *repos, const struct kext_load_request *req,
+    struct kext_bundle *b, const char *id, const struct kext_loaded_set *set,
+    struct kext_preflight_result *r, kext_error *err)
+{
+	struct kext_load_request one = {.bundles = b != NULL ? &b : NULL,
+	    .num_bundles = b != NULL, .identifiers = b != NULL ? NULL : &id,
+	    .num_identifiers = b == NULL, .authenticate = req->authenticate, .dry_run = true};
+	struct kext_load_result res;
+	struct kext_preflight_kext *root;
+	size_t first = r->n, ri = 0;
+	kext_error lerr;
+	bool failed;
+	int rc;
+
+	failed = kext_load(k, repos, &one, &res, &lerr) != 0;
+	/* A -b identifier is the bundle the load chose, when it got that far. */
+	for (size_t i = 0; b == NULL && i < res.n; i++)
+		if (res.steps[i].root && res.steps[i].bundle != NULL)
+			b = kext_bundle_retain(res.steps[i].bundle);
+	rc = failed && lerr.code == ENOMEM ? -1 : 0;
+	if (rc == 0 && (root = entry_for(r, b, b != NULL ? kext_bundle_identifier(b) : id)) == NULL)
+		rc = -1;
+	if (rc == 0) {
+		ri = (size_t)(root - r->kexts);
+		if (b != NULL && visit(r, b, kext_bundle_identifier(b), set) != 0)
+			rc = -1;
+	}
+	/* What the load planned (its checks may have made a kext invalid since)... */
+	for (size_t i = 0; rc == 0 && i < res.n; i++)
+		if (res.steps[i].kind == KEXT_STEP_LOAD && res.steps[i].bundle != NULL &&
+		    visit(r, res.steps[i].bundle, res.steps[i].identifier, set) != 0)
+			rc = -1;
+	kext_load_result_free(&res);
+	/* ...and what a plan reaches when the load stopped before planning. */
+	if (rc == 0 && visit_dependencies(r, repos, req, b, id, set) != 0)
+		rc = -1;
+	if (b != NULL && one.bundles == NULL)
+		kext_bundle_release(b);
+	if (rc != 0)
+		return kext_fail(err, ENOMEM, "out of memory");
+	root = &r->kexts[ri];	/* entries may have moved */
+	root->root = true;
+	if (failed && root->error == NULL) {
+		if ((root->error = strdup(lerr.msg)) == NULL)
+			return kext_fail(err, ENOMEM, "out of memory");
+		root->failed = true;
+		if (root->bundle == NULL)
+			kext_diags_add(root->own, KEXT_DIAG_DEPENDENCY, KEXT_DIAG_NOT_FOUND, "%s",
+			    lerr.msg);
+		else if (!any_failure(r, first) &&
+		    !kext_diags_has_failures(kext_preflight_diags(root)))
+			kext_diags_add(kext_bundle_diags(root->bundle), KEXT_DIAG_DEPENDENCY,
+			    KEXT_DIAG_DEP_KERNEL_REFUSES, "%s", lerr.msg);
+	}
+	return 0;
+}
+
+/*
+ * A kext named and also found in a -r folder is opened twice: one kext, the
+ * diagnostics of both (kext_diags_add drops the duplicates).
+ */
+static void
+merge_same_path(struct kext_preflight_result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct kext_preflight_kext *x = &r->kexts[i];
+
+		for (size_t j = i + 1; x->bundle != NULL && j < r->n; j++) {
+			struct kext_preflight_kext *y = &r->kexts[j];
+			const struct kext_diags *d;
+
+			if (y->bundle == NULL ||
+			    strcmp(kext_bundle_path(x->bundle), kext_bundle_path(y->bundle)) != 0)
+				continue;
+			d = kext_bundle_diags_const(y->bundle);
+			for (size_t k = 0; k < kext_diags_count(d, KEXT_DIAG_ALL); k++) {
+				const struct kext_diag *g = kext_diags_at(d, k);
+
+				/* Past KEXT_DIAG_MAX a diagnostic is only counted: not an error. */
+				if (g->value != NULL)
+					(void)kext_diags_add(kext_bundle_diags(x->bundle), g->category,
+					    g->message, "%s", g->value);
+				else
+					(void)kext_diags_add(kext_bundle_diags(x->bundle), g->category,
+					    g->message, NULL);
+			}
+			x->root |= y->root;
+			x->failed |= y->failed;
+			if (x->error == NULL) {
+				x->error = y->error;
+				y->error = NULL;
+			}
+			kext_bundle_release(y->bundle);
+			free(y->identifier);
+			free(y->error);
+			memmove(y, y + 1, (r->n - j - 1) * sizeof(*y));
+			r->n--;
+			j--;
+		}
+	}
+	r->failed_roots = 0;
+	for (size_t i = 0; i < r->n; i++)
+		r->failed_roots += r->kexts[i].failed;
+}
+
+int
+kext_preflight(struct kext_kernel *k, struct kext_repos *repos,
+    const struct kext_load_request *req, struct kext_preflight_result *out, kext_error *err)
+{
+	struct kext_loaded_set set;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (kext_loaded_read(k, &set, err) != 0)
+		return -1;
+	for (size_t i = 0; rc == 0 && i < req->num_bundles; i++)
+		rc = check_root(k, repos, req, req->bundles[i], NULL, &set, out, err);
+	for (size_t i = 0; rc == 0 && i < req->num_identifiers; i++)
+		rc = check_root(k, repos, req, NULL, req->identifiers[i], &set, out, err);
+	kext_loaded_free(&set);
+	if (rc == 0)
+		merge_same_path(out);
+	if (rc != 0)
+		kext_preflight_result_free(out);
+	return rc;
+}
+
+int
+kext_preflight_write_json(FILE *fp, const struct kext_preflight_result *r)
+{
+	fputs("{\n  \"kexts\": [", fp);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct kext_preflight_kext *x = &r->kexts[i];
+		const struct kext_diags *d = kext_preflight_diags(x);
+		size_t nd = kext_diags_count(d, KEXT_DIAG_ALL);
+
+		fputs(i ? ",\n    {\"path\": " : "\n    {\"path\": ", fp);
+		kmod_json_string(fp, x->bundle != NULL ? kext_bundle_path(x->bundle) : NULL);
+		fputs(", \"identifier\": ", fp);
+		kmod_json_string(fp, x->identifier);
+		fprintf(fp, ", \"root\": %s, \"failed\": %s, \"diagnostics\": [",
+		    x->root ? "true" : "false", x->failed ? "true" : "false");
+		for (size_t j = 0; j < nd; j++) {
+			const struct kext_diag *g = kext_diags_at(d, j);
+
+			fputs(j ? ", {\"category\": " : "{\"category\": ", fp);
+			kmod_json_string(fp, kext_diag_category_name(g->category));
+			fputs(", \"message\": ", fp);
+			kmod_json_string(fp, g->message);
+			fputs(", \"value\": ", fp);
+			if (g->value != NULL)
+				kmod_json_string(fp, g->value);
+			else
+				fputs("null", fp);
+			fputc('}', fp);
+		}
+		fputs("]}", fp);
+	}
+	fprintf(fp, "%s],\n  \"failed_roots\": %zu\n}\n", r->n ? "\n  " : "", r->failed_roots);
+	return ferror(fp) ? -1 : 0;
+}

@@ -1,0 +1,108 @@
+# kextutil -n -t as a CI pre-flight: every problem of every kext involved
+# (named, -b, dependencies) in OSKext's categories, Apple's exit codes,
+# --json; the executable checked against the kernel before any kernel call;
+# a sim kernel seeded from a linker.hints (KEXT_SIM_HINTS).
+. "$(dirname "$0")/lib.sh"
+need_fixtures
+ext=$T/ext
+expect 0 "convert" "$BIN/ko2kext" -q -o "$ext" "$FX/amd64"/fx_base.ko "$FX/amd64"/fx_mid.ko \
+	"$FX/amd64"/fx_multi.ko
+expect 0 "convert arm" "$BIN/ko2kext" -q -o "$T/arm" "$FX/aarch64"/fx_base.ko
+new_sim 1402000
+
+# A module for another architecture: a validation failure, before any kernel call.
+expect 4 "foreign arch" "$BIN/kextutil" -n -t -e "$T/arm/Fx_base.kext"
+has "$T/out" "Diagnostics for $T/arm/Fx_base.kext:" "diagnostics header"
+has "$T/out" "Validation Failures:" "category"
+has "$T/out" "Executable is not a kernel module this kernel can load" "message"
+has "$T/out" "built for aarch64 (ELF64, machine 183, little-endian), but the kernel is amd64" "reason"
+hasnt "$T/out" "no diagnostics" "a failure never says no diagnostics"
+has "$T/err" "not loading it" "the failure on stderr"
+ok "an aarch64 module fails kextutil -n against an amd64 kernel"
+
+# A dependency's problem is reported under the dependency's own path.
+mkdir -p "$T/mixed"
+cp -R "$ext/Fx_mid.kext" "$ext/Fx_multi.kext" "$T/arm/Fx_base.kext" "$T/mixed/"
+expect 4 "bad dependency" "$BIN/kextutil" -n -t -e -r "$T/mixed" "$T/mixed/Fx_multi.kext"
+has "$T/out" "Diagnostics for $T/mixed/Fx_base.kext:" "the dependency has its diagnostics"
+has "$T/out" "built for aarch64" "the dependency's reason"
+ok "a dependency pulled in by the plan is checked too"
+
+# Several roots: each is checked on its own; one bad root does not hide another.
+expect 4 "two roots" "$BIN/kextutil" -n -t -e -r "$ext" "$T/arm/Fx_base.kext" "$ext/Fx_mid.kext" \
+	-b org.example.absent
+has "$T/out" "$ext/Fx_mid.kext: no diagnostics." "the good root is said to be fine"
+has "$T/out" "Diagnostics for org.example.absent:" "-b root reported"
+has "$T/out" "No kext with this identifier was found" "-b: not found"
+ok "every root is reported"
+
+# Exit codes as Apple's kextutil documents them: 1 when a kext is not found.
+expect 1 "not found" "$BIN/kextutil" -n -e -b org.example.absent
+expect 0 "good -b" "$BIN/kextutil" -n -e -r "$ext" -b org.freebsd.kmod.fx_multi
+has "$T/out" "appears to be loadable" "loadable said"
+ok "exit 1 for a kext not found, 0 when loadable"
+
+# --json: the same, for CI annotations.
+expect 4 "json" "$BIN/kextutil" -n -e --json -r "$T/mixed" "$T/mixed/Fx_multi.kext"
+python3 - "$T/out" "$T/mixed" <<'PY' || fail "JSON content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+by = {k["path"]: k for k in d["kexts"]}
+root = by[sys.argv[2] + "/Fx_multi.kext"]
+dep = by[sys.argv[2] + "/Fx_base.kext"]
+assert root["root"] and root["failed"] and d["failed_roots"] == 1
+assert not dep["root"]
+assert any(g["category"] == "Validation Failures" and "aarch64" in (g["value"] or "")
+           for g in dep["diagnostics"]), dep
+PY
+expect 64 "json needs -n" "$BIN/kextutil" --json "$ext/Fx_base.kext"
+ok "--json lists every kext with its diagnostics"
+
+# A program is not a kernel module: refused by kextutil and by the sim kernel.
+if [ -x /bin/ls ]; then
+	cp -R "$ext/Fx_base.kext" "$T/Prog.kext"
+	cp /bin/ls "$T/Prog.kext/Contents/MacOS/fx_base.ko"
+	expect 4 "program" "$BIN/kextutil" -n -t -e "$T/Prog.kext"
+	has "$T/out" "it is a dynamically linked program" "what it is"
+	expect 71 "kextload refuses a program" "$BIN/kextload" -z "$T/Prog.kext"
+	has "$T/err" "fx_base.ko is a dynamically linked program" "kextload says what it is"
+	ok "a program in a bundle is refused"
+fi
+
+# A sim kernel seeded from a linker.hints: its "in kernel" records are built in.
+# Fx_mid converted against a kernel that has fxbase built in needs no library.
+python3 - "$T/linker.hints" <<'PY'
+import struct, sys
+out = bytearray(struct.pack("<i", 1))
+def s(b, t): b += bytes([len(t)]) + t.encode()
+def record(kind, name, version, kldfile):
+    body = bytearray(struct.pack("<i", kind)); s(body, name)
+    if version is not None:
+        start = len(out) + 4
+        while (start + len(body)) % 4: body += b"\0"
+        body += struct.pack("<i", version)
+    s(body, kldfile)
+    while len(body) % 4: body += b"\0"
+    out.extend(struct.pack("<i", len(body)) + body)
+record(2, "fxbase", None, "kernel")
+record(3, "fxbase", 3, "kernel")
+record(3, "kernel", 1402000, "kernel")
+open(sys.argv[1], "wb").write(out)
+PY
+expect 0 "convert against hints" "$BIN/ko2kext" -q -H "$T/linker.hints" -o "$T/h" "$FX/amd64"/fx_mid.ko
+hasnt "$T/h/Fx_mid.kext/Contents/Info.plist" "org.freebsd.kmod.fx_base" "fxbase is built in"
+new_sim 1402000 plain
+expect 4 "unseeded" "$BIN/kextutil" -n -t -e "$T/h/Fx_mid.kext"
+has "$T/out" "its module needs fxbase" "the missing module named"
+new_sim 1402000 seeded
+unset KEXT_SIM_OSVERSION
+export KEXT_SIM_HINTS="$T/linker.hints"
+expect 0 "seeded" "$BIN/kextutil" -n -e "$T/h/Fx_mid.kext"
+grep -q '^version fxbase 3$' "$T/kernelseeded/state" || fail "seeded version"
+grep -q '^osreldate 1402000$' "$T/kernelseeded/state" || fail "seeded osreldate"
+new_sim 1402000 bad
+export KEXT_SIM_HINTS="$ext/Fx_base.kext/Contents/Info.plist"
+expect 71 "bad hints" "$BIN/kextutil" -n -e "$T/h/Fx_mid.kext"
+has "$T/err" "KEXT_SIM_HINTS: $ext/Fx_base.kext/Contents/Info.plist" "the file named"
+unset KEXT_SIM_HINTS
+ok "KEXT_SIM_HINTS seeds the sim kernel's built-in modules and version"
