@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "kext/load.h"
 #include "kext/preflight.h"
@@ -35,13 +36,16 @@ static const char usage_kextload[] =
 
 static const char usage_kextutil[] =
     "usage: kextutil [-n] [-t] [-e] [-v] [-q] [-z] [-r repository]... [-d dependency.kext]...\n"
-    "                [-b bundle_id]... [--json] [--kernel SPEC] [bundle.kext]...\n"
+    "                [-b bundle_id]... [-k kernel_file] [--json] [--kernel SPEC]\n"
+    "                [bundle.kext]...\n"
     "  -n, --no-load             plan and check only; load nothing\n"
     "  -t, --print-diagnostics   print every diagnostic of every kext involved\n"
     "  -e, --no-system-extensions  do not look in " KEXT_SYSTEM_EXTENSIONS "\n"
     "  -Z, --no-resolve-dependencies  with -n: only validate the named kexts\n"
     "  -z, --no-authentication   skip the ownership checks (with -n, or the sim kernel)\n"
     "      --json                with -n: every kext involved and its diagnostics as JSON\n"
+    "  -k, --kernel-file FILE    with -n: check every module's symbols against this kernel\n"
+    "                            (default on the freebsd kernel: kern.bootfile)\n"
     "  -b, -d, -r, -v, -q, --kernel as for kextload\n";
 
 enum { OPT_KERNEL = 256, OPT_JSON };
@@ -59,12 +63,13 @@ static const struct option long_options[] = {
 	{"no-authentication", no_argument, NULL, 'z'},
 	{"kernel", required_argument, NULL, OPT_KERNEL},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"kernel-file", required_argument, NULL, 'k'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
 struct args {
-	const char *prog, *kernel;
+	const char *prog, *kernel, *kernel_file;
 	const char **ids, **dirs, **deps;
 	size_t num_ids, num_dirs, num_deps;
 	char **paths;
@@ -78,7 +83,7 @@ parse_args(struct args *a, int argc, char **argv)
 	const char *usage = a->util ? usage_kextutil : usage_kextload;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, a->util ? "b:d:r:ntZevqzh" : "b:d:r:vqzh", long_options,
+	while ((c = getopt_long(argc, argv, a->util ? "b:d:r:k:ntZevqzh" : "b:d:r:vqzh", long_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'b': rc = kext_strv_push(&a->ids, &a->num_ids, optarg); break;
@@ -93,6 +98,7 @@ parse_args(struct args *a, int argc, char **argv)
 		case 'z': a->no_auth = true; break;
 		case OPT_KERNEL: a->kernel = optarg; break;
 		case OPT_JSON: a->json = true; break;
+		case 'k': a->kernel_file = optarg; break;
 		case 'h': fputs(usage, stdout); exit(EX_OK);
 		default: fputs(usage, stderr); return EX_USAGE;
 		}
@@ -107,8 +113,9 @@ parse_args(struct args *a, int argc, char **argv)
 		fprintf(stderr, "%s: -Z goes with -n and bundle paths\n%s", a->prog, usage);
 		return EX_USAGE;
 	}
-	if (a->json && (!a->util || !a->no_load || a->no_resolve)) {
-		fprintf(stderr, "%s: --json goes with kextutil -n\n%s", a->prog, usage);
+	if ((a->json || a->kernel_file != NULL) && (!a->no_load || a->no_resolve)) {
+		fprintf(stderr, "%s: --json and -k go with -n (and dependencies resolved)\n%s",
+		    a->prog, usage);
 		return EX_USAGE;
 	}
 	if (a->num_paths == 0 && a->num_ids == 0) {
@@ -238,9 +245,16 @@ check_without_loading(const struct args *a, struct kext_kernel *k, struct kext_r
 	kext_error err;
 	int rc = EX_OK;
 
-	if (kext_preflight(k, repos, req, &pr, &err) != 0) {
+	char bootfile[1024] = "";
+	const char *kernel_file = a->kernel_file;
+
+	/* The running kernel's file, where the backend knows it and it can be read. */
+	if (kernel_file == NULL && kext_kernel_bootfile(k, bootfile, sizeof(bootfile), &err) == 0 &&
+	    bootfile[0] != '\0' && access(bootfile, R_OK) == 0)
+		kernel_file = bootfile;
+	if (kext_preflight(k, repos, req, kernel_file, &pr, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", a->prog, err.msg);
-		return EX_OSERR;
+		return err.code == ENOENT || err.code == EACCES ? EX_OSFILE : EX_OSERR;
 	}
 	for (size_t i = 0; i < pr.n; i++) {
 		const struct kext_preflight_kext *x = &pr.kexts[i];

@@ -106,3 +106,32 @@ expect 71 "bad hints" "$BIN/kextutil" -n -e "$T/h/Fx_mid.kext"
 has "$T/err" "KEXT_SIM_HINTS: $ext/Fx_base.kext/Contents/Info.plist" "the file named"
 unset KEXT_SIM_HINTS
 ok "KEXT_SIM_HINTS seeds the sim kernel's built-in modules and version"
+
+# Symbols (-k: a kernel file; fx_symkern.ko stands in for one). fx_symuser
+# declares only fxsymmid: fxsymlib_hello is one level too deep for FreeBSD's
+# linker (a warning), fxk_knote_enqueue is static in the kernel (a warning
+# naming debug.link_elf_leak_locals), fx_defined_nowhere is defined nowhere.
+for arch in amd64 aarch64; do
+	[ "$arch" = amd64 ] || export KEXT_SIM_ARCH=aarch64
+	new_sim 1402000 "sym$arch"
+	expect 0 "convert sym $arch" "$BIN/ko2kext" -q -o "$T/sym$arch" \
+		"$FX/$arch"/fx_symlib.ko "$FX/$arch"/fx_symmid.ko "$FX/$arch"/fx_symuser.ko
+	kern=$FX/$arch/fx_symkern.ko
+	expect 0 "declared library" "$BIN/kextutil" -n -e -k "$kern" -r "$T/sym$arch" \
+		"$T/sym$arch/Fx_symmid.kext"
+	expect 4 "symbols" "$BIN/kextutil" -n -t -e -k "$kern" -r "$T/sym$arch" \
+		"$T/sym$arch/Fx_symuser.kext"
+	has "$T/out" "Symbols defined neither by the kernel nor by the kext's libraries" "$arch: missing"
+	has "$T/out" "fx_symuser.ko - fx_defined_nowhere" "$arch: the missing symbol named"
+	has "$T/out" "fxsymlib_hello (in org.freebsd.kmod.fx_symlib)" "$arch: indirect provider"
+	has "$T/out" "debug.link_elf_leak_locals=1" "$arch: leak_locals named"
+	has "$T/out" "fx_symuser.ko - fxk_knote_enqueue" "$arch: the static kernel symbol named"
+	hasnt "$T/out" "fxk_printf" "$arch: a kernel global is fine"
+	has "$T/err" "symbols it needs are defined neither by the kernel" "$arch: failure said"
+	ok "$arch: every strong undefined symbol checked against the kernel and declared libraries"
+done
+unset KEXT_SIM_ARCH
+expect 72 "unreadable kernel file" "$BIN/kextutil" -n -e -k "$T/no-such-kernel" \
+	-r "$T/symamd64" "$T/symamd64/Fx_symmid.kext"
+has "$T/err" "$T/no-such-kernel" "the kernel file named"
+ok "an unreadable kernel file is named"

@@ -63,6 +63,7 @@ enum kext_diag_category {
 #define KEXT_DIAG_DEP_REJECTED		"Invalid or inauthentic kexts were rejected for these libraries"
 #define KEXT_DIAG_DEP_TOO_DEEP		"Dependency chain is too deep"
 #define KEXT_DIAG_NOT_FOUND		"No kext with this identifier was found"
+#define KEXT_DIAG_SYMBOLS_UNDEFINED	"Symbols defined neither by the kernel nor by the kext's libraries"
 #define KEXT_DIAG_DEP_KERNEL_VERSION	"Kext is built for another kernel version"
 #define KEXT_DIAG_DEP_KERNEL_REFUSES	"The kernel linker would refuse this load"
 
@@ -80,6 +81,8 @@ enum kext_diag_category {
 #define KEXT_DIAG_DUPLICATE_ID		"Several kexts in one repository have the same identifier"
 #define KEXT_DIAG_UNREADABLE_KEXT	"Kexts that can't be read were skipped"
 #define KEXT_DIAG_EXECUTABLE_WARNING	"Executable has something the kernel linker may not expect"
+#define KEXT_DIAG_SYMBOLS_INDIRECT	"Symbols defined only by a kext that is not one of its libraries (FreeBSD links a module only against its own MODULE_DEPEND providers)"
+#define KEXT_DIAG_SYMBOLS_KERNEL_LOCAL	"Symbols only a static kernel function or object defines: they link only while debug.link_elf_leak_locals=1"
 #define KEXT_DIAG_FREEBSD_NO_DEPENDENCIES "FreeBSD module declares no dependencies, so the kext has no OSBundleLibraries; it loads on any kernel"
 
 struct kext_diag {

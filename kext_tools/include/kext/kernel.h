@@ -104,6 +104,12 @@ int kext_kernel_osreldate(struct kext_kernel *k, int *osreldate, kext_error *err
  */
 int kext_kernel_arch(struct kext_kernel *k, char *buf, size_t len, kext_error *err);
 
+/*
+ * The kernel's own ELF file, for its symbols: kern.bootfile on the freebsd
+ * backend (/boot/kernel/kernel normally); "" when the backend has none.
+ */
+int kext_kernel_bootfile(struct kext_kernel *k, char *buf, size_t len, kext_error *err);
+
 /* Loads the .ko file at path (give a path containing '/'); *fileid gets its id. */
 int kext_kernel_load(struct kext_kernel *k, const char *path, int *fileid, kext_error *err);
 

@@ -40,11 +40,17 @@ struct kext_preflight_result {
 };
 
 /*
- * Runs the checks for every root of req (its dry_run is implied). Fails only
- * when the kernel cannot be read or memory runs out.
+ * Runs the checks for every root of req (its dry_run is implied). With a
+ * kernel_file (the kernel's ELF file), the symbols of every module are
+ * checked too (symbol_check.c): each strong undefined symbol must be defined
+ * by the kernel or by one of the kext's own libraries (FreeBSD looks one
+ * level deep); a symbol only a kext further down defines, or only a static
+ * kernel function, is a warning. Fails only when the kernel or kernel_file
+ * cannot be read or memory runs out.
  */
 int kext_preflight(struct kext_kernel *k, struct kext_repos *repos,
-    const struct kext_load_request *req, struct kext_preflight_result *out, kext_error *err);
+    const struct kext_load_request *req, const char *kernel_file,
+    struct kext_preflight_result *out, kext_error *err);
 
 void kext_preflight_result_free(struct kext_preflight_result *r);
 

@@ -116,6 +116,14 @@ kext_kernel_arch(struct kext_kernel *k, char *buf, size_t len, kext_error *err)
 }
 
 int
+kext_kernel_bootfile(struct kext_kernel *k, char *buf, size_t len, kext_error *err)
+{
+	if (len > 0)
+		buf[0] = '\0';
+	return k->ops->bootfile != NULL ? k->ops->bootfile(k->impl, buf, len, err) : 0;
+}
+
+int
 kext_kernel_load(struct kext_kernel *k, const char *path, int *fileid, kext_error *err)
 {
 	*fileid = 0;

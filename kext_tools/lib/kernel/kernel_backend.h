@@ -14,6 +14,8 @@ struct kext_kernel_ops {
 	int (*osreldate)(void *impl, int *osreldate, kext_error *err);
 	/* The machine its modules are built for ("amd64"); NULL op: not known. */
 	int (*arch)(void *impl, char *buf, size_t len, kext_error *err);
+	/* The file the kernel booted from; NULL op: none known. */
+	int (*bootfile)(void *impl, char *buf, size_t len, kext_error *err);
 	int (*load)(void *impl, const char *path, int *fileid, kext_error *err);
 	int (*unload)(void *impl, int fileid, bool force, kext_error *err);
 	int (*find_file)(void *impl, const char *name, int *fileid, kext_error *err);

@@ -94,6 +94,15 @@ fbsd_arch(void *impl, char *buf, size_t len, kext_error *err)
 	return 0;
 }
 
+static int
+fbsd_bootfile(void *impl, char *buf, size_t len, kext_error *err)
+{
+	(void)impl;
+	if (sysctlbyname("kern.bootfile", buf, &len, NULL, 0) != 0)
+		return kext_fail(err, errno, "sysctl kern.bootfile: %s", strerror(errno));
+	return 0;
+}
+
 /*
  * kern_kldload and kern_kldunload (sys/kern/kern_linker.c) both answer EPERM
  * from securelevel_gt(cred, 0) and from priv_check(PRIV_KLD_LOAD/UNLOAD),
@@ -292,6 +301,7 @@ fbsd_close(void *impl)
 static const struct kext_kernel_ops fbsd_ops = {
 	.osreldate = fbsd_osreldate,
 	.arch = fbsd_arch,
+	.bootfile = fbsd_bootfile,
 	.load = fbsd_load,
 	.unload = fbsd_unload,
 	.find_file = fbsd_find_file,

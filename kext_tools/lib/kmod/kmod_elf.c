@@ -272,7 +272,7 @@ check_target(struct kmod_image *img, unsigned data, kext_error *err)
 }
 
 int
-kmod_image_init(struct kmod_image *img, const void *buf, size_t len,
+kmod_image_headers(struct kmod_image *img, const void *buf, size_t len,
     const char *name, kext_error *err)
 {
 	const uint8_t *p = buf;
@@ -323,7 +323,15 @@ kmod_image_init(struct kmod_image *img, const void *buf, size_t len,
 	}
 	if (read_section_table(img, shoff, shentsize, shnum, shstrndx, err) != 0)
 		return -1;
-	if (check_sections(img, err) != 0 || check_target(img, data, err) != 0)
+	return check_sections(img, err);
+}
+
+int
+kmod_image_init(struct kmod_image *img, const void *buf, size_t len,
+    const char *name, kext_error *err)
+{
+	if (kmod_image_headers(img, buf, len, name, err) != 0 ||
+	    check_target(img, img->be ? 2 : 1, err) != 0)
 		return -1;
 	if (img->is_linux)
 		return 0;	/* kmod_linux.c reads its .modinfo; no layout needed */
@@ -338,7 +346,7 @@ kmod_image_init(struct kmod_image *img, const void *buf, size_t len,
 		break;
 	default:
 		return kext_fail(err, ENOEXEC, "%s: unsupported ELF type %u (expected "
-		    "1 ET_REL or 3 ET_DYN, what FreeBSD modules are)", name, img->type);
+		    "1 ET_REL or 3 ET_DYN, what FreeBSD modules are)", img->name, img->type);
 	}
 	kmod_relocs_sort(img);
 	return 0;

@@ -92,6 +92,14 @@ struct kmod_image {
 
 /* --- kmod_elf.c: header, section headers, layout ------------------------- */
 
+/*
+ * The ELF header and section headers only, for any ELF type (kernels are
+ * ET_EXEC): every section with file bytes lies in the file. kmod_image_fini
+ * always.
+ */
+int kmod_image_headers(struct kmod_image *img, const void *buf, size_t len,
+    const char *name, kext_error *err);
+
 /* Validates the file and builds the address space; kmod_image_fini always. */
 int kmod_image_init(struct kmod_image *img, const void *buf, size_t len,
     const char *name, kext_error *err);

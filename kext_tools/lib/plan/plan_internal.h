@@ -74,4 +74,17 @@ struct kext_loaded *plan_loaded_view(const struct kext_loaded_set *set, size_t *
 int plan_check_executable(struct kext_bundle *b, const struct kext_loaded_set *set,
     kext_error *err);
 
+/*
+ * Symbols (symbol_check.c): item's strong undefined symbols against the
+ * kernel's and its direct dependencies' definitions; problems become
+ * diagnostics of its bundle; -1 when some symbol is defined nowhere it can
+ * link against. The cache keeps each executable's symbols for one run.
+ */
+struct kmod_symbols;
+struct plan_symbol_cache;
+struct plan_symbol_cache *plan_symbol_cache_new(void);
+void plan_symbol_cache_free(struct plan_symbol_cache *c);
+int plan_check_symbols(const struct kext_plan *p, size_t item, const struct kmod_symbols *kernel,
+    struct plan_symbol_cache *c);
+
 #endif

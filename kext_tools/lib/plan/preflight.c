@@ -5,6 +5,7 @@
 
 #include "kext/fbsd_version.h"
 #include "kext/kmod.h"
+#include "kext/kmod_symbols.h"
 #include "kext/loaded.h"
 #include "kext/preflight.h"
 #include "plan_internal.h"
@@ -99,17 +100,28 @@ visit(struct kext_preflight_result *r, struct kext_bundle *b, const char *identi
 	return 0;
 }
 
-/* Every kext a plan would load. */
+/* What the symbol check needs: the kernel's symbols (NULL: not checked). */
+struct symbol_ctx {
+	const struct kmod_symbols *kernel;
+	struct plan_symbol_cache *cache;
+	const char *undefined_in;	/* an executable with undefined symbols, this root */
+};
+
+/* Every kext a plan would load, and its symbols. */
 static int
 visit_plan(struct kext_preflight_result *r, const struct kext_plan *p,
-    const struct kext_loaded_set *set)
+    const struct kext_loaded_set *set, struct symbol_ctx *sc)
 {
 	for (size_t i = 0; i < kext_plan_count(p); i++) {
 		const struct kext_plan_item *it = kext_plan_at(p, i);
 
-		if (it->bundle != NULL && !it->loaded && !it->kernel_component &&
-		    visit(r, it->bundle, it->identifier, set) != 0)
+		if (it->bundle == NULL || it->loaded || it->kernel_component)
+			continue;
+		if (visit(r, it->bundle, it->identifier, set) != 0)
 			return -1;
+		if (sc->kernel != NULL && plan_check_symbols(p, i, sc->kernel, sc->cache) != 0 &&
+		    sc->undefined_in == NULL)
+			sc->undefined_in = kext_bundle_executable_path(it->bundle);
 	}
 	return 0;
 }
@@ -122,7 +134,7 @@ visit_plan(struct kext_preflight_result *r, const struct kext_plan *p,
 static int
 visit_dependencies(struct kext_preflight_result *r, struct kext_repos *repos,
     const struct kext_load_request *req, struct kext_bundle *b, const char *id,
-    const struct kext_loaded_set *set)
+    const struct kext_loaded_set *set, struct symbol_ctx *sc)
 {
 	struct kext_plan_options opts = {.authenticate = req->authenticate};
 	struct kext_loaded *view = plan_loaded_view(set, &opts.nloaded);
@@ -139,7 +151,7 @@ visit_dependencies(struct kext_preflight_result *r, struct kext_repos *repos,
 		planned = (b != NULL ? kext_plan_add(p, b, &ignored) :
 		    kext_plan_add_identifier(p, id, &ignored)) == 0;
 		if (planned)
-			rc = visit_plan(r, p, set);
+			rc = visit_plan(r, p, set, sc);
 		kext_plan_free(p);
 	} else {
 		rc = -1;
@@ -151,7 +163,7 @@ visit_dependencies(struct kext_preflight_result *r, struct kext_repos *repos,
 		}
 		if (kext_plan_add_identifier(p, kext_bundle_library_at(b, i)->identifier,
 		    &ignored) == 0)
-			rc = visit_plan(r, p, set);
+			rc = visit_plan(r, p, set, sc);
 		kext_plan_free(p);
 	}
 	free(view);
@@ -162,7 +174,7 @@ visit_dependencies(struct kext_preflight_result *r, struct kext_repos *repos,
 static int
 check_root(struct kext_kernel *k, struct kext_repos *repos, const struct kext_load_request *req,
     struct kext_bundle *b, const char *id, const struct kext_loaded_set *set,
-    struct kext_preflight_result *r, kext_error *err)
+    struct symbol_ctx *sc, struct kext_preflight_result *r, kext_error *err)
 {
 	struct kext_load_request one = {.bundles = b != NULL ? &b : NULL,
 	    .num_bundles = b != NULL, .identifiers = b != NULL ? NULL : &id,
@@ -174,6 +186,7 @@ check_root(struct kext_kernel *k, struct kext_repos *repos, const struct kext_lo
 	bool failed;
 	int rc;
 
+	sc->undefined_in = NULL;
 	failed = kext_load(k, repos, &one, &res, &lerr) != 0;
 	/* A -b identifier is the bundle the load chose, when it got that far. */
 	for (size_t i = 0; b == NULL && i < res.n; i++)
@@ -194,7 +207,7 @@ check_root(struct kext_kernel *k, struct kext_repos *repos, const struct kext_lo
 			rc = -1;
 	kext_load_result_free(&res);
 	/* ...and what a plan reaches when the load stopped before planning. */
-	if (rc == 0 && visit_dependencies(r, repos, req, b, id, set) != 0)
+	if (rc == 0 && visit_dependencies(r, repos, req, b, id, set, sc) != 0)
 		rc = -1;
 	if (b != NULL && one.bundles == NULL)
 		kext_bundle_release(b);
@@ -202,6 +215,12 @@ check_root(struct kext_kernel *k, struct kext_repos *repos, const struct kext_lo
 		return kext_fail(err, ENOMEM, "out of memory");
 	root = &r->kexts[ri];	/* entries may have moved */
 	root->root = true;
+	if (!failed && sc->undefined_in != NULL) {
+		failed = true;
+		kext_fail(&lerr, ENOEXEC, "%s: the kernel linker would refuse %s: symbols it "
+		    "needs are defined neither by the kernel nor by the kext's libraries",
+		    root->bundle != NULL ? kext_bundle_path(root->bundle) : id, sc->undefined_in);
+	}
 	if (failed && root->error == NULL) {
 		if ((root->error = strdup(lerr.msg)) == NULL)
 			return kext_fail(err, ENOMEM, "out of memory");
@@ -267,23 +286,42 @@ merge_same_path(struct kext_preflight_result *r)
 
 int
 kext_preflight(struct kext_kernel *k, struct kext_repos *repos,
-    const struct kext_load_request *req, struct kext_preflight_result *out, kext_error *err)
+    const struct kext_load_request *req, const char *kernel_file,
+    struct kext_preflight_result *out, kext_error *err)
 {
+	struct kmod_symbols kernel_symbols;
+	struct symbol_ctx sc = {NULL, NULL, NULL};
 	struct kext_loaded_set set;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (kext_loaded_read(k, &set, err) != 0)
-		return -1;
+	if (kernel_file != NULL) {
+		if (kmod_symbols_read(kernel_file, &kernel_symbols, err) != 0)
+			return kext_fail_prefix(err, "kernel symbols: ");
+		sc.kernel = &kernel_symbols;
+		if ((sc.cache = plan_symbol_cache_new()) == NULL) {
+			kmod_symbols_free(&kernel_symbols);
+			return kext_fail(err, ENOMEM, "out of memory");
+		}
+	}
+	if (kext_loaded_read(k, &set, err) != 0) {
+		rc = -1;
+		goto out;
+	}
 	for (size_t i = 0; rc == 0 && i < req->num_bundles; i++)
-		rc = check_root(k, repos, req, req->bundles[i], NULL, &set, out, err);
+		rc = check_root(k, repos, req, req->bundles[i], NULL, &set, &sc, out, err);
 	for (size_t i = 0; rc == 0 && i < req->num_identifiers; i++)
-		rc = check_root(k, repos, req, NULL, req->identifiers[i], &set, out, err);
+		rc = check_root(k, repos, req, NULL, req->identifiers[i], &set, &sc, out, err);
 	kext_loaded_free(&set);
 	if (rc == 0)
 		merge_same_path(out);
 	if (rc != 0)
 		kext_preflight_result_free(out);
+out:
+	if (sc.kernel != NULL) {
+		kmod_symbols_free(&kernel_symbols);
+		plan_symbol_cache_free(sc.cache);
+	}
 	return rc;
 }
 

@@ -1,0 +1,209 @@
+/* Symbols defined and needed by an ELF file (kext/kmod_symbols.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kext/file_read.h"
+#include "kext/kmod_symbols.h"
+#include "kmod_internal.h"
+
+#define SHT_SYMTAB	2
+#define SHT_DYNSYM	11
+#define SHN_UNDEF	0
+#define STB_LOCAL	0
+#define STB_GLOBAL	1
+#define STB_WEAK	2
+#define STT_OBJECT	1
+#define STT_FUNC	2
+
+static int
+push(struct kmod_symbol_list *l, size_t *cap, const char *name)
+{
+	if (l->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		char **p = realloc(l->names, ncap * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		l->names = p;
+		*cap = ncap;
+	}
+	if ((l->names[l->n] = strdup(name)) == NULL)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+sort_unique(struct kmod_symbol_list *l)
+{
+	size_t out = 0;
+
+	if (l->n == 0)
+		return;
+	qsort(l->names, l->n, sizeof(l->names[0]), cmp_name);
+	for (size_t i = 1; i < l->n; i++) {
+		if (strcmp(l->names[i], l->names[out]) == 0)
+			free(l->names[i]);
+		else
+			l->names[++out] = l->names[i];
+	}
+	l->n = out + 1;
+}
+
+bool
+kmod_symbols_has(const struct kmod_symbol_list *list, const char *name)
+{
+	return list->n > 0 && bsearch(&name, list->names, list->n, sizeof(list->names[0]),
+	    cmp_name) != NULL;
+}
+
+/* .symtab, else .dynsym: 0 when the file has neither. */
+static size_t
+find_table(const struct kmod_image *img)
+{
+	size_t dyn = 0;
+	struct kmod_shdr sh;
+
+	for (size_t i = 1; i < img->shnum; i++) {
+		kmod_shdr_read(img, i, &sh);
+		if (sh.type == SHT_SYMTAB)
+			return i;
+		if (sh.type == SHT_DYNSYM && dyn == 0)
+			dyn = i;
+	}
+	return dyn;
+}
+
+static bool
+is_set_bound(const char *name)
+{
+	return strncmp(name, "__start_set_", 12) == 0 || strncmp(name, "__stop_set_", 11) == 0;
+}
+
+static int
+collect(const struct kmod_image *img, size_t tab, struct kmod_symbols *out, kext_error *err)
+{
+	struct kmod_shdr sh, strsh;
+	size_t symsize = kmod_sym_size(img), count, cap[3] = {0, 0, 0};
+	const uint8_t *strtab = NULL;
+	size_t strsize = 0;
+
+	kmod_shdr_read(img, tab, &sh);
+	if (sh.entsize != symsize)
+		return kext_fail(err, ENOEXEC, "%s: symbol table %zu has entry size %" PRIu64
+		    " (expected %zu)", img->name, tab, sh.entsize, symsize);
+	if (sh.link != 0 && sh.link < img->shnum) {
+		kmod_shdr_read(img, sh.link, &strsh);
+		strtab = img->buf + strsh.offset;	/* in the file: check_sections */
+		strsize = (size_t)strsh.size;
+	}
+	count = (size_t)(sh.size / symsize);
+	if (count > KMOD_MAX_SYMBOLS)
+		return kext_fail(err, ENOEXEC, "%s: %zu symbols is more than a file may have "
+		    "(%u)", img->name, count, KMOD_MAX_SYMBOLS);
+	for (size_t i = 1; i < count; i++) {
+		struct kmod_sym sym;
+		const char *name;
+		unsigned bind, type;
+		int rc = 0;
+
+		kmod_sym_decode(img, img->buf + sh.offset + i * symsize, &sym);
+		name = kmod_strtab_get(strtab, strsize, sym.name);
+		bind = sym.info >> 4;
+		type = sym.info & 0xf;
+		if (name == NULL || name[0] == '\0')
+			continue;
+		if (sym.shndx == SHN_UNDEF) {
+			if (bind == STB_WEAK)
+				out->num_weak_undefined++;
+			else if (bind == STB_GLOBAL && !is_set_bound(name))
+				rc = push(&out->undefined, &cap[0], name);
+		} else if (bind == STB_GLOBAL || bind == STB_WEAK) {
+			rc = push(&out->defined, &cap[1], name);
+		} else if (bind == STB_LOCAL && (type == STT_FUNC || type == STT_OBJECT)) {
+			rc = push(&out->locals, &cap[2], name);
+		}
+		if (rc != 0)
+			return kext_fail(err, ENOMEM, "%s: out of memory", img->name);
+	}
+	sort_unique(&out->defined);
+	sort_unique(&out->locals);
+	sort_unique(&out->undefined);
+	return 0;
+}
+
+int
+kmod_symbols_parse(const void *buf, size_t len, const char *name, struct kmod_symbols *out,
+    kext_error *err)
+{
+	struct kmod_image img;
+	size_t tab;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (kmod_image_headers(&img, buf, len, name, err) != 0) {
+		kmod_image_fini(&img);
+		return -1;
+	}
+	if ((tab = find_table(&img)) == 0)
+		rc = kext_fail(err, ENOEXEC, "%s: no symbol table (.symtab or .dynsym): "
+		    "stripped?", name);
+	else
+		rc = collect(&img, tab, out, err);
+	kmod_image_fini(&img);
+	if (rc != 0)
+		kmod_symbols_free(out);
+	return rc;
+}
+
+int
+kmod_symbols_read(const char *path, struct kmod_symbols *out, kext_error *err)
+{
+	size_t size;
+	void *map;
+	int fd, rc, saved;
+
+	memset(out, 0, sizeof(*out));
+	if (kext_file_open_bounded(path, KMOD_MAX_FILE_SIZE, "larger than a module can be",
+	    &fd, &size, err) != 0)
+		return -1;
+	if (size == 0) {
+		close(fd);
+		return kmod_symbols_parse("", 0, path, out, err);
+	}
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	saved = errno;
+	close(fd);
+	if (map == MAP_FAILED)
+		return kext_fail(err, saved, "%s: cannot map: %s", path, strerror(saved));
+	rc = kmod_symbols_parse(map, size, path, out, err);
+	munmap(map, size);
+	return rc;
+}
+
+static void
+list_free(struct kmod_symbol_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+}
+
+void
+kmod_symbols_free(struct kmod_symbols *s)
+{
+	list_free(&s->defined);
+	list_free(&s->locals);
+	list_free(&s->undefined);
+	memset(s, 0, sizeof(*s));
+}
