@@ -93,7 +93,7 @@ expect 0 "convert against hints" "$BIN/ko2kext" -q -H "$T/linker.hints" -o "$T/h
 hasnt "$T/h/Fx_mid.kext/Contents/Info.plist" "org.freebsd.kmod.fx_base" "fxbase is built in"
 new_sim 1402000 plain
 expect 4 "unseeded" "$BIN/kextutil" -n -t -e "$T/h/Fx_mid.kext"
-has "$T/out" "its module needs fxbase" "the missing module named"
+has "$T/out" "needs fxbase version 3" "the missing module named"
 new_sim 1402000 seeded
 unset KEXT_SIM_OSVERSION
 export KEXT_SIM_HINTS="$T/linker.hints"

@@ -66,8 +66,8 @@ for k in roots:
 PY
 [ "$(sort "$T/unplanned" | tr '\n' ' ')" = "If_en If_hatm If_patm If_upgt Iw_cxgb Iw_cxgbe Krping " ] ||
 	fail "bundles that do not plan: $(tr '\n' ' ' <"$T/unplanned")"
-has "$T/out" "its module needs atm version 1" "atm named"
-has "$T/out" "its module needs upgtfw_fw version 1" "upgtfw_fw named"
+has "$T/out" "needs atm version 1" "atm named"
+has "$T/out" "needs upgtfw_fw version 1" "upgtfw_fw named"
 expect 71 "missing provider" "$BIN/kextload" -r "$T/k101" "$T/k101/If_en.kext"
 has "$T/err" "needs atm version 1" "atm named"
 ok "10.1: every bundle plans against a 10.1 kernel, but the 7 whose providers are missing"
