@@ -12,9 +12,11 @@ vg "$PLAIN/ko2kext" -q -o "$T/ext" "$FX/amd64"/fx_*.ko
 vg "$PLAIN/ko2kext" -q -o "$T/ext64" "$FX/powerpc64"/fx_*.ko
 new_sim 1402000
 vg "$PLAIN/kextutil" -n -t -r "$T/ext" "$T/ext/Fx_multi.kext"
+vg "$PLAIN/kextutil" -n -t -k "$FX/amd64/fx_symkern.ko" --json -r "$T/ext" "$T/ext/Fx_multi.kext"
+vg "$PLAIN/kextlibs" -all-symbols -k "$FX/amd64/fx_symkern.ko" -r "$T/ext" "$T/ext/Fx_multi.kext"
 vg "$PLAIN/kextload" -r "$T/ext" "$T/ext/Fx_multi.kext"
 vg "$PLAIN/kextstat" --json
 vg "$PLAIN/kextunload" -b org.freebsd.kmod.fx_multi
 run valgrind -q --error-exitcode=99 --leak-check=full "$PLAIN/kextunload" "$T/ext/Fx_base.kext"
 [ "$rc" -eq 3 ] || fail "a refused unload under valgrind: exit $rc"
-ok "ko2kext, kextutil, kextload, kextstat, kextunload are valgrind-clean"
+ok "ko2kext, kextutil, kextlibs, kextload, kextstat, kextunload are valgrind-clean"
