@@ -135,3 +135,34 @@ expect 72 "unreadable kernel file" "$BIN/kextutil" -n -e -k "$T/no-such-kernel" 
 	-r "$T/symamd64" "$T/symamd64/Fx_symmid.kext"
 has "$T/err" "$T/no-such-kernel" "the kernel file named"
 ok "an unreadable kernel file is named"
+
+# The other two seeds: a kernel file (fx_kernel: an ET_EXEC with fxbase built
+# in) and a saved `kldstat -v` (its kernel's "Contains modules" lines).
+new_sim 1402000 kfile
+export KEXT_SIM_KERNEL_FILE="$FX/amd64/fx_kernel"
+expect 0 "seeded from a kernel file" "$BIN/kextutil" -n -e "$T/h/Fx_mid.kext"
+grep -q '^version fxbase 3$' "$T/kernelkfile/state" || fail "kernel file: fxbase version"
+grep -q '^module [0-9]* fxbase$' "$T/kernelkfile/state" || fail "kernel file: fxbase module"
+unset KEXT_SIM_KERNEL_FILE
+new_sim 1402000 kfilebad
+export KEXT_SIM_KERNEL_FILE="$FX/amd64/fx_base.ko"
+expect 71 "not a kernel file" "$BIN/kextstat"
+has "$T/err" "KEXT_SIM_KERNEL_FILE: $FX/amd64/fx_base.ko: not a FreeBSD kernel file" "said"
+unset KEXT_SIM_KERNEL_FILE
+# kldstat -v of FreeBSD 14 (spec freebsd-kld.md §5.2 layout; ids and names made up).
+printf '%s\n' 'Id Refs Address                Size Name' \
+	' 1   12 0xffffffff80200000  1f3c6c0 kernel (/boot/kernel/kernel)' \
+	'	Contains modules:' '		 Id Name' '		  1 fxbase' '		  2 pci' \
+	' 2    1 0xffffffff82400000     3000 other.ko (/boot/modules/other.ko)' \
+	'	Contains modules:' '		 Id Name' '		  3 othermod' >"$T/kldstat.txt"
+new_sim 1402000 kldstat
+export KEXT_SIM_KLDSTAT="$T/kldstat.txt"
+expect 0 "seeded from kldstat" "$BIN/kextstat" -l -k
+grep -q '^module [0-9]* pci$' "$T/kernelkldstat/state" || fail "kldstat: pci registered"
+if grep -q 'othermod' "$T/kernelkldstat/state"; then fail "kldstat: another file's module seeded"; fi
+# kldstat lists no MODULE_VERSIONs: the seeded kernel registers fxbase but
+# provides no interface fxbase, so it refuses a module that depends on one.
+expect 71 "kldstat gives no versions" "$BIN/kextload" -z "$T/h/Fx_mid.kext"
+has "$T/err" "depends on fxbase - not available or version mismatch" "a registered module is no MODULE_VERSION"
+unset KEXT_SIM_KLDSTAT
+ok "a kernel file or a kldstat -v listing seeds the sim kernel too"

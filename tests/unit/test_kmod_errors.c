@@ -457,8 +457,10 @@ test_wrong_machine_and_type(void **state)
 	put16(b.buf + 18, 8);				/* EM_MIPS */
 	expect_error(&b, b.len, "unsupported machine 8", NULL);
 	put16(b.buf + 18, 62);
-	put16(b.buf + 16, 2);				/* ET_EXEC */
-	expect_error(&b, b.len, "unsupported ELF type 2", NULL);
+	put16(b.buf + 16, 4);				/* ET_CORE */
+	expect_error(&b, b.len, "unsupported ELF type 4", NULL);
+	put16(b.buf + 16, 2);				/* ET_EXEC: read like a kernel */
+	expect_error(&b, b.len, "ET_EXEC file without program headers", NULL);
 	free(b.buf);
 }
 

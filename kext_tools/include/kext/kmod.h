@@ -11,7 +11,9 @@
  * - A Linux module (a .modinfo or .gnu.linkonce.this_module section) is read
  *   too: os is KMOD_OS_LINUX, it has no records, and `lx` holds its .modinfo
  *   (kmod_linux.c; see struct kmod_linux for its rules).
- * - ET_REL is read for every machine below (amd64 in practice), ET_DYN too.
+ * - ET_REL is read for every machine below (amd64 in practice), ET_DYN too,
+ *   and ET_EXEC: a kernel file, whose built-in modules declare the same
+ *   records (kext/kmod_check.h says such a file is no loadable module).
  * - A file without set_modmetadata_set is not an error: it parses with zero
  *   records and has_metadata = 0 (the caller decides whether to warn).
  * - md_version != 1 is an error (the record layout cannot be trusted); an
@@ -129,7 +131,7 @@ struct kmod_file {
 	int elf_class;		/* 32 or 64 */
 	int big_endian;
 	int e_machine;
-	int e_type;		/* 1 ET_REL, 3 ET_DYN */
+	int e_type;		/* 1 ET_REL, 3 ET_DYN; 2 ET_EXEC for a kernel */
 	int osabi;
 	size_t num_records;
 	struct kmod_record *records;	/* in linker-set order */

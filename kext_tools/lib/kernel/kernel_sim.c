@@ -25,11 +25,13 @@
  *                      does; without it the caller must load it first.
  *
  * A new kernel provides only VERSION kernel=<osreldate> and registers no
- * modules, unless $KEXT_SIM_HINTS names a kernel directory's linker.hints:
- * then its "in kernel" MODULE and VERSION records are the new kernel's
- * built-in modules and interfaces, and its VERSION kernel.N the kernel's
- * version when KEXT_SIM_OSVERSION is unset (kernel_sim_seed.c). Lines such
- * as "version pci 1" under the "file 1" line in DIR/state do the same by hand.
+ * modules, unless it is seeded as a copy of a real kernel: $KEXT_SIM_HINTS
+ * names that kernel directory's linker.hints ("in kernel" MODULE and VERSION
+ * records), $KEXT_SIM_KERNEL_FILE the kernel file (its module metadata),
+ * $KEXT_SIM_KLDSTAT a saved `kldstat -v` (the kernel's modules, no versions);
+ * they add up, and a seed's VERSION kernel.N is the kernel's version when
+ * KEXT_SIM_OSVERSION is unset (kernel_sim_seed.c). Lines such as "version
+ * pci 1" under the "file 1" line in DIR/state do the same by hand.
  *
  * Loading follows the kernel's order of checks:
  *   - the argument needs a '/' (the sim has no kern.module_path to search);
@@ -281,9 +283,13 @@ sim_prepare(const struct sim *s, kext_error *err)
 		return -1;
 	if (access(s->state_path, F_OK) != 0 && errno == ENOENT) {
 		if ((rc = sim_state_init(&st, osreldate, arch, err)) == 0) {
-			if (env_given("KEXT_SIM_HINTS"))
-				rc = sim_seed_hints(&st, getenv("KEXT_SIM_HINTS"),
-				    env_given("KEXT_SIM_OSVERSION"), err);
+			static const char *const seeds[] = {"KEXT_SIM_HINTS", "KEXT_SIM_KERNEL_FILE",
+			    "KEXT_SIM_KLDSTAT"};
+
+			for (size_t i = 0; rc == 0 && i < sizeof(seeds) / sizeof(seeds[0]); i++)
+				if (env_given(seeds[i]))
+					rc = sim_seed(&st, seeds[i], getenv(seeds[i]),
+					    env_given("KEXT_SIM_OSVERSION"), err);
 			if (rc == 0)
 				rc = sim_state_write(s->state_path, &st, err);
 			sim_state_free(&st);

@@ -68,11 +68,14 @@ struct sim_state {
 int sim_state_init(struct sim_state *st, int osreldate, const char *arch, kext_error *err);
 
 /*
- * Seeds a new kernel (sim_state_init's) with what the real kernel of a
- * linker.hints has built in (kernel_sim_seed.c); its "kernel" version sets
- * the osreldate unless keep_osreldate.
+ * Seeds a new kernel (sim_state_init's) with what a real kernel has built in
+ * (kernel_sim_seed.c), from the file path names: a linker.hints for
+ * KEXT_SIM_HINTS, a kernel file for KEXT_SIM_KERNEL_FILE, a saved
+ * `kldstat -v` for KEXT_SIM_KLDSTAT (variable says which, and is named in
+ * errors). Its "kernel" version sets the osreldate unless keep_osreldate.
  */
-int sim_seed_hints(struct sim_state *st, const char *path, bool keep_osreldate,
+#define SIM_KLDSTAT_MAX_BYTES	((size_t)16 << 20)
+int sim_seed(struct sim_state *st, const char *variable, const char *path, bool keep_osreldate,
     kext_error *err);
 
 /* Parses and checks a state file's text; path is used in messages. */

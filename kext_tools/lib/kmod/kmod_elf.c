@@ -341,12 +341,14 @@ kmod_image_init(struct kmod_image *img, const void *buf, size_t len,
 			return -1;
 		break;
 	case KMOD_ET_DYN:
+	case KMOD_ET_EXEC:	/* a kernel: its metadata read like ET_DYN's, from PT_LOAD */
 		if (kmod_layout_dyn(img, err) != 0)
 			return -1;
 		break;
 	default:
 		return kext_fail(err, ENOEXEC, "%s: unsupported ELF type %u (expected "
-		    "1 ET_REL or 3 ET_DYN, what FreeBSD modules are)", img->name, img->type);
+		    "1 ET_REL or 3 ET_DYN, what FreeBSD modules are, or 2 ET_EXEC, a kernel)",
+		    img->name, img->type);
 	}
 	kmod_relocs_sort(img);
 	return 0;

@@ -81,8 +81,8 @@ read_program_headers(struct kmod_image *img, struct dynamic *dyn, kext_error *er
 		phnum = sh0.info;
 	}
 	if (phoff == 0 || phnum == 0)
-		return kext_fail(err, ENOEXEC, "%s: ET_DYN module without program "
-		    "headers", img->name);
+		return kext_fail(err, ENOEXEC, "%s: %s without program headers", img->name,
+		    img->type == 2 ? "ET_EXEC file" : "ET_DYN module");
 	if (phnum > KMOD_MAX_SECTIONS)
 		return kext_fail(err, ENOEXEC, "%s: %u program headers is more than a "
 		    "module may have (%zu)", img->name, phnum, KMOD_MAX_SECTIONS);
@@ -132,8 +132,8 @@ read_program_headers(struct kmod_image *img, struct dynamic *dyn, kext_error *er
 		img->segs[img->nsegs++] = (struct kmod_segment){ vaddr, memsz, off, filesz };
 	}
 	if (img->nsegs == 0)
-		return kext_fail(err, ENOEXEC, "%s: ET_DYN module without PT_LOAD "
-		    "segments", img->name);
+		return kext_fail(err, ENOEXEC, "%s: %s without PT_LOAD segments", img->name,
+		    img->type == 2 ? "ET_EXEC file" : "ET_DYN module");
 	qsort(img->segs, img->nsegs, sizeof(img->segs[0]), seg_cmp);
 	for (i = 1; i < img->nsegs; i++)
 		if (img->segs[i].addr - img->segs[i - 1].addr < img->segs[i - 1].memsz)

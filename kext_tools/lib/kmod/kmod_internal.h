@@ -24,6 +24,7 @@
 #define KMOD_ELFOSABI_SYSV	0
 #define KMOD_ELFOSABI_FREEBSD	9
 #define KMOD_ET_REL		1
+#define KMOD_ET_EXEC		2
 #define KMOD_ET_DYN		3
 
 /* Per-architecture facts (spec freebsd-kld.md §2.1); kmod_reloc.c. */
