@@ -161,7 +161,9 @@ test_relocation_types(void **state)
 	assert_int_equal(kmod_reloc_accepted("amd64", 42, 1201000), 0);
 	assert_int_equal(kmod_reloc_accepted("amd64", 42, 1500068), 0);
 	assert_int_equal(kmod_reloc_accepted("aarch64", 1027, 1500068), 1);
-	assert_int_equal(kmod_reloc_accepted("riscv64", 2, 1500068), -1);
+	assert_int_equal(kmod_reloc_accepted("riscv64", 2, 1500068), 1);
+	assert_int_equal(kmod_reloc_accepted("i386", 7, 1500068), 0);
+	assert_int_equal(kmod_reloc_accepted("powerpc64", 22, 1500068), -1);
 	assert_string_equal(kmod_reloc_name("amd64", 42), "R_X86_64_REX_GOTPCRELX");
 	if ((buf = fixture("amd64", "fx_base.ko", &len)) == NULL) {
 		skip();
@@ -177,6 +179,46 @@ test_relocation_types(void **state)
 	assert_true(has_problem(&c, KMOD_PROBLEM_REFUSED, "unexpected relocation type 42"));
 	kmod_check_free(&c);
 	free(buf);
+}
+
+/*
+ * Every fixture passes its own architecture's kernel linker, but i386
+ * fx_symmid: built with -fPIC, it calls through the PLT (R_386_JMP_SLOT),
+ * which FreeBSD's i386 linker does not handle.
+ */
+static void
+test_fixtures_per_arch(void **state)
+{
+	static const char *const arches[] = {"amd64", "i386", "armv7", "aarch64", "riscv64",
+	    "powerpc", "powerpc64", "powerpc64le"};
+	static const char *const names[] = {"fx_base.ko", "fx_mid.ko", "fx_multi.ko",
+	    "fx_mach.ko", "fx_machuser.ko", "fx_symlib.ko", "fx_symmid.ko"};
+	size_t len;
+	uint8_t *buf;
+
+	(void)state;
+	for (size_t a = 0; a < sizeof(arches) / sizeof(arches[0]); a++) {
+		struct kmod_target t = {KMOD_OS_FREEBSD, arches[a], 1402000};
+
+		for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+			struct kmod_check c;
+			bool pic_calls = strcmp(names[n], "fx_symmid.ko") == 0 &&
+			    strcmp(arches[a], "i386") == 0;
+
+			if ((buf = fixture(arches[a], names[n], &len)) == NULL) {
+				skip();
+				return;
+			}
+			check(buf, len, &t, &c);
+			if (pic_calls)
+				assert_true(has_problem(&c, KMOD_PROBLEM_REFUSED,
+				    "relocation type 7 (R_386_JMP_SLOT)"));
+			else if (kmod_check_count(&c, KMOD_PROBLEMS_FATAL) != 0)
+				fail_msg("%s/%s: %s", arches[a], names[n], c.problems[0].text);
+			kmod_check_free(&c);
+			free(buf);
+		}
+	}
 }
 
 static void
@@ -233,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_module_for_its_kernel),
 		cmocka_unit_test(test_other_kernels_and_no_metadata),
 		cmocka_unit_test(test_relocation_types),
+		cmocka_unit_test(test_fixtures_per_arch),
 		cmocka_unit_test(test_programs_are_not_modules),
 	};
 

@@ -23,8 +23,20 @@
  * NONE, ABS64, GLOB_DAT, JUMP_SLOT, RELATIVE; IRELATIVE only in the later
  * copy (undated, so accepted for every version).
  *
- * Other architectures have no table here: their relocations are not checked
- * (kmod_reloc_accepted answers -1) rather than guessed.
+ * i386 (sys/i386/i386/elf_machdep.c at c5d2be516558): NONE, 32, PC32,
+ * GLOB_DAT, RELATIVE, IRELATIVE; COPY refused by name, and JMP_SLOT (7) is
+ * not handled: a module built with -fPIC, whose calls go through the PLT,
+ * is refused (kmod.mk builds i386 modules without it).
+ *
+ * armv7 (sys/arm/arm/elf_machdep.c at f707a6cf1a4a): NONE, ABS32, JUMP_SLOT,
+ * RELATIVE; COPY refused by name; GLOB_DAT (21) is not handled.
+ *
+ * riscv64 (sys/riscv/riscv/elf_machdep.c at d706d02edb50): NONE, 64,
+ * RELATIVE, JUMP_SLOT, JAL, CALL, PCREL_HI20, PCREL_LO12_I, PCREL_LO12_S,
+ * HI20, LO12_I, LO12_S (numbers from the RISC-V ELF psABI).
+ *
+ * powerpc and powerpc64 have no table here: their relocations are not
+ * checked (kmod_reloc_accepted answers -1) rather than guessed.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,6 +75,33 @@ static const struct reloc_rule rules[] = {
 	{"aarch64", 1027, "R_AARCH64_RELATIVE", 1},
 	{"aarch64", 1032, "R_AARCH64_IRELATIVE", 1},
 	{"aarch64", 1024, "R_AARCH64_COPY", 0},
+	{"i386", 0, "R_386_NONE", 1},
+	{"i386", 1, "R_386_32", 1},
+	{"i386", 2, "R_386_PC32", 1},
+	{"i386", 5, "R_386_COPY", 0},
+	{"i386", 6, "R_386_GLOB_DAT", 1},
+	{"i386", 7, "R_386_JMP_SLOT", 0},
+	{"i386", 8, "R_386_RELATIVE", 1},
+	{"i386", 42, "R_386_IRELATIVE", 1},
+	{"armv7", 0, "R_ARM_NONE", 1},
+	{"armv7", 2, "R_ARM_ABS32", 1},
+	{"armv7", 20, "R_ARM_COPY", 0},
+	{"armv7", 21, "R_ARM_GLOB_DAT", 0},
+	{"armv7", 22, "R_ARM_JUMP_SLOT", 1},
+	{"armv7", 23, "R_ARM_RELATIVE", 1},
+	{"riscv64", 0, "R_RISCV_NONE", 1},
+	{"riscv64", 2, "R_RISCV_64", 1},
+	{"riscv64", 3, "R_RISCV_RELATIVE", 1},
+	{"riscv64", 4, "R_RISCV_COPY", 0},
+	{"riscv64", 5, "R_RISCV_JUMP_SLOT", 1},
+	{"riscv64", 17, "R_RISCV_JAL", 1},
+	{"riscv64", 18, "R_RISCV_CALL", 1},
+	{"riscv64", 23, "R_RISCV_PCREL_HI20", 1},
+	{"riscv64", 24, "R_RISCV_PCREL_LO12_I", 1},
+	{"riscv64", 25, "R_RISCV_PCREL_LO12_S", 1},
+	{"riscv64", 26, "R_RISCV_HI20", 1},
+	{"riscv64", 27, "R_RISCV_LO12_I", 1},
+	{"riscv64", 28, "R_RISCV_LO12_S", 1},
 };
 
 static const struct reloc_rule *
