@@ -166,3 +166,18 @@ expect 71 "kldstat gives no versions" "$BIN/kextload" -z "$T/h/Fx_mid.kext"
 has "$T/err" "depends on fxbase - not available or version mismatch" "a registered module is no MODULE_VERSION"
 unset KEXT_SIM_KLDSTAT
 ok "a kernel file or a kldstat -v listing seeds the sim kernel too"
+
+# A dependency rejected for its ownership: its own Authentication Failures are
+# listed under its own path (needs root to make the rest root:wheel).
+if [ "$(id -u)" -eq 0 ]; then
+	new_sim 1402000 auth
+	mkdir -p "$T/auth"
+	cp -R "$ext/Fx_base.kext" "$ext/Fx_mid.kext" "$T/auth/"
+	chown -R 0:0 "$T/auth" && chmod -R go-w "$T/auth"
+	chmod g+w "$T/auth/Fx_base.kext/Contents/Info.plist"
+	expect 4 "inauthentic dependency" "$BIN/kextutil" -n -t -e -r "$T/auth" "$T/auth/Fx_mid.kext"
+	has "$T/out" "Diagnostics for $T/auth/Fx_base.kext:" "the dependency listed"
+	has "$T/out" "Authentication Failures:" "its category"
+	has "$T/out" "Invalid or inauthentic kexts were rejected for these libraries" "the root's"
+	ok "a rejected dependency is listed with its own authentication failures"
+fi

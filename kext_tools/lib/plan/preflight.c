@@ -127,6 +127,32 @@ visit_plan(struct kext_preflight_result *r, const struct kext_plan *p,
 }
 
 /*
+ * The kexts found for a library that the plan rejected (invalid, or not
+ * authentic): their own diagnostics say why.
+ */
+static int
+add_rejected(struct kext_preflight_result *r, struct kext_repos *repos, const char *library)
+{
+	const struct kext_candidate **c;
+	size_t n;
+	kext_error ignored;
+	int rc = 0;
+
+	if (kext_repos_lookup(repos, library, &c, &n, &ignored) != 0)
+		return 0;	/* nothing found: the plan's diagnostic says so */
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct kext_bundle *b;
+
+		if (kext_repos_open(repos, c[i], &b, &ignored) == 0 &&
+		    kext_diags_has_failures(kext_bundle_diags_const(b)) &&
+		    entry_for(r, b, c[i]->identifier) == NULL)
+			rc = -1;
+	}
+	free(c);
+	return rc;
+}
+
+/*
  * The kexts a root pulls in. A plan that fails is left empty, so then each
  * library of the root is planned on its own: the ones that resolve are
  * checked too, whatever happens to their siblings.
@@ -157,10 +183,11 @@ visit_dependencies(struct kext_preflight_result *r, struct kext_repos *repos,
 		rc = -1;
 	}
 	for (size_t i = 0; rc == 0 && !planned && i < nlib; i++) {
-		if (kext_plan_create(repos, &opts, &p, &ignored) != 0) {
+		rc = add_rejected(r, repos, kext_bundle_library_at(b, i)->identifier);
+		if (rc == 0 && kext_plan_create(repos, &opts, &p, &ignored) != 0)
 			rc = -1;
+		if (rc != 0)
 			break;
-		}
 		if (kext_plan_add_identifier(p, kext_bundle_library_at(b, i)->identifier,
 		    &ignored) == 0)
 			rc = visit_plan(r, p, set, sc);
