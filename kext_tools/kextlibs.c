@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,14 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "kext/bundle.h"
+#include "kext/error.h"
 #include "kext/fbsd_version.h"
 #include "kext/kernel.h"
+#include "kext/kmod_symbols.h"
 #include "kext/libs.h"
 #include "kext/loaded.h"
+#include "kext/repo.h"
 #include "kext/strv.h"
 
 /* Apple's exit codes: 1 some symbol undefined, 2 some symbol in several libraries. */

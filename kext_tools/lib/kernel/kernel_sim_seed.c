@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "kernel_sim.h"
+#include "kext/error.h"
 #include "kext/file_read.h"
 #include "kext/hints.h"
 #include "kext/kmod.h"

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kext/error.h"
 #include "kext/file_read.h"
+#include "kext/kmod.h"
 #include "kext/kmod_check.h"
 #include "kext/text.h"
 #include "kmod_internal.h"

@@ -1,11 +1,14 @@
 /* Symbols defined and needed by an ELF file (kext/kmod_symbols.h). */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kext/error.h"
 #include "kext/file_read.h"
 #include "kext/kmod_symbols.h"
 #include "kmod_internal.h"

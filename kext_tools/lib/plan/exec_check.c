@@ -4,9 +4,12 @@
  * stops the load becomes the error.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "kext/bundle.h"
 #include "kext/diag.h"
+#include "kext/error.h"
 #include "kext/kmod_check.h"
 #include "kext/loaded.h"
 #include "plan_internal.h"

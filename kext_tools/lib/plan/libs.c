@@ -1,9 +1,14 @@
 /* kextlibs: the libraries a kext needs (kext/libs.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kext/bundle.h"
+#include "kext/error.h"
+#include "kext/kmod_symbols.h"
 #include "kext/libs.h"
+#include "kext/repo.h"
 #include "kext/text.h"
 
 struct provider {

@@ -1,13 +1,21 @@
 /* kextutil -n -t: every problem of every kext involved (kext/preflight.h). */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kext/bundle.h"
+#include "kext/diag.h"
+#include "kext/error.h"
 #include "kext/fbsd_version.h"
 #include "kext/kmod.h"
 #include "kext/kmod_symbols.h"
+#include "kext/load.h"
 #include "kext/loaded.h"
+#include "kext/plan.h"
 #include "kext/preflight.h"
+#include "kext/repo.h"
 #include "plan_internal.h"
 
 void

@@ -12,13 +12,16 @@
  * kernel's debug.link_elf_leak_locals is 1 (15.0's default): a warning too.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kext/bundle.h"
 #include "kext/diag.h"
 #include "kext/kmod_symbols.h"
 #include "kext/map.h"
+#include "kext/plan.h"
 #include "plan_internal.h"
 
 /* Names listed in one diagnostic before "and N more". */
