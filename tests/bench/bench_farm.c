@@ -1,0 +1,34 @@
+/*
+ * Writes a kext farm for the benchmarks (tests/unit/kext_farm.h):
+ *   bench_farm DIR N flat|chain TEMPLATE.ko
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kext_farm.h"
+
+int
+main(int argc, char **argv)
+{
+	char msg[512];
+	char *end;
+	unsigned long n;
+
+	if (argc != 5 || (strcmp(argv[3], "flat") != 0 && strcmp(argv[3], "chain") != 0)) {
+		fprintf(stderr, "usage: bench_farm DIR N flat|chain TEMPLATE.ko\n");
+		return 2;
+	}
+	n = strtoul(argv[2], &end, 10);
+	if (*end != '\0' || argv[2][0] == '\0') {
+		fprintf(stderr, "bench_farm: N '%s': expected a number\n", argv[2]);
+		return 2;
+	}
+	if (kext_farm_make(argv[1], argv[4], n,
+	    strcmp(argv[3], "chain") == 0 ? KEXT_FARM_CHAIN : KEXT_FARM_FLAT,
+	    msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "bench_farm: %s\n", msg);
+		return 1;
+	}
+	return 0;
+}
