@@ -144,3 +144,12 @@ has "$T/err" "/bin/ls: not converted: it is a" "program refused"
 has "$T/err" "not a kernel module" "reason given"
 [ ! -e "$T/prog/Ls.kext" ] || fail "Ls.kext written"
 ok "a program is refused"
+
+# Two inputs that would make the same bundle: the second is refused, naming the first.
+mkdir -p "$T/twin"
+cp "$FX/amd64/fx_base.ko" "$T/twin/fx_base.ko"
+expect 1 "same bundle twice" "$BIN/ko2kext" -o "$T/twins" "$FX/amd64/fx_base.ko" "$T/twin/fx_base.ko"
+has "$T/err" "$T/twin/fx_base.ko: would be written as Fx_base.kext, which $FX/amd64/fx_base.ko already is" \
+    "the second names the first"
+[ -f "$T/twins/Fx_base.kext/Contents/Info.plist" ] || fail "the first was not converted"
+ok "one bundle name, one input"

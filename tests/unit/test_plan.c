@@ -689,33 +689,6 @@ test_stale_index_never_misleads(void **state)
 }
 
 static void
-test_depth_limit(void **state)
-{
-	struct fixture *f = *state;
-	struct kext_plan *p;
-	kext_error err;
-	char id[32], dep[64];
-	int i, n = KEXT_PLAN_MAX_DEPTH + 2;
-
-	for (i = 0; i < n; i++) {
-		snprintf(id, sizeof(id), "com.chain.%d", i);
-		snprintf(dep, sizeof(dep), "com.chain.%d=1.0", i + 1);
-		lib(f, id, "1.0", "1.0", i + 1 < n ? dep : KERNEL);
-	}
-	p = plan(f, NULL);
-	assert_int_equal(add_id(p, "com.chain.0", &err), -1);
-	assert_int_equal(err.code, ELOOP);
-	assert_non_null(strstr(err.msg, "levels deep"));
-	/* a long chain shows its ends */
-	assert_true(strncmp(err.msg, "com.chain.0 -> com.chain.1 -> com.chain.2 -> "
-	    "(249 more) -> com.chain.252 -> ", 75) == 0);
-	/* from further down the chain it fits */
-	assert_int_equal(add_id(p, "com.chain.5", &err), 0);
-	assert_int_equal(kext_plan_count(p), (size_t)n - 5 + 1);
-	kext_plan_free(p);
-}
-
-static void
 test_authenticate_option(void **state)
 {
 	struct fixture *f = *state;
@@ -785,7 +758,6 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stale_index_never_misleads, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_depth_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_level_warnings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_authenticate_option, setup,
 		    teardown),

@@ -129,6 +129,9 @@ int kext_bundle_authenticate(struct kext_bundle *b, kext_error *err);
  */
 int kext_bundle_path_for_executable(const char *exe_path, char **bundle_path,
     kext_error *err);
+/* The same bundle, opened: one Info.plist read where a path and then an open take two. */
+int kext_bundle_open_for_executable(const char *exe_path, struct kext_bundle **out,
+    kext_error *err);
 
 /* Info.plist files read (and parsed) by this process so far. */
 unsigned long kext_info_plist_reads(void);

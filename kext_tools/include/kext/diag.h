@@ -61,7 +61,6 @@ enum kext_diag_category {
 #define KEXT_DIAG_DEP_INDIRECT		"Indirect dependencies can't be resolved"
 #define KEXT_DIAG_DEP_MULTIPLE		"Multiple kexts for these libraries occur in the dependency graph"
 #define KEXT_DIAG_DEP_REJECTED		"Invalid or inauthentic kexts were rejected for these libraries"
-#define KEXT_DIAG_DEP_TOO_DEEP		"Dependency chain is too deep"
 #define KEXT_DIAG_NOT_FOUND		"No kext with this identifier was found"
 #define KEXT_DIAG_SYMBOLS_UNDEFINED	"Symbols defined neither by the kernel nor by the kext's libraries"
 #define KEXT_DIAG_DEP_KERNEL_VERSION	"Kext is built for another kernel version"

@@ -60,9 +60,12 @@ struct kext_loaded_entry {
 	struct kext_kld_version *versions;
 };
 
+struct kext_loaded_index;	/* private to loaded.c */
+
 struct kext_loaded_set {
 	struct kext_loaded_entry *items;	/* in file id order; the kernel first */
 	size_t n;
+	struct kext_loaded_index *index;	/* hashed look-ups by name (loaded.c) */
 	int osreldate;
 	enum kmod_os os;	/* whose modules the kernel loads */
 	char release[65];	/* Linux: uname -r of the running kernel; else "" */
@@ -75,9 +78,20 @@ void kext_linux_release_version(const char *release, char *buf, size_t len);
 int kext_loaded_read(struct kext_kernel *k, struct kext_loaded_set *set, kext_error *err);
 void kext_loaded_free(struct kext_loaded_set *set);
 
+/*
+ * Look-ups take constant time (hashed by name) or O(log N) (by file id), so
+ * a tool that asks once per kext stays linear in the number loaded.
+ */
 const struct kext_loaded_entry *kext_loaded_by_identifier(const struct kext_loaded_set *set,
     const char *identifier);
 const struct kext_loaded_entry *kext_loaded_by_fileid(const struct kext_loaded_set *set, int fileid);
+
+/*
+ * The loaded file whose MODULE_VERSION best satisfies d under FreeBSD's rule
+ * (exactly the preferred version, else the highest accepted), or NULL.
+ */
+const struct kext_loaded_entry *kext_loaded_provider(const struct kext_loaded_set *set,
+    const struct kmod_depend *d);
 
 /* The loaded files that link against fileid, lowest id first; returns how many. */
 size_t kext_loaded_dependents(const struct kext_loaded_set *set, int fileid,

@@ -15,6 +15,9 @@
  * and are also recorded as "Dependency Resolution Failures" on the bundle
  * that declares the library.
  *
+ * Chains are followed as deep as memory allows (an explicit stack, not
+ * recursion), and each step costs constant time besides reading the bundle.
+ *
  * The plan lists dependencies before their dependents (post-order,
  * deduplicated by identifier), roots after their dependencies; several roots
  * share what they have in common.
@@ -29,9 +32,6 @@
 #include "kext/error.h"
 #include "kext/repo.h"
 #include "kext/version.h"
-
-/* Longest dependency chain followed. */
-#define KEXT_PLAN_MAX_DEPTH	256
 
 /* A kext the kernel already has. */
 struct kext_loaded {

@@ -5,14 +5,15 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bundle_internal.h"
 
-/* Is the bundle's executable the file at real (a canonical path)? */
-static bool
-bundle_runs(const char *bundle_path, const char *real, kext_error *why)
+/* The bundle at bundle_path when its executable is the file at real (a canonical path). */
+static struct kext_bundle *
+bundle_running(const char *bundle_path, const char *real, kext_error *why)
 {
 	struct kext_bundle *b;
 	const char *exe;
@@ -20,7 +21,7 @@ bundle_runs(const char *bundle_path, const char *real, kext_error *why)
 	bool same = false;
 
 	if (kext_bundle_open(bundle_path, &b, why) != 0)
-		return false;
+		return NULL;
 	exe = kext_bundle_executable_path(b);
 	if (exe == NULL) {
 		kext_fail(why, ENOENT, "%s: has no executable file", bundle_path);
@@ -31,19 +32,21 @@ bundle_runs(const char *bundle_path, const char *real, kext_error *why)
 			    exe_real);
 		free(exe_real);
 	}
+	if (same)
+		return b;
 	kext_bundle_release(b);
-	return same;
+	return NULL;
 }
 
 int
-kext_bundle_path_for_executable(const char *exe_path, char **bundle_path,
+kext_bundle_open_for_executable(const char *exe_path, struct kext_bundle **out,
     kext_error *err)
 {
 	kext_error why = { ENOENT, "no enclosing .kext directory" };
 	char *real, *prefix;
 	size_t end;
 
-	*bundle_path = NULL;
+	*out = NULL;
 	if (exe_path == NULL || *exe_path == '\0')
 		return kext_fail(err, EINVAL, "no executable path given");
 	real = realpath(exe_path, NULL);
@@ -59,18 +62,31 @@ kext_bundle_path_for_executable(const char *exe_path, char **bundle_path,
 			free(real);
 			return kext_fail(err, ENOMEM, "%s: out of memory", exe_path);
 		}
-		if (bundle_runs(prefix, real, &why)) {
-			*bundle_path = realpath(prefix, NULL);
-			free(prefix);
+		*out = bundle_running(prefix, real, &why);
+		free(prefix);
+		if (*out != NULL) {
 			free(real);
-			if (*bundle_path == NULL)
-				return kext_fail(err, errno, "%s: %s", exe_path,
-				    strerror(errno));
 			return 0;
 		}
-		free(prefix);
 	}
 	free(real);
 	return kext_fail(err, ENOENT, "%s: not the CFBundleExecutable of an "
 	    "enclosing kext bundle (%s)", exe_path, why.msg);
+}
+
+/* The bundle's path is canonical already (kext_bundle_open resolves it). */
+int
+kext_bundle_path_for_executable(const char *exe_path, char **bundle_path,
+    kext_error *err)
+{
+	struct kext_bundle *b;
+
+	*bundle_path = NULL;
+	if (kext_bundle_open_for_executable(exe_path, &b, err) != 0)
+		return -1;
+	*bundle_path = strdup(kext_bundle_path(b));
+	kext_bundle_release(b);
+	if (*bundle_path == NULL)
+		return kext_fail(err, ENOMEM, "%s: out of memory", exe_path);
+	return 0;
 }

@@ -10,7 +10,12 @@
  *   DIR/lock           loads, unloads and creation hold flock(LOCK_EX) on
  *                      it for their whole read-modify-write, queries
  *                      LOCK_SH, so concurrent processes serialise like
- *                      kldload(2) calls do.
+ *                      kldload(2) calls do. Within one process the parsed
+ *                      state is kept between calls and used again while
+ *                      DIR/state still holds the very text it came from
+ *                      (compared byte for byte under the lock), so a tool
+ *                      that loads N files parses the state once, not N
+ *                      times.
  *   DIR/refuse-unload  optional; one module name per line ('#' comments).
  *                      Unloading a file that registered a listed module fails
  *                      with EBUSY, even when forced, the way a module whose
@@ -103,11 +108,17 @@ struct sim {
 	char *refuse_path;
 	char *refuse_load_path;
 	char *module_path_path;
+	/* The last state read or written, and the exact text of DIR/state it stands for. */
+	bool cached;
+	struct sim_state cache;
+	char *cache_text;
+	size_t cache_len;
 };
 
-/* One locked read-modify-write of DIR/state. */
+/* One locked read-modify-write of DIR/state; st is lent from the cache. */
 struct sim_txn {
 	int lock_fd;
+	int how;		/* LOCK_SH: st is only read */
 	struct sim_state st;
 };
 
@@ -151,28 +162,80 @@ lock_dir(const struct sim *s, int how, kext_error *err)
 	return fd;
 }
 
-/* Locks DIR and reads the state; on failure nothing stays locked. */
-static int
-txn_begin(const struct sim *s, int how, struct sim_txn *t, kext_error *err)
+static void
+drop_cache(struct sim *s)
 {
+	if (s->cached)
+		sim_state_free(&s->cache);
+	free(s->cache_text);
+	s->cache_text = NULL;
+	s->cache_len = 0;
+	s->cached = false;
+}
+
+/*
+ * Locks DIR and reads the state: parsed again only when the file's text
+ * differs from what the cache stands for. On failure nothing stays locked.
+ */
+static int
+txn_begin(struct sim *s, int how, struct sim_txn *t, kext_error *err)
+{
+	char *text;
+	size_t len;
+
+	t->how = how;
 	if ((t->lock_fd = lock_dir(s, how, err)) < 0)
 		return -1;
-	if (sim_state_read(s->state_path, &t->st, err) != 0) {
+	if (sim_state_read_text(s->state_path, &text, &len, err) != 0) {
 		close(t->lock_fd);
 		return -1;
 	}
+	if (s->cached && len == s->cache_len && memcmp(text, s->cache_text, len) == 0) {
+		free(text);
+	} else {
+		drop_cache(s);
+		if (sim_state_parse(text, len, s->state_path, &s->cache, err) != 0) {
+			free(text);
+			close(t->lock_fd);
+			return -1;
+		}
+		s->cached = true;
+		s->cache_text = text;
+		s->cache_len = len;
+	}
+	t->st = s->cache;
 	return 0;
 }
 
-/* Writes the state back when commit is set, then unlocks (close drops the flock). */
+/*
+ * Gives the state back to the cache and, when commit is set, writes it
+ * first; then unlocks (close drops the flock). A failed write leaves the
+ * file as it was, and so does a change abandoned without commit, so then
+ * the cache is dropped rather than kept ahead of the file.
+ */
 static int
-txn_end(const struct sim *s, struct sim_txn *t, int commit, kext_error *err)
+txn_end(struct sim *s, struct sim_txn *t, int commit, kext_error *err)
 {
+	char *text;
+	size_t len;
 	int rc = 0;
 
-	if (commit)
-		rc = sim_state_write(s->state_path, &t->st, err);
-	sim_state_free(&t->st);
+	s->cache = t->st;
+	if (commit) {
+		rc = sim_state_format(&s->cache, &text, &len, err);
+		if (rc == 0 && (rc = sim_state_write_text(s->state_path, text, len, err)) != 0)
+			free(text);
+		if (rc == 0) {
+			free(s->cache_text);
+			s->cache_text = text;
+			s->cache_len = len;
+		} else {
+			drop_cache(s);
+		}
+	} else if (t->how != LOCK_SH) {
+		drop_cache(s);
+	}
+	memset(&t->st, 0, sizeof(t->st));
 	close(t->lock_fd);
 	return rc;
 }
@@ -804,7 +867,7 @@ say_what_it_is(const char *path, kext_error *why)
 
 /* A bare module name ("nullfs"): only "already provided" can be answered. */
 static int
-load_by_module_name(const struct sim *s, const char *name, kext_error *err)
+load_by_module_name(struct sim *s, const char *name, kext_error *err)
 {
 	struct sim_txn t;
 	const struct sim_file *p;
@@ -876,7 +939,7 @@ load_file(const struct sim *s, struct sim_state *st, const char *path, int userr
 static int
 sim_load(void *impl, const char *path, int *fileid, kext_error *err)
 {
-	const struct sim *s = impl;
+	struct sim *s = impl;
 	struct sim_txn t;
 	int rc;
 
@@ -1003,7 +1066,7 @@ remove_and_release(const struct sim *s, struct sim_state *st, int id, int depth,
 static int
 sim_unload(void *impl, int fileid, bool force, kext_error *err)
 {
-	const struct sim *s = impl;
+	struct sim *s = impl;
 	struct sim_txn t;
 	struct sim_file *f;
 	int rc = 0;
@@ -1157,6 +1220,7 @@ sim_close(void *impl)
 	free(s->refuse_path);
 	free(s->refuse_load_path);
 	free(s->module_path_path);
+	drop_cache(s);
 	free(s);
 }
 

@@ -12,9 +12,13 @@
 
 #include "kext/error.h"
 
-/* Bounds that keep a corrupt or hostile state file from exhausting memory. */
-#define SIM_STATE_MAX_BYTES (8u << 20)
-#define SIM_MAX_FILES 4096
+/*
+ * Bounds that keep a corrupt or hostile state file from exhausting memory.
+ * The byte bound is the only limit on the number of files: a file takes
+ * about 200 bytes of state (10,000 files about 2 MiB), so 64 MiB holds
+ * hundreds of thousands, more than any kernel loads.
+ */
+#define SIM_STATE_MAX_BYTES (64u << 20)
 #define SIM_MAX_RECORDS 4096	/* modules, versions or dependencies of one file */
 #define SIM_MAX_ID 1000000000
 
@@ -60,7 +64,7 @@ struct sim_state {
 	int next_file_id;
 	int next_module_id;
 	uint64_t next_address;
-	size_t num_files;
+	size_t num_files, cap_files;
 	struct sim_file *files;	/* ascending ids; files[0] is the kernel */
 };
 
@@ -85,10 +89,16 @@ int sim_state_parse(const char *text, size_t len, const char *path, struct sim_s
 /* Renders the state as text (malloc'd, NUL-terminated). */
 int sim_state_format(const struct sim_state *st, char **text, size_t *len, kext_error *err);
 
-/* Reads path fully; ENOENT in err->code when it does not exist. */
+/* Reads path's text fully (malloc'd); ENOENT in err->code when it does not exist. */
+int sim_state_read_text(const char *path, char **text, size_t *len, kext_error *err);
+
+/* Reads and parses path; ENOENT in err->code when it does not exist. */
 int sim_state_read(const char *path, struct sim_state *st, kext_error *err);
 
-/* Writes path atomically: path.tmp, fsync, rename, fsync of the directory. */
+/* Writes text to path atomically: path.tmp, fsync, rename, fsync of the directory. */
+int sim_state_write_text(const char *path, const char *text, size_t len, kext_error *err);
+
+/* Formats the state and writes it with sim_state_write_text. */
 int sim_state_write(const char *path, const struct sim_state *st, kext_error *err);
 
 void sim_state_free(struct sim_state *st);
@@ -101,6 +111,7 @@ void sim_state_remove_file(struct sim_state *st, size_t index);
 
 void sim_file_free(struct sim_file *f);
 
+/* The file with this id (ids ascend, so a binary search), or NULL. */
 struct sim_file *sim_state_find_file(const struct sim_state *st, int id);
 
 /* Whether arch is one the module reader reports, or "any". */

@@ -34,6 +34,7 @@
 #include <inttypes.h>
 #include <libgen.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,18 +111,20 @@ sim_state_free(struct sim_state *st)
 struct sim_file *
 sim_state_add_file(struct sim_state *st, kext_error *err)
 {
-	struct sim_file *files;
+	struct sim_file *files = st->files;
+	size_t cap = st->cap_files;
 
-	if (st->num_files >= SIM_MAX_FILES) {
-		kext_fail(err, ENOSPC, "the sim kernel holds at most %d files", SIM_MAX_FILES);
-		return NULL;
+	/* Doubling keeps reading a state of N files linear. */
+	if (st->num_files == cap) {
+		cap = cap != 0 ? cap * 2 : 16;
+		if (cap > SIZE_MAX / sizeof(*files) ||
+		    (files = realloc(st->files, cap * sizeof(*files))) == NULL) {
+			kext_fail(err, ENOMEM, "out of memory");
+			return NULL;
+		}
+		st->files = files;
+		st->cap_files = cap;
 	}
-	files = realloc(st->files, (st->num_files + 1) * sizeof(*files));
-	if (files == NULL) {
-		kext_fail(err, ENOMEM, "out of memory");
-		return NULL;
-	}
-	st->files = files;
 	memset(&files[st->num_files], 0, sizeof(files[0]));
 	return &files[st->num_files++];
 }
@@ -138,11 +141,18 @@ sim_state_remove_file(struct sim_state *st, size_t index)
 struct sim_file *
 sim_state_find_file(const struct sim_state *st, int id)
 {
-	size_t i;
+	size_t lo = 0, hi = st->num_files;
 
-	for (i = 0; i < st->num_files; i++)
-		if (st->files[i].id == id)
-			return &st->files[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (st->files[mid].id == id)
+			return &st->files[mid];
+		if (st->files[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -597,38 +607,57 @@ cmp_module_ref(const void *a, const void *b)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
-/* Cross-record checks: dependencies exist, refs add up, module ids unique. */
+/* How many references each file receives from the others' "depend" lines. */
+static int *
+references_held(const struct sim_state *st)
+{
+	int *held = calloc(st->num_files + 1, sizeof(*held));
+
+	for (size_t i = 0; held != NULL && i < st->num_files; i++)
+		for (size_t j = 0; j < st->files[i].num_deps; j++) {
+			const struct sim_file *d = sim_state_find_file(st, st->files[i].deps[j]);
+
+			if (d != NULL)
+				held[d - st->files]++;
+		}
+	return held;
+}
+
+/*
+ * Cross-record checks: dependencies exist, refs add up, module ids unique.
+ * One pass over the references and a sort, so a big state reads in
+ * O(N log N) rather than a scan of every file per file.
+ */
 static int
 check_state(struct parser *ps, const struct sim_state *st)
 {
 	struct module_ref *ids;
 	size_t i, j, k, nmod = 0;
-	int held, want, rc = 0;
+	int *held, want, rc = 0;
 
-	for (i = 0; i < st->num_files; i++) {
+	if ((held = references_held(st)) == NULL)
+		return kext_fail(ps->err, ENOMEM, "out of memory");
+	for (i = 0; rc == 0 && i < st->num_files; i++) {
 		const struct sim_file *f = &st->files[i];
 
 		ps->line = f->line;
-		for (j = 0; j < f->num_deps; j++)
+		for (j = 0; rc == 0 && j < f->num_deps; j++)
 			if (sim_state_find_file(st, f->deps[j]) == NULL)
-				return parse_fail(ps, "file %d depends on file %d, which is not "
+				rc = parse_fail(ps, "file %d depends on file %d, which is not "
 				    "loaded", f->id, f->deps[j]);
-		held = 0;
-		for (j = 0; j < st->num_files; j++)
-			for (k = 0; k < st->files[j].num_deps; k++)
-				held += st->files[j].deps[k] == f->id;
-		want = held + (f->id == SIM_KERNEL_ID ? 1 : f->userrefs);
+		want = held[i] + (f->id == SIM_KERNEL_ID ? 1 : f->userrefs);
 		/* A dependency whose module vetoed its release stays with refs 1, held by nobody. */
 		if (want == 0)
 			want = 1;
-		if (f->refs != want)
-			return parse_fail(ps, "file %d (%.80s) has refs %d but %d references and "
+		if (rc == 0 && f->refs != want)
+			rc = parse_fail(ps, "file %d (%.80s) has refs %d but %d references and "
 			    "userrefs %d are recorded (expected refs %d)", f->id, f->name, f->refs,
-			    held, f->userrefs, want);
+			    held[i], f->userrefs, want);
 		nmod += f->num_modules;
 	}
-	if (nmod == 0)
-		return 0;
+	free(held);
+	if (rc != 0 || nmod == 0)
+		return rc;
 	if ((ids = malloc(nmod * sizeof(*ids))) == NULL)
 		return kext_fail(ps->err, ENOMEM, "out of memory");
 	for (i = 0, k = 0; i < st->num_files; i++)
@@ -718,13 +747,13 @@ sim_state_parse(const char *text, size_t len, const char *path, struct sim_state
 /* --- reading and writing ----------------------------------------------- */
 
 int
-sim_state_read(const char *path, struct sim_state *st, kext_error *err)
+sim_state_read_text(const char *path, char **out, size_t *outlen, kext_error *err)
 {
 	struct stat sb;
 	char *text;
 	size_t got = 0;
 	ssize_t n;
-	int fd, rc;
+	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return kext_fail(err, errno, "%s: cannot open the sim kernel state: %s", path,
@@ -744,19 +773,36 @@ sim_state_read(const char *path, struct sim_state *st, kext_error *err)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = kext_fail(err, errno, "%s: read: %s", path, strerror(errno));
-			goto out;
+			kext_fail(err, errno, "%s: read: %s", path, strerror(errno));
+			goto fail;
 		}
 		got += (size_t)n;
 	}
 	if (got > (size_t)sb.st_size) {
-		rc = kext_fail(err, EINVAL, "%s: changed size while being read", path);
-		goto out;
+		kext_fail(err, EINVAL, "%s: changed size while being read", path);
+		goto fail;
 	}
-	rc = sim_state_parse(text, got, path, st, err);
-out:
+	close(fd);
+	*out = text;
+	*outlen = got;
+	return 0;
+fail:
 	free(text);
 	close(fd);
+	return -1;
+}
+
+int
+sim_state_read(const char *path, struct sim_state *st, kext_error *err)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	if (sim_state_read_text(path, &text, &len, err) != 0)
+		return -1;
+	rc = sim_state_parse(text, len, path, st, err);
+	free(text);
 	return rc;
 }
 
@@ -794,34 +840,26 @@ sync_parent_dir(const char *path)
 }
 
 int
-sim_state_write(const char *path, const struct sim_state *st, kext_error *err)
+sim_state_write_text(const char *path, const char *text, size_t len, kext_error *err)
 {
-	char tmp[4096], *text;
-	size_t len;
+	char tmp[4096];
 	int fd, saved;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
 		return kext_fail(err, ENAMETOOLONG, "%s: path too long", path);
-	if (sim_state_format(st, &text, &len, err) != 0)
-		return -1;
-	if (len > SIM_STATE_MAX_BYTES) {
-		free(text);
+	if (len > SIM_STATE_MAX_BYTES)
 		return kext_fail(err, ENOSPC, "%s: the sim kernel state would exceed %u bytes",
 		    path, SIM_STATE_MAX_BYTES);
-	}
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
 		saved = errno;
-		free(text);
 		return kext_fail(err, saved, "%s: cannot create: %s", tmp, strerror(saved));
 	}
 	if (write_all(fd, text, len) != 0 || fsync(fd) != 0) {
 		saved = errno ? errno : EIO;
-		free(text);
 		close(fd);
 		unlink(tmp);
 		return kext_fail(err, saved, "%s: cannot write: %s", tmp, strerror(saved));
 	}
-	free(text);
 	if (close(fd) != 0 || rename(tmp, path) != 0) {
 		saved = errno;
 		unlink(tmp);
@@ -830,4 +868,18 @@ sim_state_write(const char *path, const struct sim_state *st, kext_error *err)
 	}
 	sync_parent_dir(path);
 	return 0;
+}
+
+int
+sim_state_write(const char *path, const struct sim_state *st, kext_error *err)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	if (sim_state_format(st, &text, &len, err) != 0)
+		return -1;
+	rc = sim_state_write_text(path, text, len, err);
+	free(text);
+	return rc;
 }

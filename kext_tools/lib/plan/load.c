@@ -1,6 +1,7 @@
 /* Loading kexts transactionally (see load.h). */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "kext/fbsd_version.h"
 #include "kext/load.h"
 #include "kext/loaded.h"
+#include "kext/map.h"
 #include "kext/plan.h"
 #include "plan_internal.h"
 
@@ -274,7 +276,8 @@ check_linux_step(const struct kext_load_step *s, struct kmod_file *const *kfs, s
 
 static int
 check_step(struct kext_plan *plan, struct kext_load_result *result, size_t i,
-    struct kmod_file **kfs, const struct kext_loaded_set *set, kext_error *err)
+    struct kmod_file **kfs, struct kext_map *provided, const struct kext_loaded_set *set,
+    kext_error *err)
 {
 	const struct kext_plan_item *it = kext_plan_at(plan, i);
 	struct kext_load_step *s = &result->steps[i];
@@ -297,8 +300,10 @@ check_step(struct kext_plan *plan, struct kext_load_result *result, size_t i,
 		return check_linux_step(s, kfs, i, set, err);
 	if (check_kernel_version(s, kfs[i], set->osreldate, err) != 0 ||
 	    check_names(s, kfs[i], set, err) != 0 ||
-	    load_check_depends(result->steps, kfs, i, set, err) != 0)
+	    load_check_depends(result->steps, kfs, i, provided, set, err) != 0)
 		return -1;
+	if (load_provided_add(provided, kfs[i]) != 0)
+		return kext_fail(err, ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -308,17 +313,22 @@ check_steps(struct kext_plan *plan, struct kext_load_result *result,
     const struct kext_loaded_set *set, kext_error *err)
 {
 	struct kmod_file **kfs = calloc(result->n + 1, sizeof(*kfs));
+	struct kext_map *provided = kext_map_new();
 	int rc = 0;
 
-	if (kfs == NULL)
+	if (kfs == NULL || provided == NULL) {
+		free(kfs);
+		kext_map_free(provided, NULL);
 		return kext_fail(err, ENOMEM, "out of memory");
+	}
 	for (size_t i = 0; rc == 0 && i < result->n; i++)
 		if (result->steps[i].kind == KEXT_STEP_LOAD)
-			rc = check_step(plan, result, i, kfs, set, err);
+			rc = check_step(plan, result, i, kfs, provided, set, err);
 	for (size_t i = 0; i < result->n; i++)
 		if (kfs[i] != NULL)
 			kmod_free(kfs[i]);
 	free(kfs);
+	kext_map_free(provided, load_provided_free);
 	return rc;
 }
 

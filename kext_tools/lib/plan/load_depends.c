@@ -15,17 +15,57 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kext/fbsd_version.h"
+#include "kext/loaded.h"
+#include "kext/map.h"
 #include "plan_internal.h"
 
-static bool
-provides(const struct kmod_file *kf, const struct kmod_depend *d)
-{
-	const struct kmod_version *v = kf != NULL ? kmod_find_version(kf, d->name) : NULL;
+/* A version an earlier step of this load provides, on the list of its name. */
+struct step_version {
+	int version;
+	struct step_version *next;
+};
 
-	return v != NULL && kext_fbsd_version_accepts(d->min, d->pref, d->max, v->version);
+void
+load_provided_free(void *list)
+{
+	for (struct step_version *v = list, *next; v != NULL; v = next) {
+		next = v->next;
+		free(v);
+	}
+}
+
+/* Only the first record of a name counts, as kmod_find_version finds it. */
+int
+load_provided_add(struct kext_map *provided, const struct kmod_file *kf)
+{
+	for (size_t i = 0; i < kf->num_records; i++) {
+		const struct kmod_version *v = &kf->records[i].u.version;
+		struct step_version *sv;
+		void **slot;
+
+		if (kf->records[i].type != KMOD_VERSION || kmod_find_version(kf, v->name) != v)
+			continue;
+		if ((slot = kext_map_slot(provided, v->name, true)) == NULL ||
+		    (sv = malloc(sizeof(*sv))) == NULL)
+			return -1;
+		sv->version = v->version;
+		sv->next = *slot;
+		*slot = sv;
+	}
+	return 0;
+}
+
+static bool
+step_provides(const struct kext_map *provided, const struct kmod_depend *d)
+{
+	for (const struct step_version *v = kext_map_get(provided, d->name); v != NULL; v = v->next)
+		if (kext_fbsd_version_accepts(d->min, d->pref, d->max, v->version))
+			return true;
+	return false;
 }
 
 static bool
@@ -114,11 +154,12 @@ refuse(const struct kext_load_step *s, const struct kmod_file *kf, const struct 
 
 /*
  * Each MODULE_DEPEND must be met by a loaded file, a file loaded earlier in
- * this plan, or the kernel's built-in modules.
+ * this plan (provided), or the kernel's built-in modules.
  */
 int
 load_check_depends(const struct kext_load_step *steps, struct kmod_file *const *kfs,
-    size_t step, const struct kext_loaded_set *set, kext_error *err)
+    size_t step, const struct kext_map *provided, const struct kext_loaded_set *set,
+    kext_error *err)
 {
 	const struct kext_load_step *s = &steps[step];
 	const struct kmod_file *kf = kfs[step];
@@ -126,16 +167,12 @@ load_check_depends(const struct kext_load_step *steps, struct kmod_file *const *
 	for (size_t i = 0; i < kf->num_records; i++) {
 		const struct kmod_depend *d = &kf->records[i].u.depend;
 		struct near_miss miss;
-		bool met = false;
 
 		if (kf->records[i].type != KMOD_DEPEND || strcmp(d->name, "kernel") == 0 ||
 		    kmod_find_version(kf, d->name) != NULL)
 			continue;
-		for (size_t j = 0; !met && j < set->n; j++)
-			met = provides(set->items[j].kf, d);
-		for (size_t j = 0; !met && j < step; j++)
-			met = provides(kfs[j], d);
-		if (met)
+		/* hashed look-ups: a load of N kexts stays linear */
+		if (kext_loaded_provider(set, d) != NULL || step_provides(provided, d))
 			continue;
 		if (find_near_miss(steps, kfs, step, set, d->name, &miss))
 			return refuse(s, kf, d, &miss, err);

@@ -2,6 +2,7 @@
 #include <sys/utsname.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,23 @@
 #include "kext/fbsd_version.h"
 #include "kext/hints.h"
 #include "kext/loaded.h"
+#include "kext/map.h"
+#include "kext/text.h"
+
+/* A file providing a MODULE_VERSION, on the list of that name's providers. */
+struct provider {
+	const struct kext_loaded_entry *entry;
+	int version;
+	struct provider *next;	/* the next provider of the name, in file id order */
+};
+
+struct kext_loaded_index {
+	struct kext_map *identifiers;	/* CFBundleIdentifier -> entry */
+	struct kext_map *file_names;	/* "if_bridge.ko" -> first entry but the kernel */
+	struct kext_map *modules;	/* module name -> first registering entry but the kernel */
+	struct kext_map *versions;	/* MODULE_VERSION name -> struct provider list */
+	struct provider *providers;	/* storage of every list */
+};
 
 static char *
 dup_or_null(const char *s)
@@ -110,43 +128,144 @@ static void
 describe_bundle(struct kext_loaded_entry *l)
 {
 	struct kext_bundle *b;
-	char *path;
 
-	if (l->pathname == NULL || kext_bundle_path_for_executable(l->pathname, &path, NULL) != 0)
+	if (l->pathname == NULL || kext_bundle_open_for_executable(l->pathname, &b, NULL) != 0)
 		return;
-	if (kext_bundle_open(path, &b, NULL) == 0) {
-		l->bundle_path = path;
-		l->identifier = dup_or_null(kext_bundle_identifier(b));
-		l->version = dup_or_null(kext_bundle_version_string(b));
-		l->version_value = kext_bundle_version(b);
-		l->compat_value = kext_bundle_compatible_version(b);
-		kext_bundle_release(b);
-	} else {
-		free(path);
+	l->bundle_path = dup_or_null(kext_bundle_path(b));
+	l->identifier = dup_or_null(kext_bundle_identifier(b));
+	l->version = dup_or_null(kext_bundle_version_string(b));
+	l->version_value = kext_bundle_version(b);
+	l->compat_value = kext_bundle_compatible_version(b);
+	kext_bundle_release(b);
+}
+
+/* Adds key -> value unless key is there already: the first in file order wins. */
+static int
+index_first(struct kext_map *m, const char *key, const void *value)
+{
+	void **slot;
+
+	if (key == NULL)
+		return 0;
+	if ((slot = kext_map_slot(m, key, true)) == NULL)
+		return -1;
+	if (*slot == NULL)
+		*slot = (void *)value;
+	return 0;
+}
+
+static size_t
+count_versions(const struct kext_loaded_entry *l)
+{
+	size_t n = 0;
+
+	for (size_t r = 0; l->kf != NULL && r < l->kf->num_records; r++)
+		n += l->kf->records[r].type == KMOD_VERSION;
+	return n;
+}
+
+static void
+index_free(struct kext_loaded_index *x)
+{
+	if (x == NULL)
+		return;
+	kext_map_free(x->identifiers, NULL);
+	kext_map_free(x->file_names, NULL);
+	kext_map_free(x->modules, NULL);
+	kext_map_free(x->versions, NULL);
+	free(x->providers);
+	free(x);
+}
+
+/*
+ * The versions each file's metadata provides, listed by name in file id
+ * order: the files are visited last first and each prepended.
+ */
+static int
+index_versions(struct kext_loaded_index *x, const struct kext_loaded_set *set)
+{
+	size_t total = 0, used = 0;
+
+	for (size_t i = 0; i < set->n; i++)
+		total += count_versions(&set->items[i]);
+	if ((x->providers = calloc(total + 1, sizeof(*x->providers))) == NULL)
+		return -1;
+	for (size_t i = set->n; i-- > 0;) {
+		const struct kext_loaded_entry *l = &set->items[i];
+
+		for (size_t r = l->kf != NULL ? l->kf->num_records : 0; r-- > 0;) {
+			const struct kmod_record *rec = &l->kf->records[r];
+			struct provider *p = &x->providers[used];
+			void **slot;
+
+			if (rec->type != KMOD_VERSION)
+				continue;
+			if ((slot = kext_map_slot(x->versions, rec->u.version.name, true)) == NULL)
+				return -1;
+			/* a file listing a name twice: its first record counts, as a scan finds */
+			if (*slot != NULL && ((struct provider *)*slot)->entry == l)
+				((struct provider *)*slot)->version = rec->u.version.version;
+			else {
+				p->entry = l;
+				p->version = rec->u.version.version;
+				p->next = *slot;
+				*slot = p;
+				used++;
+			}
+		}
 	}
+	return 0;
+}
+
+static int
+build_index(struct kext_loaded_set *set)
+{
+	struct kext_loaded_index *x = calloc(1, sizeof(*x));
+
+	if (x == NULL)
+		return -1;
+	set->index = x;
+	if ((x->identifiers = kext_map_new()) == NULL || (x->file_names = kext_map_new()) == NULL ||
+	    (x->modules = kext_map_new()) == NULL || (x->versions = kext_map_new()) == NULL)
+		return -1;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct kext_loaded_entry *l = &set->items[i];
+
+		if (index_first(x->identifiers, l->identifier, l) != 0 ||
+		    (i > 0 && index_first(x->file_names, l->file_name, l) != 0))
+			return -1;
+		for (size_t m = 0; i > 0 && m < l->num_modules; m++)
+			if (index_first(x->modules, l->modules[m], l) != 0)
+				return -1;
+	}
+	return index_versions(x, set);
+}
+
+const struct kext_loaded_entry *
+kext_loaded_provider(const struct kext_loaded_set *set, const struct kmod_depend *d)
+{
+	const struct kext_loaded_entry *best = NULL;
+	int best_version = 0;
+
+	for (const struct provider *p = kext_map_get(set->index->versions, d->name); p != NULL;
+	    p = p->next)
+		if (kext_fbsd_version_better(d->min, d->pref, d->max, p->version, best != NULL,
+		    best_version)) {
+			best = p->entry;
+			best_version = p->version;
+		}
+	return best;
 }
 
 static int
 provider_of(const struct kext_loaded_set *set, const struct kmod_depend *d)
 {
-	int id = 0, best = 0;
-	bool found = false;
+	const struct kext_loaded_entry *p;
 
 	if (strcmp(d->name, "kernel") == 0)
 		return set->n > 0 ? set->items[0].fileid : 0;
-	for (size_t i = 0; i < set->n; i++) {
-		const struct kmod_version *v;
-
-		if (set->items[i].kf == NULL ||
-		    (v = kmod_find_version(set->items[i].kf, d->name)) == NULL)
-			continue;
-		if (kext_fbsd_version_better(d->min, d->pref, d->max, v->version, found, best)) {
-			id = set->items[i].fileid;
-			best = v->version;
-			found = true;
-		}
-	}
-	return id;
+	p = kext_loaded_provider(set, d);
+	return p != NULL ? p->fileid : 0;
 }
 
 static int
@@ -296,6 +415,8 @@ kext_loaded_read(struct kext_kernel *k, struct kext_loaded_set *set, kext_error 
 	}
 	kext_kld_files_free(files, n);
 	files = NULL;
+	if (build_index(set) != 0)
+		goto nomem;
 	for (size_t i = 0; i < set->n; i++)
 		if (link_dependencies(set, &set->items[i]) != 0)
 			goto nomem;
@@ -330,6 +451,7 @@ kext_loaded_free(struct kext_loaded_set *set)
 			free(l->versions[v].name);
 		free(l->versions);
 	}
+	index_free(set->index);
 	free(set->items);
 	memset(set, 0, sizeof(*set));
 }
@@ -337,19 +459,25 @@ kext_loaded_free(struct kext_loaded_set *set)
 const struct kext_loaded_entry *
 kext_loaded_by_identifier(const struct kext_loaded_set *set, const char *identifier)
 {
-	for (size_t i = 0; i < set->n; i++)
-		if (set->items[i].identifier != NULL &&
-		    strcmp(set->items[i].identifier, identifier) == 0)
-			return &set->items[i];
-	return NULL;
+	return kext_map_get(set->index->identifiers, identifier);
 }
 
+/* The items are in ascending file id order (kext_kernel_list's promise). */
 const struct kext_loaded_entry *
 kext_loaded_by_fileid(const struct kext_loaded_set *set, int fileid)
 {
-	for (size_t i = 0; i < set->n; i++)
-		if (set->items[i].fileid == fileid)
-			return &set->items[i];
+	size_t lo = 0, hi = set->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (set->items[mid].fileid == fileid)
+			return &set->items[mid];
+		if (set->items[mid].fileid < fileid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -383,33 +511,33 @@ const struct kext_loaded_entry *
 kext_loaded_file_named(const struct kext_loaded_set *set, const char *path)
 {
 	const char *base = strrchr(path, '/');
-	size_t n;
+	const struct kext_loaded_entry *same, *with_ko;
+	char *ko;
 
 	base = base != NULL ? base + 1 : path;
-	n = strlen(base);
-	for (size_t i = 1; i < set->n; i++) {
-		const char *name = set->items[i].file_name;
-
-		if (strcmp(name, base) == 0 ||
-		    (strncmp(name, base, n) == 0 && strcmp(name + n, ".ko") == 0))
-			return &set->items[i];
-	}
-	return NULL;
+	same = kext_map_get(set->index->file_names, base);
+	if ((ko = kext_strdupf("%s.ko", base)) == NULL)
+		return same;
+	with_ko = kext_map_get(set->index->file_names, ko);
+	free(ko);
+	/* the first in file id order, as a scan finds it */
+	if (with_ko != NULL && (same == NULL || with_ko < same))
+		same = with_ko;
+	return same;
 }
 
 const struct kext_loaded_entry *
 kext_loaded_providing(const struct kext_loaded_set *set, const char *name)
 {
-	for (size_t i = 1; i < set->n; i++) {
-		const struct kext_loaded_entry *l = &set->items[i];
+	const struct kext_loaded_entry *owner = kext_map_get(set->index->modules, name);
+	const struct provider *p = kext_map_get(set->index->versions, name);
 
-		for (size_t m = 0; m < l->num_modules; m++)
-			if (strcmp(l->modules[m], name) == 0)
-				return l;
-		if (l->kf != NULL && kmod_find_version(l->kf, name) != NULL)
-			return l;
-	}
-	return NULL;
+	/* the kernel is not a loaded file here */
+	while (p != NULL && p->entry == &set->items[0])
+		p = p->next;
+	if (p != NULL && (owner == NULL || p->entry < owner))
+		owner = p->entry;
+	return owner;
 }
 
 /*

@@ -61,7 +61,16 @@ int plan_choose_root(struct kext_plan *p, const char *identifier,
  * modules and the version (kfs[j] is step j's module, NULL when none).
  */
 int load_check_depends(const struct kext_load_step *steps, struct kmod_file *const *kfs,
-    size_t step, const struct kext_loaded_set *set, kext_error *err);
+    size_t step, const struct kext_map *provided, const struct kext_loaded_set *set,
+    kext_error *err);
+
+/*
+ * provided maps a MODULE_VERSION name to the versions the steps checked so
+ * far provide (a list load_provided_free frees), so a dependency on an
+ * earlier step is one look-up, not a scan of every step before it.
+ */
+int load_provided_add(struct kext_map *provided, const struct kmod_file *kf);
+void load_provided_free(void *list);
 
 /* The loaded kexts as kext_plan_options wants them (malloc'd; borrows from set). */
 struct kext_loaded *plan_loaded_view(const struct kext_loaded_set *set, size_t *n);

@@ -6,11 +6,14 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kext/text.h"
 #include "kext/loaded.h"
+#include "kext/map.h"
 #include "plan_internal.h"
 
 /* Times a look-up is retried when the index turns out to be stale. */
@@ -18,8 +21,9 @@
 
 struct resolve {
 	struct kext_plan *p;
-	struct kext_bundle *stack[KEXT_PLAN_MAX_DEPTH + 1];
-	size_t depth;
+	struct kext_bundle **stack;	/* the chain being resolved, root first */
+	size_t depth, cap;
+	struct kext_map *on_chain;	/* identifier -> non-NULL while on the stack */
 	kext_error *err;
 	bool failed;		/* err holds the first failure */
 };
@@ -85,18 +89,45 @@ nomem(struct resolve *rs)
 	rs->failed = true;
 }
 
+/* Constant time, so a chain of N costs O(N) checks, not O(N^2). */
 static bool
 on_stack(const struct resolve *rs, const char *id)
 {
-	size_t i;
-	const char *x;
+	return kext_map_get(rs->on_chain, id) != NULL;
+}
 
-	for (i = 0; i < rs->depth; i++) {
-		x = kext_bundle_identifier(rs->stack[i]);
-		if (x != NULL && strcmp(x, id) == 0)
-			return true;
+static int
+push(struct resolve *rs, struct kext_bundle *b)
+{
+	const char *id = kext_bundle_identifier(b);
+	void **slot;
+
+	if (rs->depth == rs->cap) {
+		size_t cap = rs->cap != 0 ? rs->cap * 2 : 64;
+		struct kext_bundle **stack = realloc(rs->stack, cap * sizeof(*stack));
+
+		if (stack == NULL)
+			return -1;
+		rs->stack = stack;
+		rs->cap = cap;
 	}
-	return false;
+	if (id != NULL) {
+		if ((slot = kext_map_slot(rs->on_chain, id, true)) == NULL)
+			return -1;
+		*slot = b;
+	}
+	rs->stack[rs->depth++] = b;
+	return 0;
+}
+
+static void
+pop(struct resolve *rs)
+{
+	const char *id = kext_bundle_identifier(rs->stack[--rs->depth]);
+	void **slot = id != NULL ? kext_map_slot(rs->on_chain, id, false) : NULL;
+
+	if (slot != NULL)
+		*slot = NULL;
 }
 
 /* Appends "; text" to a growing list of reasons (best effort). */
@@ -201,7 +232,6 @@ search_reset(struct search *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static long resolve_bundle(struct resolve *rs, struct kext_bundle *b);
 
 /* An item already in the plan must satisfy this request too. */
 static long
@@ -263,10 +293,16 @@ use_loaded(struct resolve *rs, const struct loaded_kext *l,
 	return idx;
 }
 
-/* *indirect is set when the library itself was found but its own failed. */
+/* resolve_library's answer when the chosen bundle's own libraries come next. */
+#define DESCEND	(-2)
+
+/*
+ * The plan index satisfying lib, -1 after recording a failure, or DESCEND
+ * with *next set to the bundle to resolve before lib is satisfied.
+ */
 static long
 resolve_library(struct resolve *rs, const struct kext_library *lib,
-    bool *indirect)
+    struct kext_bundle **next)
 {
 	const struct loaded_kext *l;
 	struct kext_bundle *chosen = NULL;
@@ -292,11 +328,6 @@ resolve_library(struct resolve *rs, const struct kext_library *lib,
 	l = plan_loaded(rs->p, id);
 	if (l != NULL)
 		return use_loaded(rs, l, lib);
-	if (rs->depth >= KEXT_PLAN_MAX_DEPTH) {
-		failure(rs, ELOOP, KEXT_DIAG_DEP_TOO_DEEP, id, "library %s is more "
-		    "than %d levels deep", id, KEXT_PLAN_MAX_DEPTH);
-		return -1;
-	}
 	for (attempt = 0; attempt < STALE_RETRIES; attempt++) {
 		search_reset(&s);
 		search_once(rs, id, lib->version, &s, &chosen);
@@ -305,9 +336,8 @@ resolve_library(struct resolve *rs, const struct kext_library *lib,
 	}
 	if (chosen != NULL) {
 		search_reset(&s);
-		idx = resolve_bundle(rs, chosen);
-		*indirect = idx < 0;
-		return idx;
+		*next = chosen;
+		return DESCEND;
 	}
 	if (s.rejected != NULL)
 		failure(rs, ENOENT, KEXT_DIAG_DEP_REJECTED, id, "no valid kext found "
@@ -334,52 +364,120 @@ resolve_library(struct resolve *rs, const struct kext_library *lib,
 	return -1;
 }
 
+/*
+ * One bundle being resolved: its libraries are taken in order, a chosen
+ * library's own resolved first (a frame above this one). An explicit stack
+ * rather than recursion, so a chain is bounded by memory, not by the C stack.
+ */
+struct frame {
+	struct kext_bundle *b;
+	size_t next;		/* the library to resolve next */
+	size_t *deps, ndeps;	/* plan indexes of those resolved */
+	bool ok, chained;	/* chained: b is on rs->stack */
+};
+
+struct frames {
+	struct frame *f;
+	size_t n, cap;
+};
+
+/* Starts resolving b; kernel components end the descent: they list no dependencies. */
+static int
+frame_begin(struct resolve *rs, struct frames *fs, struct kext_bundle *b)
+{
+	struct frame *f;
+	size_t nlib = kext_bundle_is_kernel_component(b) ? 0 : kext_bundle_library_count(b);
+
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap != 0 ? fs->cap * 2 : 16;
+		struct frame *grown = realloc(fs->f, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return -1;
+		fs->f = grown;
+		fs->cap = cap;
+	}
+	f = &fs->f[fs->n];
+	memset(f, 0, sizeof(*f));
+	f->b = b;
+	f->ok = true;
+	f->next = nlib != 0 ? 0 : SIZE_MAX;
+	if (nlib != 0 && ((f->deps = calloc(nlib, sizeof(*f->deps))) == NULL || push(rs, b) != 0)) {
+		free(f->deps);
+		return -1;
+	}
+	f->chained = nlib != 0;
+	fs->n++;
+	return 0;
+}
+
+/* Appends the finished bundle after its dependencies; its plan index or -1. */
+static long
+frame_end(struct resolve *rs, struct frames *fs)
+{
+	struct frame *f = &fs->f[--fs->n];
+	long idx = -1;
+
+	if (f->chained)
+		pop(rs);
+	if (f->ok) {
+		idx = plan_append(rs->p, kext_bundle_identifier(f->b), kext_bundle_version(f->b),
+		    kext_bundle_version_string(f->b), f->b);
+		for (size_t i = 0; idx >= 0 && i < f->ndeps; i++)
+			if (plan_add_dep(rs->p, (size_t)idx, f->deps[i]) != 0)
+				idx = -1;
+		if (idx < 0)
+			nomem(rs);
+	}
+	free(f->deps);
+	return idx;
+}
+
+/* The answer d for the library f took last; indirect when the library's own failed. */
+static void
+frame_take(struct frame *f, long d, bool indirect)
+{
+	if (d >= 0) {
+		f->deps[f->ndeps++] = (size_t)d;
+		return;
+	}
+	f->ok = false;
+	/* tell each kext on the way which of its libraries failed */
+	if (indirect)
+		kext_diags_add(kext_bundle_diags(f->b), KEXT_DIAG_DEPENDENCY, KEXT_DIAG_DEP_INDIRECT,
+		    "%s", kext_bundle_library_at(f->b, f->next - 1)->identifier);
+}
+
 /* Resolves b's libraries, then appends b: dependencies come first. */
 static long
 resolve_bundle(struct resolve *rs, struct kext_bundle *b)
 {
-	size_t i, ndeps = 0, *deps = NULL;
-	bool ok = true;
-	long idx, d;
+	struct frames fs = { NULL, 0, 0 };
+	struct kext_bundle *chosen;
+	long idx = -1, d;
 
-	if (!kext_bundle_is_kernel_component(b) && kext_bundle_library_count(b) != 0) {
-		deps = calloc(kext_bundle_library_count(b), sizeof(*deps));
-		if (deps == NULL) {
-			nomem(rs);
-			return -1;
-		}
-		rs->stack[rs->depth++] = b;
-		for (i = 0; i < kext_bundle_library_count(b); i++) {
-			const struct kext_library *lib = kext_bundle_library_at(b, i);
-			bool indirect = false;
-
-			d = resolve_library(rs, lib, &indirect);
-			if (d >= 0) {
-				deps[ndeps++] = (size_t)d;
-				continue;
-			}
-			ok = false;
-			/* tell each kext on the way which of its libraries failed */
-			if (indirect)
-				kext_diags_add(kext_bundle_diags(b), KEXT_DIAG_DEPENDENCY,
-				    KEXT_DIAG_DEP_INDIRECT, "%s", lib->identifier);
-		}
-		rs->depth--;
-	}
-	if (!ok) {
-		free(deps);
+	if (frame_begin(rs, &fs, b) != 0) {
+		nomem(rs);
 		return -1;
 	}
-	/* kernel components end the recursion: they list no dependencies */
-	idx = plan_append(rs->p, kext_bundle_identifier(b), kext_bundle_version(b),
-	    kext_bundle_version_string(b), b);
-	for (i = 0; idx >= 0 && i < ndeps; i++) {
-		if (plan_add_dep(rs->p, (size_t)idx, deps[i]) != 0)
-			idx = -1;
+	while (fs.n > 0) {
+		struct frame *f = &fs.f[fs.n - 1];
+
+		if (f->next == SIZE_MAX || f->next >= kext_bundle_library_count(f->b)) {
+			idx = frame_end(rs, &fs);
+			if (fs.n > 0)
+				frame_take(&fs.f[fs.n - 1], idx, idx < 0);
+			continue;
+		}
+		d = resolve_library(rs, kext_bundle_library_at(f->b, f->next++), &chosen);
+		if (d != DESCEND)
+			frame_take(f, d, false);
+		else if (frame_begin(rs, &fs, chosen) != 0) {
+			nomem(rs);
+			frame_take(f, -1, false);
+		}
 	}
-	free(deps);
-	if (idx < 0)
-		nomem(rs);
+	free(fs.f);
 	return idx;
 }
 
@@ -533,7 +631,13 @@ plan_resolve_root(struct kext_plan *p, struct kext_bundle *root, kext_error *err
 		return kext_fail(err, ENOMEM, "out of memory");
 	rs->p = p;
 	rs->err = err;
+	if ((rs->on_chain = kext_map_new()) == NULL) {
+		free(rs);
+		return kext_fail(err, ENOMEM, "out of memory");
+	}
 	idx = resolve_bundle(rs, root);
+	kext_map_free(rs->on_chain, NULL);
+	free(rs->stack);
 	free(rs);
 	if (idx < 0)
 		return -1;
