@@ -1,9 +1,10 @@
 /*
  * Many kexts with real modules, fast: copies of the gen_link.ko template
- * (tests/fixtures/gen_link.c) with their placeholder names rewritten, each in
- * a bundle Gen<NNNNN>.kext (identifier org.farm.gen<NNNNN>, version 1.0,
- * compatible 1.0) whose module "gen<NNNNN>" provides version 1 of itself.
- * For the scaling tests and benchmarks.
+ * (tests/fixtures/gen_link.c, built as fixtures/templates/<arch>/gen_link.ko)
+ * with their placeholder names rewritten, each in a bundle Gen<NNNNN>.kext
+ * (identifier org.farm.gen<NNNNN>, version 1.0, compatible 1.0) whose module
+ * "gen<NNNNN>" provides version 1 of itself. For the scaling tests and
+ * benchmarks.
  */
 #ifndef KEXT_FARM_H
 #define KEXT_FARM_H

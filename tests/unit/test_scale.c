@@ -101,7 +101,7 @@ template_ko(const char *test)
 	static char path[600];
 	const char *dir = getenv("KEXT_FIXTURES");
 
-	snprintf(path, sizeof(path), "%s/amd64/gen_link.ko", dir ? dir : "");
+	snprintf(path, sizeof(path), "%s/templates/amd64/gen_link.ko", dir ? dir : "");
 	if (dir == NULL || access(path, R_OK) != 0) {
 		print_message("%s: skipped: fixture %s not found (run make fixtures; "
 		    "KEXT_FIXTURES)\n", test, path);
