@@ -3,70 +3,19 @@
  *
  * Every table is kept whole under FreeBSD keys (bus, descriptor, the converted
  * format linker.hints uses, and each entry's values in field order), so a
- * matcher can bind drivers later the way devmatch(8) does. PCI tables also get
- * IOPCIMatch, Apple's "0xDDDDVVVV[&0xMASK]" words, with FreeBSD wildcards
- * (V16/V32 fields of all ones) turned into masks.
+ * matcher can bind drivers the way devmatch(8) does. Beside them go the keys
+ * Apple's families match on, for what they can say: PCI tables get
+ * IOPCIMatch and its kin (personalities_pci.c), USB tables IOUSBHostDevice or
+ * IOUSBHostInterface keys (personalities_usb.c), tables keyed by strings
+ * (ACPI _HID, ISA PnP ids, ...) IONameMatch. Where one personality cannot say
+ * a whole table, further ones named "<table personality> match N" do.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "convert.h"
-
-static int
-field_index(const struct kmod_pnp *pnp, const char *name)
-{
-	for (size_t i = 0; i < pnp->num_fields; i++)
-		if (strcmp(pnp->fields[i].name, name) == 0 && strchr("IJ", pnp->fields[i].kind))
-			return (int)i;
-	return -1;
-}
-
-/* "0xDDDDVVVV" or "0xDDDDVVVV&0xMASK"; empty when both halves are wildcards. */
-static void
-pci_word(const struct kmod_pnp *pnp, const struct kmod_pnp_value *entry, int vi, int di,
-    char *buf, size_t len)
-{
-	const struct kmod_pnp_field *vf = &pnp->fields[vi], *df = &pnp->fields[di];
-	bool vany = vf->kind == 'J' && entry[vi].i == -1;
-	bool dany = df->kind == 'J' && entry[di].i == -1;
-	unsigned vendor = vany ? 0 : (unsigned)entry[vi].i & 0xffff;
-	unsigned device = dany ? 0 : (unsigned)entry[di].i & 0xffff;
-	unsigned mask = (vany ? 0 : 0xffffu) | (dany ? 0 : 0xffff0000u);
-
-	buf[0] = '\0';
-	if (mask == 0)
-		return;
-	if (mask == 0xffffffffu)
-		snprintf(buf, len, "0x%04x%04x", device, vendor);
-	else
-		snprintf(buf, len, "0x%04x%04x&0x%08x", device, vendor, mask);
-}
-
-static CFStringRef
-pci_match(const struct kmod_pnp *pnp)
-{
-	int vi = field_index(pnp, "vendor"), di = field_index(pnp, "device");
-	CFMutableStringRef words;
-	char word[32];
-
-	if (vi < 0 || di < 0)
-		return NULL;
-	words = CFStringCreateMutable(NULL, 0);
-	for (int e = 0; e < pnp->num_entry; e++) {
-		pci_word(pnp, &pnp->values[(size_t)e * pnp->num_fields], vi, di, word, sizeof(word));
-		if (word[0] == '\0')
-			continue;
-		if (CFStringGetLength(words) > 0)
-			CFStringAppendCString(words, " ", kCFStringEncodingUTF8);
-		CFStringAppendCString(words, word, kCFStringEncodingUTF8);
-	}
-	if (CFStringGetLength(words) == 0) {
-		CFRelease(words);
-		return NULL;
-	}
-	return words;
-}
+#include "personalities.h"
 
 static CFArrayRef
 entries(const struct kmod_pnp *pnp)
@@ -104,28 +53,65 @@ entries(const struct kmod_pnp *pnp)
 	return all;
 }
 
-static CFDictionaryRef
-personality(const struct kmod_pnp *pnp, const char *identifier, const char *module_name)
+/* IONameMatch: every string an entry compares, once each, in table order. */
+void
+pers_names(const struct kmod_pnp *pnp, CFMutableDictionaryRef table)
 {
-	CFMutableDictionaryRef d = CFDictionaryCreateMutable(NULL, 0,
-	    &kCFTypeDictionaryKeyCallBacks, &kCFTypeDictionaryValueCallBacks);
-	bool pci = strcmp(pnp->bus, "pci") == 0;
-	CFStringRef match = pci ? pci_match(pnp) : NULL;
-	CFArrayRef rows = entries(pnp);
+	CFMutableArrayRef names = CFArrayCreateMutable(NULL, 0, &kCFTypeArrayCallBacks);
 
-	conv_set_string(d, "CFBundleIdentifier", identifier);
-	conv_set_string(d, "IOClass", module_name);
-	conv_set_string(d, "IOProviderClass", pci ? "IOPCIDevice" : "FreeBSDDevice");
-	if (match != NULL) {
-		conv_set_value(d, "IOPCIMatch", match);
-		CFRelease(match);
+	for (int e = 0; e < pnp->num_entry; e++) {
+		for (size_t f = 0; f < pnp->num_fields; f++) {
+			const char *s = pnp->values[(size_t)e * pnp->num_fields + f].s;
+			CFStringRef name;
+
+			if (pnp->fields[f].kind != 'Z' || s == NULL || s[0] == '\0' ||
+			    !pers_field_compared(pnp, e, f))
+				continue;
+			name = CFStringCreateWithCString(NULL, s, kCFStringEncodingUTF8);
+			if (name == NULL)	/* not UTF-8: no IOKit name can be it */
+				continue;
+			if (!CFArrayContainsValue(names, CFRangeMake(0, CFArrayGetCount(names)), name))
+				CFArrayAppendValue(names, name);
+			CFRelease(name);
+		}
 	}
+	if (CFArrayGetCount(names) > 0)
+		conv_set_value(table, "IONameMatch", names);
+	CFRelease(names);
+}
+
+static bool
+is_usb(const char *bus)
+{
+	/* devmatch treats a table for "usb" as one for "uhub" */
+	return strcmp(bus, "uhub") == 0 || strcmp(bus, "usb") == 0;
+}
+
+/* The table's personality, and any more its Apple keys need; returns how many. */
+static int
+add_table(CFMutableDictionaryRef all, const char *name, const struct kmod_pnp *pnp,
+    const char *identifier, const char *module_name)
+{
+	bool pci = strcmp(pnp->bus, "pci") == 0;
+	CFMutableDictionaryRef d = pers_new(identifier, module_name,
+	    pci ? "IOPCIDevice" : "FreeBSDDevice");
+	CFArrayRef rows = entries(pnp);
+	int n = 1;
+
 	conv_set_string(d, "FreeBSDPNPBus", pnp->bus);
 	conv_set_string(d, "FreeBSDPNPDescriptor", pnp->descr);
 	conv_set_string(d, "FreeBSDPNPFormat", pnp->format);
 	conv_set_value(d, "FreeBSDPNPEntries", rows);
 	CFRelease(rows);
-	return d;
+	if (pci)
+		n += pers_pci(pnp, d, all, name, identifier, module_name);
+	else if (is_usb(pnp->bus))
+		n += pers_usb(pnp, d, all, name, identifier, module_name);
+	else
+		pers_names(pnp, d);
+	conv_set_value(all, name, d);
+	CFRelease(d);
+	return n;
 }
 
 CFDictionaryRef
@@ -136,7 +122,6 @@ conv_personalities(const struct kmod_file *kf, const char *identifier, const cha
 
 	for (size_t i = 0; i < kf->num_records; i++) {
 		const struct kmod_pnp *pnp = &kf->records[i].u.pnp;
-		CFDictionaryRef p;
 		char name[300];
 
 		if (kf->records[i].type != KMOD_PNP_INFO)
@@ -149,9 +134,7 @@ conv_personalities(const struct kmod_file *kf, const char *identifier, const cha
 			snprintf(name, sizeof(name), "%s %s", module_name, pnp->bus);
 		else
 			snprintf(name, sizeof(name), "%s %s %d", module_name, pnp->bus, n);
-		p = personality(pnp, identifier, module_name);
-		conv_set_value(all, name, p);
-		CFRelease(p);
+		add_table(all, name, pnp, identifier, module_name);
 	}
 	return all;
 }
