@@ -32,7 +32,7 @@ kext_match_personality(const struct kext_device *d, CFDictionaryRef personality,
 	if (personality == NULL || CFGetTypeID(personality) != CFDictionaryGetTypeID())
 		return kext_fail(err, EINVAL, "expected a <dict>");
 	for (size_t i = 0; i < sizeof(languages) / sizeof(languages[0]); i++) {
-		int r = languages[i].match(d, personality, &spec, err);
+		int s = 0, r = languages[i].match(d, personality, &s, err);
 
 		if (r < 0)
 			return -1;
@@ -42,6 +42,9 @@ kext_match_personality(const struct kext_device *d, CFDictionaryRef personality,
 			first = languages[i].rule;
 		if (r == 0)
 			rc = 0;
+		/* languages of one personality describe the same device: the most telling counts */
+		if (s > spec)
+			spec = s;
 	}
 	/* a personality with no matching keys at all (IOResources, ...) matches no device */
 	if (first == NULL || rc == 0)

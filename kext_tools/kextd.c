@@ -1,0 +1,431 @@
+/*
+ * kextd: find the kext for every device that has no driver and load it.
+ * Devices come from a saved listing (--devices), else from the running
+ * system: FreeBSD's `devinfo -v` (what devmatch(8) reads through
+ * libdevinfo), Linux's /sys/bus/<bus>/devices/<dev>/modalias. The matching
+ * and the order among candidates are the engine's (kext/match.h); each chosen
+ * kext is loaded with its dependencies, transactionally, as kextload does.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+
+#include "kext/file_read.h"
+#include "kext/load.h"
+#include "kext/match.h"
+#include "kext/strv.h"
+
+static const char usage[] =
+    "usage: kextd [-n] [--json] [-v] [-q] [-e] [-z] [-r repository]... [--devices FILE]\n"
+    "             [--sysfs DIR] [--kernel SPEC]\n"
+    "  -n, --no-load             print the decisions only; load nothing\n"
+    "      --json                print the decisions as JSON\n"
+    "      --devices FILE        devices from FILE: devinfo -v output or modalias lines\n"
+    "      --sysfs DIR           Linux: read devices from DIR (default /sys)\n"
+    "  -r, --repository DIR      look for kexts in DIR too\n"
+    "  -e, --no-system-extensions  do not look in " KEXT_SYSTEM_EXTENSIONS "\n"
+    "  -v, --verbose             also list devices no kext matches, and notes\n"
+    "  -q, --quiet               print errors only\n"
+    "  -z, --no-authentication   skip the ownership checks (with -n, or the sim kernel)\n"
+    "      --kernel SPEC         " KEXT_KERNEL_SPEC_HELP;
+
+enum { OPT_JSON = 256, OPT_DEVICES, OPT_SYSFS, OPT_KERNEL };
+
+static const struct option long_options[] = {
+	{"no-load", no_argument, NULL, 'n'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"devices", required_argument, NULL, OPT_DEVICES},
+	{"sysfs", required_argument, NULL, OPT_SYSFS},
+	{"repository", required_argument, NULL, 'r'},
+	{"no-system-extensions", no_argument, NULL, 'e'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"no-authentication", no_argument, NULL, 'z'},
+	{"kernel", required_argument, NULL, OPT_KERNEL},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct args {
+	const char *devices, *sysfs, *kernel;
+	const char **dirs;
+	size_t num_dirs;
+	bool no_load, json, no_system, verbose, quiet, no_auth;
+};
+
+/* What was decided for one device. */
+struct decision {
+	struct kext_device *dev;
+	struct kext_match_result r;
+	const char *action;	/* "none", "would load", "loaded", "failed" */
+	char *error;
+};
+
+static int
+parse_args(struct args *a, int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "nr:evqzh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'n': a->no_load = true; break;
+		case OPT_JSON: a->json = true; break;
+		case OPT_DEVICES: a->devices = optarg; break;
+		case OPT_SYSFS: a->sysfs = optarg; break;
+		case 'r':
+			if (kext_strv_push(&a->dirs, &a->num_dirs, optarg) != 0) {
+				fputs("kextd: out of memory\n", stderr);
+				return EX_OSERR;
+			}
+			break;
+		case 'e': a->no_system = true; break;
+		case 'v': a->verbose = true; break;
+		case 'q': a->quiet = true; break;
+		case 'z': a->no_auth = true; break;
+		case OPT_KERNEL: a->kernel = optarg; break;
+		case 'h': fputs(usage, stdout); exit(EX_OK);
+		default: fputs(usage, stderr); return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "kextd: unexpected argument '%s'\n%s", argv[optind], usage);
+		return EX_USAGE;
+	}
+	if (a->devices != NULL && a->sysfs != NULL) {
+		fprintf(stderr, "kextd: --devices and --sysfs are two device sources; give one\n");
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* Same rule as kextload: -z only where nothing reaches a real kernel. */
+static int
+check_no_auth(const struct args *a)
+{
+	const char *spec = a->kernel != NULL ? a->kernel : getenv("KEXT_KERNEL");
+
+	if (a->no_auth && !a->no_load && (spec == NULL || strncmp(spec, "sim:", 4) != 0)) {
+		fprintf(stderr, "kextd: -z (--no-authentication) is refused when loading into "
+		    "a real kernel (%s); it is allowed with the sim kernel or with -n\n",
+		    spec != NULL && spec[0] != '\0' ? spec : "the host's");
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+static int
+read_devices(const struct args *a, struct kext_devices *d, kext_error *err)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (a->devices != NULL) {
+		if (kext_file_read_all(a->devices, KEXT_DEVICES_MAX_BYTES, "a device listing",
+		    &buf, &len, err) != 0)
+			return -1;
+		rc = kext_devices_parse((const char *)buf, len, a->devices, d, err);
+		free(buf);
+		return rc;
+	}
+#ifdef __FreeBSD__
+	if (a->sysfs == NULL) {
+		/* devinfo -v shows every device with its pnpinfo, unattached ones as "unknown" */
+		FILE *p = popen("/usr/sbin/devinfo -v", "r");
+		char chunk[65536];
+		size_t n;
+
+		if (p == NULL)
+			return kext_fail(err, errno, "devinfo -v: %s", strerror(errno));
+		while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0) {
+			uint8_t *grown = realloc(buf, len + n);
+
+			if (grown == NULL || len + n > KEXT_DEVICES_MAX_BYTES) {
+				free(grown != NULL ? grown : buf);
+				pclose(p);
+				return kext_fail(err, ENOMEM, "devinfo -v: output too large");
+			}
+			buf = grown;
+			memcpy(buf + len, chunk, n);
+			len += n;
+		}
+		if (pclose(p) != 0) {
+			free(buf);
+			return kext_fail(err, EIO, "devinfo -v failed");
+		}
+		rc = kext_devices_parse(buf != NULL ? (const char *)buf : "", len, "devinfo -v",
+		    d, err);
+		free(buf);
+		return rc;
+	}
+#endif
+	return kext_devices_scan_sysfs(a->sysfs != NULL ? a->sysfs : "/sys", d, err);
+}
+
+/* Every valid kext of the repositories, opened. */
+static int
+open_kexts(const struct args *a, struct kext_repos **repos, struct kext_bundle ***out,
+    size_t *n, kext_error *err)
+{
+	const struct kext_candidate **all;
+	size_t count;
+	struct stat st;
+
+	*out = NULL;
+	*n = 0;
+	if (kext_repos_create(repos, err) != 0)
+		return -1;
+	if (!a->no_system && stat(KEXT_SYSTEM_EXTENSIONS, &st) == 0 &&
+	    kext_repos_add_directory(*repos, KEXT_SYSTEM_EXTENSIONS, KEXT_REPO_SYSTEM, err) != 0)
+		return -1;
+	for (size_t i = 0; i < a->num_dirs; i++)
+		if (kext_repos_add_directory(*repos, a->dirs[i], KEXT_REPO_DIRECTORY, err) != 0)
+			return -1;
+	if (kext_repos_all(*repos, &all, &count, err) != 0)
+		return -1;
+	if ((*out = calloc(count + 1, sizeof(**out))) == NULL) {
+		free(all);
+		return kext_fail(err, ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct kext_bundle *b;
+		kext_error e;
+
+		if (kext_repos_open(*repos, all[i], &b, &e) == 0 && kext_bundle_is_valid(b))
+			(*out)[(*n)++] = b;
+		else if (a->verbose && !a->quiet && !a->json)
+			fprintf(stderr, "kextd: %s: skipped: %s\n", all[i]->bundle_path,
+			    kext_bundle_is_valid(b) ? e.msg : "not a valid kext");
+	}
+	free(all);
+	return 0;
+}
+
+static void
+json_string(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *c = (const unsigned char *)(s != NULL ? s : ""); *c; c++) {
+		if (*c == '"' || *c == '\\')
+			printf("\\%c", *c);
+		else if (*c < 0x20 || *c >= 0x7f)
+			printf("\\u%04x", *c);
+		else
+			putchar(*c);
+	}
+	putchar('"');
+}
+
+static void
+describe(const struct kext_device *d, char *buf, size_t len)
+{
+	if (d->modalias != NULL)
+		snprintf(buf, len, "%s%s%s", d->name, d->name[0] ? " " : "", d->modalias);
+	else
+		snprintf(buf, len, "%s on %s pnpinfo %s", d->name[0] ? d->name : "unknown",
+		    d->parent[0] ? d->parent : d->bus, d->pnpinfo);
+}
+
+static void
+print_text(const struct args *a, const struct decision *dec, size_t n)
+{
+	for (size_t i = 0; i < n && !a->quiet; i++) {
+		const struct kext_match_result *r = &dec[i].r;
+		char what[512];
+
+		describe(dec[i].dev, what, sizeof(what));
+		if (r->n == 0) {
+			if (a->verbose)
+				printf("%s: no kext matches\n", what);
+			continue;
+		}
+		printf("%s: %s %s (personality \"%s\", %s, IOProbeScore %lld, specificity %d)\n",
+		    what, dec[i].action, r->m[0].identifier, r->m[0].personality, r->m[0].rule,
+		    r->m[0].probe_score, r->m[0].specificity);
+		for (size_t k = 1; k < r->n; k++)
+			printf("  overlap: %s also matches (personality \"%s\", IOProbeScore %lld, "
+			    "specificity %d)\n", r->m[k].identifier, r->m[k].personality,
+			    r->m[k].probe_score, r->m[k].specificity);
+		for (size_t k = 0; a->verbose && k < r->num_notes; k++)
+			printf("  note: %s\n", r->notes[k]);
+	}
+}
+
+static void
+print_json(const struct decision *dec, size_t n)
+{
+	printf("[");
+	for (size_t i = 0; i < n; i++) {
+		const struct kext_device *d = dec[i].dev;
+		const struct kext_match_result *r = &dec[i].r;
+
+		printf("%s\n  {\"device\": ", i ? "," : "");
+		json_string(d->name);
+		printf(", \"bus\": ");
+		json_string(d->bus);
+		printf(", \"pnpinfo\": ");
+		json_string(d->pnpinfo);
+		if (d->modalias != NULL) {
+			printf(", \"modalias\": ");
+			json_string(d->modalias);
+		}
+		if (d->line > 0)
+			printf(", \"line\": %d", d->line);
+		printf(", \"chosen\": ");
+		if (r->n > 0)
+			json_string(r->m[0].identifier);
+		else
+			printf("null");
+		printf(", \"overlap\": %s, \"action\": ", r->n > 1 ? "true" : "false");
+		json_string(dec[i].action);
+		if (dec[i].error != NULL) {
+			printf(", \"error\": ");
+			json_string(dec[i].error);
+		}
+		printf(",\n   \"candidates\": [");
+		for (size_t k = 0; k < r->n; k++) {
+			printf("%s{\"identifier\": ", k ? ", " : "");
+			json_string(r->m[k].identifier);
+			printf(", \"bundle\": ");
+			json_string(r->m[k].bundle_path);
+			printf(", \"personality\": ");
+			json_string(r->m[k].personality);
+			printf(", \"rule\": ");
+			json_string(r->m[k].rule);
+			printf(", \"probe_score\": %lld, \"specificity\": %d}", r->m[k].probe_score,
+			    r->m[k].specificity);
+		}
+		printf("], \"notes\": [");
+		for (size_t k = 0; k < r->num_notes; k++) {
+			printf("%s", k ? ", " : "");
+			json_string(r->notes[k]);
+		}
+		printf("]}");
+	}
+	printf("\n]\n");
+}
+
+/*
+ * Loads the chosen kext of every decision, each with its dependencies and
+ * transactionally; a kext chosen for several devices is loaded once.
+ */
+static int
+load_all(const struct args *a, struct kext_kernel *k, struct kext_repos *repos,
+    struct decision *dec, size_t n)
+{
+	int rc = EX_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		struct kext_load_result result = { 0 };
+		struct kext_load_request req = { 0 };
+		const char *id;
+		kext_error err;
+		bool again = false;
+
+		if (dec[i].r.n == 0)
+			continue;
+		id = dec[i].r.m[0].identifier;
+		for (size_t j = 0; j < i && !again; j++)
+			if (dec[j].r.n > 0 && strcmp(dec[j].r.m[0].identifier, id) == 0) {
+				dec[i].action = dec[j].action;
+				again = true;
+			}
+		if (again)
+			continue;
+		req.identifiers = &id;
+		req.num_identifiers = 1;
+		req.authenticate = !a->no_auth;
+		if (kext_load(k, repos, &req, &result, &err) != 0) {
+			dec[i].action = "failed";
+			dec[i].error = strdup(err.msg);
+			fprintf(stderr, "kextd: %s: %s\n", id, err.msg);
+			rc = EX_OSERR;
+		} else {
+			dec[i].action = "loaded";
+		}
+		kext_load_result_free(&result);
+	}
+	return rc;
+}
+
+static int
+run(const struct args *a)
+{
+	struct kext_repos *repos = NULL;
+	struct kext_bundle **kexts = NULL;
+	struct kext_devices devs = { 0 };
+	struct decision *dec = NULL;
+	struct kext_kernel *k = NULL;
+	size_t nk = 0, nd = 0;
+	kext_error err;
+	int rc = EX_OK;
+
+	if (read_devices(a, &devs, &err) != 0) {
+		fprintf(stderr, "kextd: %s\n", err.msg);
+		return EX_DATAERR;
+	}
+	if (open_kexts(a, &repos, &kexts, &nk, &err) != 0) {
+		fprintf(stderr, "kextd: %s\n", err.msg);
+		rc = EX_OSERR;
+		goto out;
+	}
+	if ((dec = calloc(devs.n + 1, sizeof(*dec))) == NULL) {
+		fputs("kextd: out of memory\n", stderr);
+		rc = EX_OSERR;
+		goto out;
+	}
+	for (size_t i = 0; i < devs.n; i++) {
+		if (!kext_device_needs_driver(&devs.items[i]))
+			continue;
+		dec[nd].dev = &devs.items[i];
+		if (kext_match_device(&devs.items[i], kexts, nk, &dec[nd].r, &err) != 0) {
+			fprintf(stderr, "kextd: %s\n", err.msg);
+			rc = EX_OSERR;
+			goto out;
+		}
+		dec[nd].action = dec[nd].r.n == 0 ? "none" : "would load";
+		nd++;
+	}
+	if (!a->no_load) {
+		if (kext_kernel_open(a->kernel, &k, &err) != 0) {
+			fprintf(stderr, "kextd: %s\n", err.msg);
+			rc = EX_OSERR;
+			goto out;
+		}
+		rc = load_all(a, k, repos, dec, nd);
+	}
+	if (a->json)
+		print_json(dec, nd);
+	else
+		print_text(a, dec, nd);
+out:
+	for (size_t i = 0; dec != NULL && i < nd; i++) {
+		kext_match_result_free(&dec[i].r);
+		free(dec[i].error);
+	}
+	free(dec);
+	free(kexts);
+	if (k != NULL)
+		kext_kernel_close(k);
+	if (repos != NULL)
+		kext_repos_free(repos);
+	kext_devices_free(&devs);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a = { 0 };
+	int rc;
+
+	if ((rc = parse_args(&a, argc, argv)) == 0 && (rc = check_no_auth(&a)) == 0)
+		rc = run(&a);
+	free(a.dirs);
+	return rc;
+}
