@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "personalities.h"
 #include "kext/loaded.h"
 #include "kext/version.h"
 
@@ -130,6 +131,7 @@ conv_info_plist_linux(const struct conv_module *m, struct conv_providers *pv,
 {
 	CFMutableDictionaryRef info = CFDictionaryCreateMutable(NULL, 0,
 	    &kCFTypeDictionaryKeyCallBacks, &kCFTypeDictionaryValueCallBacks), libs;
+	CFDictionaryRef personalities;
 	char version[64];
 
 	missing[0] = '\0';
@@ -144,5 +146,9 @@ conv_info_plist_linux(const struct conv_module *m, struct conv_providers *pv,
 	libs = linux_libraries(m, pv, opt, missing, missing_len);
 	conv_set_library_keys(info, libs, opt);
 	add_linux_keys(info, m);
+	if ((personalities = conv_personalities_linux(m->kf, m->identifier)) != NULL) {
+		conv_set_value(info, "IOKitPersonalities", personalities);
+		CFRelease(personalities);
+	}
 	return info;
 }

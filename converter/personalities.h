@@ -55,6 +55,9 @@ int pers_usb(const struct kmod_pnp *pnp, CFMutableDictionaryRef table, CFMutable
 /* IONameMatch for string-keyed tables (ACPI _HID, ISA PnP ids, ...). */
 void pers_names(const struct kmod_pnp *pnp, CFMutableDictionaryRef table);
 
+/* A Linux module's personalities from its alias= lines, or NULL when it has none. */
+CFDictionaryRef conv_personalities_linux(const struct kmod_file *kf, const char *identifier);
+
 /* A new personality dictionary with the three keys every one has. */
 CFMutableDictionaryRef pers_new(const char *identifier, const char *module_name,
     const char *provider_class);

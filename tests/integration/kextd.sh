@@ -165,3 +165,29 @@ if [ -n "$CORPUS" ] && [ -d "$CORPUS/freebsd-10.1-amd64" ]; then
 	hasnt "$T/out" "  pnp " "no 10.1 module has a PnP table"
 	ok "10.1 corpus: no PnP tables, as its linker.hints says"
 fi
+
+# A Linux module's alias= lines become LinuxModalias personalities, matched
+# with modalias glob semantics (a module object made here: .modinfo strings
+# and the .gnu.linkonce.this_module section Linux modules carry).
+cat >"$T/lx.c" <<'EOF2'
+__attribute__((section(".modinfo"), used)) static const char mi[] =
+    "alias=pci:v00008086d0000100Esv*sd*bc*sc*i*\0"
+    "alias=pci:v00008086d000010D3sv*sd*bc*sc*i*\0"
+    "alias=fs-fxe\0"
+    "depends=\0"
+    "name=fxe1000\0"
+    "vermagic=6.1.0-13-amd64 SMP preempt mod_unload modversions \0";
+__attribute__((section(".gnu.linkonce.this_module"), used)) static char this_module[64];
+EOF2
+expect 0 "cc" "${CC:-cc}" -c -o "$T/fxe1000.ko" "$T/lx.c"
+expect 0 "convert linux" "$BIN/ko2kext" -q -o "$T/lx" "$T/fxe1000.ko"
+info=$T/lx/Fxe1000.kext/Contents/Info.plist
+has "$info" "<key>LinuxModalias</key>" "LinuxModalias personality"
+has "$info" "<string>pci:v00008086d000010D3sv*sd*bc*sc*i*</string>" "every pci alias"
+hasnt "$info" "<string>fs-fxe</string></array>" "a non-device alias is no pattern"
+printf 'pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00\npci:v00008086d0000100Fsv00001AF4sd00001100bc02sc00i00\n' >"$T/lx.txt"
+expect 0 "kextd linux" "$BIN/kextd" -n -v -e -r "$T/lx" --devices "$T/lx.txt"
+has "$T/out" "pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00: would load org.kernel.linux.fxe1000 (personality \"fxe1000 pci\", LinuxModalias" \
+	"QEMU's e1000 -> the e1000-like module"
+has "$T/out" "pci:v00008086d0000100Fsv00001AF4sd00001100bc02sc00i00: no kext matches" "0x100f is not listed"
+ok "Linux modules: alias= lines as LinuxModalias personalities"

@@ -7,9 +7,9 @@
  *    names the values as FreeBSD's USB tables do (sys/dev/usb/usbdi.h);
  *  - IONameMatch: a <string> or an <array> of them; matches when one equals a
  *    value of the device's pnpinfo (an ACPI _HID or _CID, an ISA PnP id, ...);
- *  - LinuxModalias: an <array> of patterns, each a shell glob matched
- *    against the device's modalias with fnmatch(3), as Linux's module alias
- *    lookup (libkmod) does.
+ *  - LinuxModalias: an <array> of patterns (a Linux module's alias= lines),
+ *    each a shell glob matched against the device's modalias with fnmatch(3),
+ *    as modprobe matches modules.alias (module-init-tools' modprobe.c).
  */
 #include <errno.h>
 #include <fnmatch.h>
