@@ -8,7 +8,8 @@
 # KS_TOP, KS_TOP_MOD (the kext that depends on it), KS_BROKEN (a kext with a
 # damaged executable), KS_ROLLBACK (a kext depending on KS_DEP whose own module
 # the kernel refuses), KS_FOREIGN (optional: a kext built for another OS),
-# KS_OS (Linux or FreeBSD).
+# KS_NIC, KS_NIC_MOD, KS_NIC_ID (optional, Linux: the e1000 kext, whose
+# device QEMU emulates), KS_OS (Linux or FreeBSD).
 set -u
 PATH=/usr/sbin:/sbin:/bin:/usr/bin:$PATH
 pass=0
@@ -94,6 +95,31 @@ rolled_back() {
 	! loaded "$KS_DEP_MOD"
 }
 
+# QEMU's e1000 (8086:100e) as Linux lists it in sysfs.
+nic_device() {
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor" 2>/dev/null)" = 0x8086 ] &&
+			[ "$(cat "$d/device" 2>/dev/null)" = 0x100e ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+kextd_binds() {
+	why="no 8086:100e PCI device (QEMU's -device e1000)"
+	dev=$(nic_device) || return 1
+	why="$dev had a driver before kextd ran"
+	[ ! -e "$dev/driver" ] || return 1
+	why="kextd -n does not choose $KS_NIC_ID for it"
+	run kextd -n -e -r "$KS_EXT" && grep -q "${dev##*/} pci:v00008086d0000100E.*: would load $KS_NIC_ID " "$out" ||
+		return 1
+	why="kextd failed"
+	run kextd -v -e -r "$KS_EXT" || return 1
+	why="$KS_NIC_MOD is not in the kernel"
+	loaded "$KS_NIC_MOD" || return 1
+	why="$dev is not bound to $KS_NIC_MOD"
+	[ "$(basename "$(readlink "$dev/driver")")" = "$KS_NIC_MOD" ] || return 1
+	echo "$dev/driver -> $(readlink "$dev/driver")" >>"$out"
+}
+
 echo	# the console may hold a partial line: markers start lines
 stage leaf-load leaf_load
 stage leaf-kextstat leaf_stat show
@@ -105,6 +131,7 @@ stage dependent-then-dependency-unload dep_unload
 stage broken-kext-refused broken_refused show
 [ -n "${KS_FOREIGN:-}" ] && stage foreign-os-kext-refused foreign_refused show
 stage transactional-rollback rolled_back show
+[ -n "${KS_NIC:-}" ] && stage kextd-binds-e1000 kextd_binds show
 printf '%s passed, %s failed\n' "$pass" "$fail"
 printf '%s-%s\n' SMOKE DONE
 [ "$fail" -eq 0 ]

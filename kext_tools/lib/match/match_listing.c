@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kext/file_read.h"
 #include "match_internal.h"
 
 static struct kext_device *
@@ -222,21 +222,27 @@ kext_devices_parse(const char *text, size_t len, const char *source, struct kext
 	return 0;
 }
 
-/* Reads a small sysfs attribute; "" when it cannot. */
+/*
+ * Reads a small sysfs attribute, NULL when it cannot. sysfs reports 4096
+ * bytes for every attribute whatever it holds, so read until the end rather
+ * than trusting the size.
+ */
 static char *
 read_attr(const char *path)
 {
-	uint8_t *buf = NULL;
+	char buf[4096];
 	size_t size = 0;
-	char *s;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
 
-	if (kext_file_read_all(path, 4096, "a sysfs attribute", &buf, &size, NULL) != 0)
+	if (fd < 0)
 		return NULL;
+	while (size < sizeof(buf) && (n = read(fd, buf + size, sizeof(buf) - size)) > 0)
+		size += (size_t)n;
+	close(fd);
 	while (size > 0 && (buf[size - 1] == '\n' || buf[size - 1] == '\0'))
 		size--;
-	s = dup_range((const char *)buf, size);
-	free(buf);
-	return s;
+	return memchr(buf, '\0', size) == NULL ? dup_range(buf, size) : NULL;
 }
 
 int
