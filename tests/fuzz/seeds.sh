@@ -5,6 +5,7 @@
 #   fuzz_plist    tests/data/plist, each also as a binary plist
 #   fuzz_hints    the corpus's linker.hints files
 #   fuzz_version  version strings, good and bad
+#   fuzz_devices  devinfo -v and modalias listings
 # Usage: tests/fuzz/seeds.sh DIR   (KEXT_FIXTURES, KEXT_CORPUS from the environment)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,7 +15,12 @@ corpus=${KEXT_CORPUS:-}
 SAMPLE=${FUZZ_CORPUS_SAMPLE:-24}
 
 rm -rf "$out"
-mkdir -p "$out/fuzz_kmod" "$out/fuzz_plist" "$out/fuzz_hints" "$out/fuzz_version"
+mkdir -p "$out/fuzz_kmod" "$out/fuzz_plist" "$out/fuzz_hints" "$out/fuzz_version" \
+    "$out/fuzz_devices"
+printf 'nexus0\n  pci0\n    unknown pnpinfo vendor=0x8086 device=0x24fd sernum="a b" at slot=4 (disabled)\n' \
+    >"$out/fuzz_devices/devinfo"
+printf 'pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00\nusb:v046DpC31Cd6400dc00dsc00dp00ic03isc01ip01in00\n' \
+    >"$out/fuzz_devices/modalias"
 
 if [ -n "$fx" ] && [ -d "$fx" ]; then
 	for f in "$fx"/*/*.ko; do

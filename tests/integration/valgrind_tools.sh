@@ -19,4 +19,8 @@ vg "$PLAIN/kextstat" --json
 vg "$PLAIN/kextunload" -b org.freebsd.kmod.fx_multi
 run valgrind -q --error-exitcode=99 --leak-check=full "$PLAIN/kextunload" "$T/ext/Fx_base.kext"
 [ "$rc" -eq 3 ] || fail "a refused unload under valgrind: exit $rc"
-ok "ko2kext, kextutil, kextlibs, kextload, kextstat, kextunload are valgrind-clean"
+printf 'nexus0\n  fxusb0\n    unknown pnpinfo vendor=0x05ac product=0x8286 at port=1\n' >"$T/devices.txt"
+vg "$PLAIN/kextd" -n --json -e -r "$T/ext" --devices "$T/devices.txt"
+grep -q '"chosen": "org.freebsd.kmod.fx_multi"' "$T/out" || fail "kextd chose $(cat "$T/out")"
+vg "$PLAIN/kextd" -z -e -r "$T/ext" --devices "$T/devices.txt"
+ok "ko2kext, kextutil, kextlibs, kextload, kextstat, kextunload, kextd are valgrind-clean"

@@ -65,6 +65,7 @@ test_devinfo(void **state)
 static void
 test_modalias_lines(void **state)
 {
+	static const char cut[] = "pci:vne0\npci:v00008086d0000100E\n";	/* found by fuzz_devices */
 	static const char text[] = "# QEMU\n"
 	    "pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00\r\n"
 	    "\n"
@@ -87,6 +88,12 @@ test_modalias_lines(void **state)
 	assert_string_equal(d.items[2].bus, "acpi");
 	assert_string_equal(d.items[2].pnpinfo, "");
 	assert_true(kext_device_needs_driver(&d.items[2]));
+	kext_devices_free(&d);
+	/* a modalias cut short is kept as is, without pnpinfo */
+	assert_int_equal(kext_devices_parse(cut, strlen(cut), "c.txt", &d, &err), 0);
+	assert_int_equal(d.n, 2);
+	assert_string_equal(d.items[0].pnpinfo, "");
+	assert_string_equal(d.items[1].pnpinfo, "");
 	kext_devices_free(&d);
 }
 

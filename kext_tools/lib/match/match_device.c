@@ -11,6 +11,7 @@
  *        USB_STD_PNP_INFO) and mode=host, from Linux's
  *        "usb:v%04Xp%04Xd%04Xdc%02Xdsc%02Xdp%02Xic%02Xisc%02Xip%02Xin%02X".
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,10 @@ hex_field(const char **p, const char *tag, int width, unsigned long *out)
 
 	if (strncmp(*p, tag, tl) != 0)
 		return false;
+	/* each digit is checked before the next is read: the string may end early */
+	for (int i = 0; i < width; i++)
+		if (!isxdigit((unsigned char)(*p)[tl + (size_t)i]))
+			return false;
 	memcpy(digits, *p + tl, (size_t)width);
 	digits[width] = '\0';
 	*out = strtoul(digits, &end, 16);
