@@ -5,6 +5,9 @@
  * libdevinfo), Linux's /sys/bus/<bus>/devices/<dev>/modalias. The matching
  * and the order among candidates are the engine's (kext/match.h); each chosen
  * kext is loaded with its dependencies, transactionally, as kextload does.
+ * --daemon then does the same for every device that arrives: devd(8)'s
+ * nomatch events on its seqpacket socket (FreeBSD, or --devd-socket), the
+ * kernel's uevents on a NETLINK_KOBJECT_UEVENT socket (Linux).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,17 +15,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sysexits.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/netlink.h>
+#endif
 
 #include "kext/file_read.h"
 #include "kext/load.h"
 #include "kext/match.h"
 #include "kext/strv.h"
 
+#define DEVD_SOCKET	"/var/run/devd.seqpacket.pipe"
+
 static const char usage[] =
     "usage: kextd [-n] [--json] [-v] [-q] [-e] [-z] [-r repository]... [--devices FILE]\n"
-    "             [--sysfs DIR] [--kernel SPEC]\n"
+    "             [--sysfs DIR] [--kernel SPEC] [--daemon [--devd-socket PATH]]\n"
     "  -n, --no-load             print the decisions only; load nothing\n"
     "      --json                print the decisions as JSON\n"
     "      --devices FILE        devices from FILE: devinfo -v output or modalias lines\n"
@@ -32,9 +43,12 @@ static const char usage[] =
     "  -v, --verbose             also list devices no kext matches, and notes\n"
     "  -q, --quiet               print errors only\n"
     "  -z, --no-authentication   skip the ownership checks (with -n, or the sim kernel)\n"
+    "      --daemon              then serve every device that arrives, until the event\n"
+    "                            source closes (devd's socket; Linux kernel uevents)\n"
+    "      --devd-socket PATH    devd(8) events from PATH (default " DEVD_SOCKET ")\n"
     "      --kernel SPEC         " KEXT_KERNEL_SPEC_HELP;
 
-enum { OPT_JSON = 256, OPT_DEVICES, OPT_SYSFS, OPT_KERNEL };
+enum { OPT_JSON = 256, OPT_DEVICES, OPT_SYSFS, OPT_KERNEL, OPT_DAEMON, OPT_DEVD };
 
 static const struct option long_options[] = {
 	{"no-load", no_argument, NULL, 'n'},
@@ -47,15 +61,17 @@ static const struct option long_options[] = {
 	{"quiet", no_argument, NULL, 'q'},
 	{"no-authentication", no_argument, NULL, 'z'},
 	{"kernel", required_argument, NULL, OPT_KERNEL},
+	{"daemon", no_argument, NULL, OPT_DAEMON},
+	{"devd-socket", required_argument, NULL, OPT_DEVD},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
 struct args {
-	const char *devices, *sysfs, *kernel;
+	const char *devices, *sysfs, *kernel, *devd_socket;
 	const char **dirs;
 	size_t num_dirs;
-	bool no_load, json, no_system, verbose, quiet, no_auth;
+	bool no_load, json, no_system, verbose, quiet, no_auth, daemon;
 };
 
 /* What was decided for one device. */
@@ -88,12 +104,18 @@ parse_args(struct args *a, int argc, char **argv)
 		case 'q': a->quiet = true; break;
 		case 'z': a->no_auth = true; break;
 		case OPT_KERNEL: a->kernel = optarg; break;
+		case OPT_DAEMON: a->daemon = true; break;
+		case OPT_DEVD: a->devd_socket = optarg; break;
 		case 'h': fputs(usage, stdout); exit(EX_OK);
 		default: fputs(usage, stderr); return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "kextd: unexpected argument '%s'\n%s", argv[optind], usage);
+		return EX_USAGE;
+	}
+	if (a->devd_socket != NULL && !a->daemon) {
+		fprintf(stderr, "kextd: --devd-socket goes with --daemon\n%s", usage);
 		return EX_USAGE;
 	}
 	if (a->devices != NULL && a->sysfs != NULL) {
@@ -353,37 +375,33 @@ load_all(const struct args *a, struct kext_kernel *k, struct kext_repos *repos,
 	return rc;
 }
 
+/* What every pass shares: the options, the kexts and the kernel. */
+struct ctx {
+	const struct args *a;
+	struct kext_repos *repos;
+	struct kext_bundle **kexts;
+	size_t nk;
+	struct kext_kernel *k;	/* NULL with -n */
+};
+
+/* Decides for every device of devs that needs a driver, loads, prints. */
 static int
-run(const struct args *a)
+serve(const struct ctx *c, struct kext_devices *devs)
 {
-	struct kext_repos *repos = NULL;
-	struct kext_bundle **kexts = NULL;
-	struct kext_devices devs = { 0 };
-	struct decision *dec = NULL;
-	struct kext_kernel *k = NULL;
-	size_t nk = 0, nd = 0;
+	struct decision *dec = calloc(devs->n + 1, sizeof(*dec));
+	size_t nd = 0;
 	kext_error err;
 	int rc = EX_OK;
 
-	if (read_devices(a, &devs, &err) != 0) {
-		fprintf(stderr, "kextd: %s\n", err.msg);
-		return EX_DATAERR;
-	}
-	if (open_kexts(a, &repos, &kexts, &nk, &err) != 0) {
-		fprintf(stderr, "kextd: %s\n", err.msg);
-		rc = EX_OSERR;
-		goto out;
-	}
-	if ((dec = calloc(devs.n + 1, sizeof(*dec))) == NULL) {
+	if (dec == NULL) {
 		fputs("kextd: out of memory\n", stderr);
-		rc = EX_OSERR;
-		goto out;
+		return EX_OSERR;
 	}
-	for (size_t i = 0; i < devs.n; i++) {
-		if (!kext_device_needs_driver(&devs.items[i]))
+	for (size_t i = 0; i < devs->n; i++) {
+		if (!kext_device_needs_driver(&devs->items[i]))
 			continue;
-		dec[nd].dev = &devs.items[i];
-		if (kext_match_device(&devs.items[i], kexts, nk, &dec[nd].r, &err) != 0) {
+		dec[nd].dev = &devs->items[i];
+		if (kext_match_device(&devs->items[i], c->kexts, c->nk, &dec[nd].r, &err) != 0) {
 			fprintf(stderr, "kextd: %s\n", err.msg);
 			rc = EX_OSERR;
 			goto out;
@@ -391,29 +409,151 @@ run(const struct args *a)
 		dec[nd].action = dec[nd].r.n == 0 ? "none" : "would load";
 		nd++;
 	}
-	if (!a->no_load) {
-		if (kext_kernel_open(a->kernel, &k, &err) != 0) {
-			fprintf(stderr, "kextd: %s\n", err.msg);
-			rc = EX_OSERR;
-			goto out;
-		}
-		rc = load_all(a, k, repos, dec, nd);
-	}
-	if (a->json)
+	if (c->k != NULL)
+		rc = load_all(c->a, c->k, c->repos, dec, nd);
+	if (c->a->json)
 		print_json(dec, nd);
 	else
-		print_text(a, dec, nd);
+		print_text(c->a, dec, nd);
+	fflush(stdout);
 out:
-	for (size_t i = 0; dec != NULL && i < nd; i++) {
+	for (size_t i = 0; i < nd; i++) {
 		kext_match_result_free(&dec[i].r);
 		free(dec[i].error);
 	}
 	free(dec);
-	free(kexts);
-	if (k != NULL)
-		kext_kernel_close(k);
-	if (repos != NULL)
-		kext_repos_free(repos);
+	return rc;
+}
+
+/* The event source: devd's seqpacket socket, else (Linux) the kernel's uevents. */
+static int
+open_events(const struct args *a, bool *devd, kext_error *err)
+{
+	const char *path = a->devd_socket;
+	int fd;
+
+#ifdef __linux__
+	if (path == NULL) {
+		struct sockaddr_nl nl = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+
+		*devd = false;
+		fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&nl, sizeof(nl)) != 0) {
+			kext_fail(err, errno, "kernel uevents (netlink): %s", strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		return fd;
+	}
+#endif
+	if (path == NULL)
+		path = DEVD_SOCKET;
+	*devd = true;
+	{
+		struct sockaddr_un un = { .sun_family = AF_UNIX };
+
+		if (strlen(path) >= sizeof(un.sun_path))
+			return kext_fail(err, ENAMETOOLONG, "%s: path too long for a socket", path);
+		strcpy(un.sun_path, path);
+		fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&un, sizeof(un)) != 0) {
+			kext_fail(err, errno, "%s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* Serves every device that arrives, until the source closes. */
+static int
+daemon_loop(const struct ctx *c)
+{
+	static char buf[16384];
+	kext_error err;
+	bool devd;
+	int fd = open_events(c->a, &devd, &err), rc = EX_OK;
+
+	if (fd < 0) {
+		fprintf(stderr, "kextd: %s\n", err.msg);
+		return EX_UNAVAILABLE;
+	}
+	if (c->a->verbose && !c->a->quiet)
+		fprintf(stderr, "kextd: waiting for devices (%s)\n", devd ?
+		    (c->a->devd_socket != NULL ? c->a->devd_socket : DEVD_SOCKET) : "kernel uevents");
+	for (;;) {
+		struct kext_devices devs = { 0 };
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "kextd: reading events: %s\n", strerror(errno));
+			rc = EX_IOERR;
+			break;
+		}
+		if (n == 0) {
+			if (c->a->verbose && !c->a->quiet)
+				fprintf(stderr, "kextd: the event source closed; exiting\n");
+			break;
+		}
+		if (devd) {
+			/* one message may hold several lines */
+			for (const char *p = buf, *end = buf + n; p < end;) {
+				const char *nl = memchr(p, '\n', (size_t)(end - p));
+				size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+
+				if (kext_device_from_devd(p, len, &devs, &err) < 0)
+					fprintf(stderr, "kextd: %s\n", err.msg);
+				p += len + 1;
+			}
+		} else if (kext_device_from_uevent(buf, (size_t)n, &devs, &err) < 0) {
+			fprintf(stderr, "kextd: %s\n", err.msg);
+		}
+		if (devs.n > 0 && serve(c, &devs) != EX_OK)
+			rc = EX_OSERR;	/* reported; the daemon goes on */
+		kext_devices_free(&devs);
+	}
+	close(fd);
+	return rc;
+}
+
+static int
+run(const struct args *a)
+{
+	struct ctx c = { .a = a };
+	struct kext_devices devs = { 0 };
+	kext_error err;
+	int rc;
+
+	if (read_devices(a, &devs, &err) != 0) {
+		fprintf(stderr, "kextd: %s\n", err.msg);
+		return EX_DATAERR;
+	}
+	if (open_kexts(a, &c.repos, &c.kexts, &c.nk, &err) != 0) {
+		fprintf(stderr, "kextd: %s\n", err.msg);
+		rc = EX_OSERR;
+		goto out;
+	}
+	if (!a->no_load && kext_kernel_open(a->kernel, &c.k, &err) != 0) {
+		fprintf(stderr, "kextd: %s\n", err.msg);
+		rc = EX_OSERR;
+		goto out;
+	}
+	rc = serve(&c, &devs);
+	if (a->daemon) {
+		int drc = daemon_loop(&c);
+
+		rc = rc != EX_OK ? rc : drc;
+	}
+out:
+	free(c.kexts);
+	if (c.k != NULL)
+		kext_kernel_close(c.k);
+	if (c.repos != NULL)
+		kext_repos_free(c.repos);
 	kext_devices_free(&devs);
 	return rc;
 }

@@ -119,6 +119,31 @@ kextd_binds() {
 	[ "$(basename "$(readlink "$dev/driver")")" = "$KS_NIC_MOD" ] || return 1
 	echo "$dev/driver -> $(readlink "$dev/driver")" >>"$out"
 }
+# The daemon: the NIC's kext unloaded, kextd --daemon listening for kernel
+# uevents, an "add" event replayed for the device (its sysfs uevent file).
+kextd_daemon() {
+	dev=$(nic_device) || { why="no 8086:100e PCI device"; return 1; }
+	why="kextunload of $KS_NIC failed"
+	run kextunload "$KS_EXT/$KS_NIC" || return 1
+	why="$dev is still bound after the unload"
+	[ ! -e "$dev/driver" ] || return 1
+	: >/tmp/none
+	kextd --daemon -v -e -r "$KS_EXT" --devices /tmp/none >"$out" 2>&1 &
+	kd=$!
+	i=0	# until it listens: kextd -v says so once its socket is bound
+	while ! grep -q "waiting for devices" "$out" && [ "$i" -lt 40 ]; do sleep 0.5; i=$((i + 1)); done
+	echo add >"$dev/uevent"
+	i=0	# until it says what it did (after loading: the load takes a while under TCG)
+	while ! grep -q ": loaded \|: failed \|no kext matches" "$out" && [ "$i" -lt 60 ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	kill "$kd" 2>/dev/null
+	wait "$kd" 2>/dev/null
+	why="kextd --daemon did not bind $dev after its add uevent"
+	[ "$(basename "$(readlink "$dev/driver" 2>/dev/null)")" = "$KS_NIC_MOD" ] &&
+		grep -q "loaded $KS_NIC_ID" "$out"
+}
 
 echo	# the console may hold a partial line: markers start lines
 stage leaf-load leaf_load
@@ -132,6 +157,7 @@ stage broken-kext-refused broken_refused show
 [ -n "${KS_FOREIGN:-}" ] && stage foreign-os-kext-refused foreign_refused show
 stage transactional-rollback rolled_back show
 [ -n "${KS_NIC:-}" ] && stage kextd-binds-e1000 kextd_binds show
+[ -n "${KS_NIC:-}" ] && stage kextd-daemon-binds-on-uevent kextd_daemon show
 printf '%s passed, %s failed\n' "$pass" "$fail"
 printf '%s-%s\n' SMOKE DONE
 [ "$fail" -eq 0 ]

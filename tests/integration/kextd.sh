@@ -158,6 +158,47 @@ PY
 "$BIN/kextstat" -l | grep -q fx_ukbd && fail "ukbd must not stay loaded"
 ok "a failed load is reported and the others still load"
 
+# Daemon mode: devd's nomatch events arrive on its seqpacket socket (here a
+# stand-in that sends what devd would, then hangs up); each new device gets
+# its kext, other events are ignored.
+sock=$T/devd.sock
+python3 - "$sock" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(sys.argv[1])
+s.listen(1)
+s.settimeout(30)
+c, _ = s.accept()
+c.send(b"!system=DEVFS subsystem=CDEV type=CREATE cdev=ttyu0\n")
+c.send(b"? at slot=4 function=0 dbsf=pci0:0:4:0 vendor=0x8086 device=0x24fd "
+       b"subvendor=0x8086 subdevice=0x0010 class=0x028000 on pci0\n")
+c.send(b"+iwm0 at slot=4 function=0 on pci0\n"
+       b"? at bus=0 hubaddr=1 port=3 devaddr=2 interface=0 vendor=0x046d product=0xc31c "
+       b"devclass=0x00 devsubclass=0x00 devproto=0x00 sernum=\"\" release=0x6400 mode=host "
+       b"intclass=0x03 intsubclass=0x01 intprotocol=0x01 on uhub0\n")
+c.close()
+s.close()
+PY
+server=$!
+i=0
+while [ ! -S "$sock" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+: >"$T/empty.txt"
+new_sim 1402000 3
+expect 0 "--daemon" timeout 60 "$BIN/kextd" --daemon --devd-socket "$sock" -z -e -r "$ext" \
+	--devices "$T/empty.txt"
+wait "$server" || fail "the devd stand-in failed"
+has "$T/out" "unknown on pci0 pnpinfo slot=4 function=0 dbsf=pci0:0:4:0 vendor=0x8086 device=0x24fd subvendor=0x8086 subdevice=0x0010 class=0x028000: loaded $iwm" \
+	"a nomatch event for the Intel 8265 loads if_iwm"
+has "$T/out" "intprotocol=0x01: loaded $ukbd" "a nomatch event on uhub loads ukbd"
+[ "$(grep -c ': loaded ' "$T/out")" -eq 2 ] || fail "two devices served"
+expect 0 "kextstat" "$BIN/kextstat" -l
+has "$T/out" "$iwm (" "iwm in the kernel"
+has "$T/out" "$ukbd (" "ukbd in the kernel"
+expect 69 "no devd" "$BIN/kextd" --daemon --devd-socket "$T/none.sock" -n -e -r "$ext" \
+	--devices "$T/empty.txt"
+has "$T/err" "$T/none.sock" "the missing socket is named"
+ok "--daemon serves devd's nomatch events"
+
 # FreeBSD 10.1 modules carry no MODULE_PNP_INFO (it appeared later); the
 # linker.hints kldxref wrote for them agrees (0 PnP records, test_hints).
 if [ -n "$CORPUS" ] && [ -d "$CORPUS/freebsd-10.1-amd64" ]; then

@@ -158,6 +158,46 @@ test_sysfs(void **state)
 	free(p);
 }
 
+static void
+test_events(void **state)
+{
+	static const char add[] = "add@/devices/pci0000:00/0000:00:03.0\0ACTION=add\0"
+	    "DEVPATH=/devices/pci0000:00/0000:00:03.0\0SUBSYSTEM=pci\0"
+	    "MODALIAS=pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00\0SEQNUM=1234";
+	static const char bind[] = "bind@/devices/pci0000:00/0000:00:03.0\0ACTION=bind\0"
+	    "MODALIAS=pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00\0";
+	static const char cut[] = "add@/x\0ACTION=add\0MODALIAS=pci:v0000";
+	static const char nomatch[] = "? at slot=4 function=0 dbsf=pci0:0:4:0 vendor=0x8086 "
+	    "device=0x24fd subvendor=0x8086 subdevice=0x0010 class=0x028000 on pci0\n";
+	struct kext_devices d = { 0 };
+	kext_error err;
+
+	(void)state;
+	assert_int_equal(kext_device_from_uevent(add, sizeof(add) - 1, &d, &err), 1);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.items[0].name, "0000:00:03.0");
+	assert_string_equal(d.items[0].bus, "pci");
+	assert_non_null(strstr(d.items[0].pnpinfo, "device=0x100e"));
+	assert_int_equal(kext_device_from_uevent(bind, sizeof(bind) - 1, &d, &err), 0);
+	assert_int_equal(kext_device_from_uevent(cut, sizeof(cut) - 1, &d, &err), -1);
+	assert_non_null(strstr(err.msg, "not NUL-terminated"));
+	assert_int_equal(kext_device_from_uevent("noheader", 8, &d, &err), -1);
+	assert_int_equal(kext_device_from_devd(nomatch, strlen(nomatch), &d, &err), 1);
+	assert_int_equal(d.n, 2);
+	assert_string_equal(d.items[1].bus, "pci");
+	assert_string_equal(d.items[1].parent, "pci0");
+	assert_string_equal(d.items[1].pnpinfo, "slot=4 function=0 dbsf=pci0:0:4:0 vendor=0x8086 "
+	    "device=0x24fd subvendor=0x8086 subdevice=0x0010 class=0x028000");
+	assert_true(kext_device_needs_driver(&d.items[1]));
+	assert_int_equal(kext_device_from_devd("+iwm0 at slot=4 on pci0\n", 24, &d, &err), 0);
+	assert_int_equal(kext_device_from_devd("!system=DEVFS\n", 14, &d, &err), 0);
+	assert_int_equal(kext_device_from_devd("? at slot=4\n", 12, &d, &err), -1);
+	assert_non_null(strstr(err.msg, "without \" on BUS\""));
+	assert_int_equal(kext_device_from_devd("?x", 2, &d, &err), -1);
+	assert_int_equal(d.n, 2);
+	kext_devices_free(&d);
+}
+
 int
 main(void)
 {
@@ -165,6 +205,7 @@ main(void)
 		cmocka_unit_test(test_devinfo),
 		cmocka_unit_test(test_modalias_lines),
 		cmocka_unit_test(test_bad_listings),
+		cmocka_unit_test(test_events),
 		cmocka_unit_test_setup_teardown(test_sysfs, scratch_dir_setup, scratch_dir_teardown),
 	};
 

@@ -75,6 +75,20 @@ int kext_devices_parse(const char *text, size_t len, const char *source,
 /* Linux: every <sysfs>/bus/<bus>/devices/<dev> that has a modalias file. */
 int kext_devices_scan_sysfs(const char *sysfs, struct kext_devices *out, kext_error *err);
 
+/*
+ * Device arrivals, appended to *out; 1 when the event brought a device, 0
+ * when it is another kind of event, -1 when it is malformed (err says why):
+ *  - a Linux kernel uevent as the NETLINK_KOBJECT_UEVENT socket delivers it
+ *    ("ACTION@DEVPATH" then NUL-separated KEY=VALUE pairs): an "add" that has
+ *    a MODALIAS;
+ *  - a devd(8) event line: a nomatch event "? at LOCATION PNPINFO on BUS0",
+ *    the form devmatch(8) reads (location and pnpinfo run together).
+ */
+int kext_device_from_uevent(const char *msg, size_t len, struct kext_devices *out,
+    kext_error *err);
+int kext_device_from_devd(const char *line, size_t len, struct kext_devices *out,
+    kext_error *err);
+
 void kext_devices_free(struct kext_devices *d);
 
 /* True when nothing drives the device and it is not disabled. */

@@ -2,6 +2,7 @@
  * match layer private: one file a matching language.
  *   match_device.c    device values, modalias -> pnpinfo
  *   match_listing.c   devinfo -v and modalias listings, the sysfs scan
+ *   match_events.c    device arrivals: Linux uevents, devd(8) nomatch events
  *   match_freebsd.c   FreeBSD PnP tables (devmatch's semantics)
  *   match_pci.c       IOPCIMatch and its kin
  *   match_keys.c      USB keys, IONameMatch, LinuxModalias
@@ -24,6 +25,14 @@ long match_device_int(const struct kext_device *d, const char *key);
 
 /* Builds the pnpinfo FreeBSD would show for a Linux pci or usb modalias; NULL otherwise. */
 char *match_pnpinfo_from_modalias(const char *modalias, const char **bus);
+
+/* Listings (match_listing.c), shared with the event parsers (match_events.c). */
+struct kext_device *match_new_device(struct kext_devices *out, kext_error *err);
+char *match_dup_range(const char *s, size_t n);
+/* The bus devmatch sees: a parent's name without its unit number. */
+char *match_bus_of(const char *parent);
+int match_add_modalias(struct kext_devices *out, const char *alias, size_t n, const char *name,
+    const char *driver, int lineno, kext_error *err);
 
 /* A CFString as a malloc'd UTF-8 C string, or NULL. */
 char *match_cstring(CFTypeRef s);

@@ -23,8 +23,8 @@
 
 #include "match_internal.h"
 
-static struct kext_device *
-new_device(struct kext_devices *out, kext_error *err)
+struct kext_device *
+match_new_device(struct kext_devices *out, kext_error *err)
 {
 	struct kext_device *items;
 
@@ -42,8 +42,8 @@ new_device(struct kext_devices *out, kext_error *err)
 	return &items[out->n++];
 }
 
-static char *
-dup_range(const char *s, size_t n)
+char *
+match_dup_range(const char *s, size_t n)
 {
 	char *d = malloc(n + 1);
 
@@ -71,17 +71,17 @@ is_modalias(const char *line, size_t n)
 	return true;
 }
 
-static int
-add_modalias(struct kext_devices *out, const char *alias, size_t n, const char *name,
+int
+match_add_modalias(struct kext_devices *out, const char *alias, size_t n, const char *name,
     const char *driver, int lineno, kext_error *err)
 {
-	struct kext_device *d = new_device(out, err);
+	struct kext_device *d = match_new_device(out, err);
 	const char *bus = NULL;
 
 	if (d == NULL)
 		return -1;
 	d->line = lineno;
-	d->modalias = dup_range(alias, n);
+	d->modalias = match_dup_range(alias, n);
 	d->name = strdup(name);
 	d->parent = strdup("");
 	d->location = strdup("");
@@ -94,7 +94,7 @@ add_modalias(struct kext_devices *out, const char *alias, size_t n, const char *
 		const char *colon = strchr(d->modalias, ':');
 
 		d->pnpinfo = strdup("");
-		d->bus = dup_range(d->modalias, (size_t)(colon - d->modalias));
+		d->bus = match_dup_range(d->modalias, (size_t)(colon - d->modalias));
 	} else {
 		d->bus = strdup(bus);
 	}
@@ -104,14 +104,14 @@ add_modalias(struct kext_devices *out, const char *alias, size_t n, const char *
 }
 
 /* The bus devmatch sees: the parent's name without trailing digits. */
-static char *
-bus_of(const char *parent)
+char *
+match_bus_of(const char *parent)
 {
 	size_t n = strlen(parent);
 
 	while (n > 0 && isdigit((unsigned char)parent[n - 1]))
 		n--;
-	return dup_range(parent, n);
+	return match_dup_range(parent, n);
 }
 
 struct level {
@@ -160,20 +160,20 @@ add_devinfo(struct kext_devices *out, const char *line, size_t n, struct level *
 		    (int)(n > 80 ? 80 : n), line);
 	while (*depth > 0 && stack[*depth - 1].indent >= indent)
 		(*depth)--;
-	if ((d = new_device(out, err)) == NULL)
+	if ((d = match_new_device(out, err)) == NULL)
 		return -1;
 	d->line = lineno;
 	d->disabled = disabled;
 	d->name = nlen == 7 && memcmp(name, "unknown", 7) == 0 ? strdup("") :
-	    dup_range(name, nlen);
+	    match_dup_range(name, nlen);
 	d->parent = strdup(*depth > 0 ? stack[*depth - 1].name : "");
-	d->pnpinfo = pnp != NULL ? dup_range(pnp, (size_t)((at != NULL ? at - 4 : end) - pnp)) :
+	d->pnpinfo = pnp != NULL ? match_dup_range(pnp, (size_t)((at != NULL ? at - 4 : end) - pnp)) :
 	    strdup("");
-	d->location = at != NULL ? dup_range(at, (size_t)(end - at)) : strdup("");
+	d->location = at != NULL ? match_dup_range(at, (size_t)(end - at)) : strdup("");
 	if (d->name == NULL || d->parent == NULL || d->pnpinfo == NULL || d->location == NULL ||
-	    (d->bus = bus_of(d->parent)) == NULL)
+	    (d->bus = match_bus_of(d->parent)) == NULL)
 		return kext_fail(err, ENOMEM, "out of memory");
-	if (d->name[0] != '\0' && (d->driver = bus_of(d->name)) == NULL)
+	if (d->name[0] != '\0' && (d->driver = match_bus_of(d->name)) == NULL)
 		return kext_fail(err, ENOMEM, "out of memory");
 	if (*depth < 64) {
 		stack[*depth].indent = indent;
@@ -192,6 +192,8 @@ kext_devices_parse(const char *text, size_t len, const char *source, struct kext
 	int lineno = 0;
 
 	*out = (struct kext_devices){ 0 };
+	if (len == 0)
+		return 0;
 	if (len > KEXT_DEVICES_MAX_BYTES)
 		return kext_fail(err, EFBIG, "%s: more than %u bytes", source,
 		    KEXT_DEVICES_MAX_BYTES);
@@ -211,7 +213,7 @@ kext_devices_parse(const char *text, size_t len, const char *source, struct kext
 		if (b == n || line[b] == '#')
 			continue;
 		if (is_modalias(line + b, n - b))
-			rc = add_modalias(out, line + b, n - b, "", NULL, lineno, err);
+			rc = match_add_modalias(out, line + b, n - b, "", NULL, lineno, err);
 		else
 			rc = add_devinfo(out, line, n, stack, &depth, source, lineno, err);
 		if (rc != 0) {
@@ -242,7 +244,7 @@ read_attr(const char *path)
 	close(fd);
 	while (size > 0 && (buf[size - 1] == '\n' || buf[size - 1] == '\0'))
 		size--;
-	return memchr(buf, '\0', size) == NULL ? dup_range(buf, size) : NULL;
+	return memchr(buf, '\0', size) == NULL ? match_dup_range(buf, size) : NULL;
 }
 
 int
@@ -286,7 +288,7 @@ kext_devices_scan_sysfs(const char *sysfs, struct kext_devices *out, kext_error 
 				link[ln] = '\0';
 				driver = strrchr(link, '/') != NULL ? strrchr(link, '/') + 1 : link;
 			}
-			rc = add_modalias(out, alias, strlen(alias), e->d_name, driver, 0, err);
+			rc = match_add_modalias(out, alias, strlen(alias), e->d_name, driver, 0, err);
 			free(alias);
 			if (rc != 0) {
 				closedir(devs);
