@@ -215,14 +215,15 @@ open_kexts(const struct args *a, struct kext_repos **repos, struct kext_bundle *
 		return kext_fail(err, ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < count; i++) {
-		struct kext_bundle *b;
+		struct kext_bundle *b = NULL;
 		kext_error e;
+		bool opened = kext_repos_open(*repos, all[i], &b, &e) == 0;
 
-		if (kext_repos_open(*repos, all[i], &b, &e) == 0 && kext_bundle_is_valid(b))
+		if (opened && kext_bundle_is_valid(b))
 			(*out)[(*n)++] = b;
 		else if (a->verbose && !a->quiet && !a->json)
 			fprintf(stderr, "kextd: %s: skipped: %s\n", all[i]->bundle_path,
-			    kext_bundle_is_valid(b) ? e.msg : "not a valid kext");
+			    opened ? "not a valid kext" : e.msg);
 	}
 	free(all);
 	return 0;
