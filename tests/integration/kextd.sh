@@ -1,13 +1,15 @@
 # kextd: the right kext for each device without a driver, from fixtures that
 # mirror real FreeBSD tables (if_iwm: PCI with a T key; amdgpu: LinuxKPI U32
-# ids with PCI_ANY_ID; ukbd: USB with a match mask), devinfo -v and modalias
+# ids with PCI_ANY_ID; ukbd: USB interface class under a match mask; cue: USB
+# vendor and product, a uether driver), devinfo -v and modalias
 # listings, overlaps, bad listings, and loading into the simulated kernel.
 . "$(dirname "$0")/lib.sh"
 need_fixtures
 ext=$T/ext
 expect 0 "convert" "$BIN/ko2kext" -q -o "$ext" "$FX/amd64"/fx_iwm.ko "$FX/amd64"/fx_ukbd.ko \
-	"$FX/amd64"/fx_amdgpu.ko "$FX/amd64"/fx_base.ko
+	"$FX/amd64"/fx_amdgpu.ko "$FX/amd64"/fx_cue.ko "$FX/amd64"/fx_base.ko
 iwm=org.freebsd.kmod.fx_iwm ukbd=org.freebsd.kmod.fx_ukbd amdgpu=org.freebsd.kmod.fx_amdgpu
+cue=org.freebsd.kmod.fx_cue
 
 # The personalities say what the tables say.
 info=$ext/Fx_iwm.kext/Contents/Info.plist
@@ -23,7 +25,16 @@ has "$info" "<string>IOUSBHostInterface</string>" "ukbd: an interface personalit
 [ "$(plist_value "$info" bInterfaceClass)" = 3 ] || fail "ukbd bInterfaceClass 3"
 [ "$(plist_value "$info" bInterfaceProtocol)" = 1 ] || fail "ukbd bInterfaceProtocol 1"
 hasnt "$info" "<key>idVendor</key>" "the mask leaves the vendor out"
-ok "personalities: T keys, 32-bit ids, USB masks"
+info=$ext/Fx_cue.kext/Contents/Info.plist
+[ "$(grep -c '<string>IOUSBHostDevice</string>' "$info")" -eq 3 ] ||
+	fail "cue: one IOUSBHostDevice personality an entry"
+has "$info" "<key>uhub/cue uhub match 3</key>" "cue's third entry"
+[ "$(grep -A1 '<key>idVendor</key>' "$info" | grep -c '<integer>1059</integer>')" -eq 2 ] ||
+	fail "cue: idVendor CATC (0x0423) twice"
+[ "$(grep -A1 '<key>idVendor</key>' "$info" | grep -c '<integer>2257</integer>')" -eq 1 ] ||
+	fail "cue: idVendor SmartBridges (0x08d1) once"
+hasnt "$info" "bInterfaceClass" "cue's mask leaves the classes out"
+ok "personalities: T keys, 32-bit ids, USB masks, USB vendor and product"
 
 # devinfo -v as FreeBSD prints it (usr.sbin/devinfo/devinfo.c: print_dev).
 cat >"$T/devinfo.txt" <<'EOF'
@@ -41,6 +52,7 @@ nexus0
             uhub0
               unknown pnpinfo vendor=0x046d product=0xc31c devclass=0x00 devsubclass=0x00 devproto=0x00 sernum="" release=0x6400 mode=host intclass=0x03 intsubclass=0x01 intprotocol=0x01 at bus=0 hubaddr=1 port=3 devaddr=2 interface=0
               unknown pnpinfo vendor=0x046d product=0xc31c devclass=0x00 devsubclass=0x00 devproto=0x00 sernum="" release=0x6400 mode=host intclass=0x03 intsubclass=0x01 intprotocol=0x02 at bus=0 hubaddr=1 port=3 devaddr=2 interface=1
+              unknown pnpinfo vendor=0x0423 product=0x000c devclass=0x00 devsubclass=0x00 devproto=0x00 sernum="" release=0x0130 mode=host intclass=0xff intsubclass=0x00 intprotocol=0x00 at bus=0 hubaddr=1 port=4 devaddr=3 interface=0
 EOF
 expect 0 "kextd -n" "$BIN/kextd" -n -v -e -r "$ext" --devices "$T/devinfo.txt"
 has "$T/out" "unknown on pci0 pnpinfo vendor=0x8086 device=0x24fd subvendor=0x8086 subdevice=0x0010 class=0x028000: would load $iwm" \
@@ -53,17 +65,20 @@ has "$T/out" "vendor=0x1002 device=0x9999 subvendor=0x1002 subdevice=0x0001 clas
 	"devmatch compares a U32 PCI_ANY_ID literally: no match"
 has "$T/out" "intprotocol=0x01: would load $ukbd" "boot keyboard interface -> ukbd"
 has "$T/out" "intprotocol=0x02: no kext matches" "a boot mouse is not ukbd's"
+has "$T/out" "vendor=0x0423 product=0x000c devclass=0x00 devsubclass=0x00 devproto=0x00 sernum=\"\" release=0x0130 mode=host intclass=0xff intsubclass=0x00 intprotocol=0x00: would load $cue" \
+	"a CATC Netmate II -> cue"
 hasnt "$T/out" "em0" "an attached device is left alone"
-[ "$(grep -c 'would load' "$T/out")" -eq 3 ] || fail "three decisions"
-ok "kextd -n chooses if_iwm, amdgpu and ukbd from devinfo -v"
+[ "$(grep -c 'would load' "$T/out")" -eq 4 ] || fail "four decisions"
+ok "kextd -n chooses if_iwm, amdgpu, ukbd and cue from devinfo -v"
 
 expect 0 "--json" "$BIN/kextd" -n -e -r "$ext" --devices "$T/devinfo.txt" --json
 python3 - "$T/out" "$iwm" "$ukbd" <<'PY' || fail "kextd --json"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert len(d) == 6, d
+assert len(d) == 7, d
 chosen = [x["chosen"] for x in d]
-assert chosen == [sys.argv[2], None, "org.freebsd.kmod.fx_amdgpu", None, sys.argv[3], None], chosen
+assert chosen == [sys.argv[2], None, "org.freebsd.kmod.fx_amdgpu", None, sys.argv[3], None,
+                  "org.freebsd.kmod.fx_cue"], chosen
 assert d[0]["line"] == 6 and d[0]["action"] == "would load" and not d[0]["overlap"]
 assert d[0]["candidates"][0]["rule"] == "FreeBSD PnP table"
 PY
@@ -138,6 +153,7 @@ expect 0 "kextstat" "$BIN/kextstat" -l
 has "$T/out" "$iwm (" "kextstat lists iwm"
 has "$T/out" "$amdgpu (" "kextstat lists amdgpu"
 has "$T/out" "$ukbd (" "kextstat lists ukbd"
+has "$T/out" "$cue (" "kextstat lists cue"
 expect 0 "again" "$BIN/kextd" -z -e -r "$ext" --devices "$T/devinfo.txt"
 [ "$("$BIN/kextstat" -l | grep -c fx_iwm)" -eq 1 ] || fail "a second run loads nothing twice"
 ok "kextd loads the chosen kexts into the simulated kernel"
