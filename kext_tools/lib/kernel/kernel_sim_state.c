@@ -247,29 +247,65 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	buf_add(b, tmp, (size_t)n);
 }
 
+/* " N": the per-file lines are numbers mostly, cheaper by hand than through printf. */
+static void
+buf_add_int(struct buf *b, long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	*--p = ' ';
+	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* " 0xN", lower-case hexadecimal as PRIx64 writes it. */
+static void
+buf_add_hex(struct buf *b, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	do
+		*--p = hex[v & 15];
+	while ((v >>= 4) != 0);
+	*--p = 'x';
+	*--p = '0';
+	*--p = ' ';
+	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 static int
 needs_escape(unsigned char c)
 {
 	return c <= 0x20 || c == 0x7f || c == '%';
 }
 
+/* Runs of plain bytes go in whole: formatting is most of a load's work in a big state. */
 static void
 buf_add_encoded(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s, *run;
 	char esc[3];
 
 	buf_add(b, " ", 1);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (!needs_escape(*p)) {
-			buf_add(b, (const char *)p, 1);
-			continue;
-		}
+	while (*p != '\0') {
+		for (run = p; *p != '\0' && !needs_escape(*p); p++)
+			;
+		if (p > run)
+			buf_add(b, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
 		esc[0] = '%';
 		esc[1] = hex[*p >> 4];
 		esc[2] = hex[*p & 15];
 		buf_add(b, esc, 3);
+		p++;
 	}
 }
 
@@ -287,23 +323,31 @@ sim_state_format(const struct sim_state *st, char **text, size_t *len, kext_erro
 	    st->next_file_id, st->next_module_id, st->next_address);
 	for (i = 0; i < st->num_files; i++) {
 		f = &st->files[i];
-		buf_printf(&b, "file %d %d 0x%" PRIx64 " 0x%" PRIx64, f->id, f->refs, f->address,
-		    f->size);
+		buf_add(&b, "file", 4);
+		buf_add_int(&b, f->id);
+		buf_add_int(&b, f->refs);
+		buf_add_hex(&b, f->address);
+		buf_add_hex(&b, f->size);
 		buf_add_encoded(&b, f->name);
 		buf_add_encoded(&b, f->pathname);
 		buf_add(&b, "\n", 1);
 		for (j = 0; j < f->num_versions; j++) {
 			buf_add(&b, "version", 7);
 			buf_add_encoded(&b, f->versions[j].name);
-			buf_printf(&b, " %d\n", f->versions[j].version);
+			buf_add_int(&b, f->versions[j].version);
+			buf_add(&b, "\n", 1);
 		}
 		for (j = 0; j < f->num_modules; j++) {
-			buf_printf(&b, "module %d", f->modules[j].id);
+			buf_add(&b, "module", 6);
+			buf_add_int(&b, f->modules[j].id);
 			buf_add_encoded(&b, f->modules[j].name);
 			buf_add(&b, "\n", 1);
 		}
-		for (j = 0; j < f->num_deps; j++)
-			buf_printf(&b, "depend %d\n", f->deps[j]);
+		for (j = 0; j < f->num_deps; j++) {
+			buf_add(&b, "depend", 6);
+			buf_add_int(&b, f->deps[j]);
+			buf_add(&b, "\n", 1);
+		}
 		if (f->id != SIM_KERNEL_ID && f->userrefs != 1)
 			buf_printf(&b, "userrefs %d\n", f->userrefs);
 	}
