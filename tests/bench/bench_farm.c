@@ -1,6 +1,8 @@
 /*
  * Writes a kext farm for the benchmarks (tests/unit/kext_farm.h):
- *   bench_farm DIR N flat|chain TEMPLATE.ko
+ *   bench_farm DIR N flat|chain|chains TEMPLATE.ko [SIM_STATE]
+ * chains: ten chains of N/10. With SIM_STATE (flat farms), also a sim kernel
+ * state with all N loaded.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +17,12 @@ main(int argc, char **argv)
 	char *end;
 	unsigned long n;
 
-	if (argc != 5 || (strcmp(argv[3], "flat") != 0 && strcmp(argv[3], "chain") != 0)) {
-		fprintf(stderr, "usage: bench_farm DIR N flat|chain TEMPLATE.ko\n");
+	if ((argc != 5 && argc != 6) ||
+	    (strcmp(argv[3], "flat") != 0 && strcmp(argv[3], "chain") != 0 &&
+	    strcmp(argv[3], "chains") != 0) ||
+	    (argc == 6 && strcmp(argv[3], "flat") != 0)) {
+		fprintf(stderr, "usage: bench_farm DIR N flat|chain|chains TEMPLATE.ko [SIM_STATE]\n"
+		    "  (SIM_STATE with flat farms only)\n");
 		return 2;
 	}
 	n = strtoul(argv[2], &end, 10);
@@ -25,8 +31,13 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (kext_farm_make(argv[1], argv[4], n,
-	    strcmp(argv[3], "chain") == 0 ? KEXT_FARM_CHAIN : KEXT_FARM_FLAT,
+	    strcmp(argv[3], "chain") == 0 ? KEXT_FARM_CHAIN :
+	    strcmp(argv[3], "chains") == 0 ? KEXT_FARM_CHAINS : KEXT_FARM_FLAT,
 	    msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "bench_farm: %s\n", msg);
+		return 1;
+	}
+	if (argc == 6 && kext_farm_sim_state(argv[1], n, argv[5], msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "bench_farm: %s\n", msg);
 		return 1;
 	}

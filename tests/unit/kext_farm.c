@@ -3,7 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,16 +84,26 @@ rename_all(char *image, size_t len, const char *from, const char *to)
 		memcpy(p, to, NAME_LEN);
 }
 
+/* Whether kext i depends on kext i-1. */
+static bool
+linked_down(enum kext_farm_shape shape, size_t i, size_t n)
+{
+	size_t per = n / 10 != 0 ? n / 10 : 1;
+
+	return i > 0 && (shape == KEXT_FARM_CHAIN || (shape == KEXT_FARM_CHAINS && i % per != 0));
+}
+
 static int
-make_one(const char *dir, const char *image, size_t len, char *copy, size_t i,
+make_one(const char *dir, const char *image, size_t len, char *copy, size_t i, size_t n,
     enum kext_farm_shape shape, char *msg, size_t msglen)
 {
+	bool down = linked_down(shape, i, n);
 	char self[16], dep[16], path[4096], plist[1024], libs[256];
 	size_t used;
 
 	snprintf(self, sizeof(self), "gen%05u", (unsigned)(i % KEXT_FARM_MAX));
 	snprintf(dep, sizeof(dep), "gen%05u",
-	    (unsigned)((shape == KEXT_FARM_CHAIN && i > 0 ? i - 1 : i) % KEXT_FARM_MAX));
+	    (unsigned)((down ? i - 1 : i) % KEXT_FARM_MAX));
 	memcpy(copy, image, len);
 	rename_all(copy, len, "gen00000", self);
 	rename_all(copy, len, "gnd00000", dep);
@@ -107,7 +121,7 @@ make_one(const char *dir, const char *image, size_t len, char *copy, size_t i,
 		return -1;
 	used = (size_t)snprintf(libs, sizeof(libs),
 	    "\t\t<key>org.freebsd.kernel</key><string>14.0</string>\n");
-	if (shape == KEXT_FARM_CHAIN && i > 0)
+	if (down)
 		snprintf(libs + used, sizeof(libs) - used,
 		    "\t\t<key>org.farm.%s</key><string>1.0</string>\n", dep);
 	snprintf(plist, sizeof(plist),
@@ -152,8 +166,37 @@ kext_farm_make(const char *dir, const char *template_ko, size_t n,
 		return fail(msg, msglen, "out of memory");
 	}
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = make_one(dir, image, len, copy, i, shape, msg, msglen);
+		rc = make_one(dir, image, len, copy, i, n, shape, msg, msglen);
 	free(copy);
 	free(image);
 	return rc;
+}
+
+int
+kext_farm_sim_state(const char *dir, size_t n, const char *state_path, char *msg,
+    size_t msglen)
+{
+	const uint64_t base = UINT64_C(0xffffffff82200000), size = 0x1000;
+	char *abs = realpath(dir, NULL);
+	FILE *fp;
+
+	if (abs == NULL)
+		return fail(msg, msglen, "%s: %s", dir, strerror(errno));
+	if ((fp = fopen(state_path, "w")) == NULL) {
+		free(abs);
+		return fail(msg, msglen, "%s: %s", state_path, strerror(errno));
+	}
+	fprintf(fp, "kext-sim-state 1\nosreldate 1402000\narch amd64\n"
+	    "next-file-id %zu\nnext-module-id %zu\nnext-address 0x%" PRIx64 "\n"
+	    "file 1 %zu 0xffffffff80200000 0x1f3c6c0 kernel /boot/kernel/kernel\n"
+	    "version kernel 1402000\n", n + 2, n + 1, base + n * size, n + 1);
+	for (size_t i = 0; i < n; i++)
+		fprintf(fp, "file %zu 1 0x%" PRIx64 " 0x%" PRIx64 " gen%05zu.ko "
+		    "%s/Gen%05zu.kext/Contents/MacOS/gen%05zu.ko\n"
+		    "version gen%05zu 1\nmodule %zu gen%05zu\ndepend 1\n", i + 2,
+		    base + i * size, size, i, abs, i, i, i, i + 1, i);
+	free(abs);
+	if (fclose(fp) != 0)
+		return fail(msg, msglen, "%s: %s", state_path, strerror(errno));
+	return 0;
 }

@@ -14,6 +14,7 @@
 enum kext_farm_shape {
 	KEXT_FARM_FLAT,		/* each depends on the kernel only */
 	KEXT_FARM_CHAIN,	/* gen<i> depends on gen<i-1>, module and library alike */
+	KEXT_FARM_CHAINS,	/* ten chains of n/10, each like KEXT_FARM_CHAIN */
 };
 
 /* The largest farm the five-digit names allow. */
@@ -25,5 +26,13 @@ enum kext_farm_shape {
  */
 int kext_farm_make(const char *dir, const char *template_ko, size_t n,
     enum kext_farm_shape shape, char *msg, size_t msglen);
+
+/*
+ * Writes a sim kernel state (kernel_sim_state.c's format) in which the n
+ * modules of the flat farm in dir are loaded, as if kextload had loaded them
+ * one by one: for kextstat at scale without n loads first.
+ */
+int kext_farm_sim_state(const char *dir, size_t n, const char *state_path, char *msg,
+    size_t msglen);
 
 #endif
