@@ -176,10 +176,19 @@ cflite_plist_parse_binary(const char *bytes, size_t n, CFOptionFlags opts, CFErr
 {
 	plist_t root = NULL;
 	CFTypeRef result;
+	const char *why;
 
 	*error = NULL;
 	if (cflite_bplist_has_nul_string(bytes, n))
 		return corrupt(error, "a string or key holds a NUL character (not supported)");
+	if (cflite_bplist_check_shape(bytes, n, kCFLitePropertyListMaxDepth, &why) != 0) {
+		if (why != NULL)
+			return corrupt(error, why);
+		*error = cflite_error_create_msg(kCFErrorDomainCocoa,
+		    kCFPropertyListReadCorruptError, "binary property list: containers are "
+		    "nested deeper than %d levels", kCFLitePropertyListMaxDepth);
+		return NULL;
+	}
 	plist_from_bin(bytes, (uint32_t)n, &root);
 	if (root == NULL)
 		return corrupt(error, "the file is corrupt or truncated");

@@ -20,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* <plist version="1.0"> has one; a few more (xmlns:...) are harmless. */
+#define XML_MAX_ATTRIBUTES	16
+
 struct xparse {
 	CFOptionFlags opts;
 	CFErrorRef err;		/* first error only */
@@ -698,6 +701,8 @@ cflite_plist_parse_xml(const char *bytes, size_t n, CFOptionFlags opts, CFErrorR
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	CFTypeRef result = NULL;
+	size_t nattr = 0;
+	long line = 1;
 
 	*error = NULL;
 	if (n == 0 || is_blank(bytes, n)) {
@@ -709,6 +714,21 @@ cflite_plist_parse_xml(const char *bytes, size_t n, CFOptionFlags opts, CFErrorR
 		*error = cflite_error_create_msg(kCFErrorDomainCocoa, kCFPropertyListReadCorruptError,
 		    "line 1: not an XML or binary property list");
 		return NULL;
+	}
+	switch (cflite_xml_prescan(bytes, n, kCFLitePropertyListMaxDepth, XML_MAX_ATTRIBUTES,
+	    &line, &nattr)) {
+	case CFLITE_XML_TOO_DEEP:
+		fail(&xp, line, "containers are nested deeper than %d levels",
+		    kCFLitePropertyListMaxDepth);
+		*error = xp.err;
+		return NULL;
+	case CFLITE_XML_TOO_MANY_ATTRIBUTES:
+		fail(&xp, line, "an element has %zu attributes; a property list uses at most %d",
+		    nattr, XML_MAX_ATTRIBUTES);
+		*error = xp.err;
+		return NULL;
+	case CFLITE_XML_PRESCAN_OK:
+		break;
 	}
 	xmlInitParser();
 	ctxt = xmlCreateMemoryParserCtxt(bytes, (int)n);

@@ -234,5 +234,23 @@ const void **cflite_plist_sorted_keys(CFDictionaryRef dict, CFIndex *count);
 
 /* A binary plist string or key holds NUL (libplist 2.2 would abort on it). */
 bool cflite_bplist_has_nul_string(const char *bytes, size_t n);
+/*
+ * Nesting and counts of a binary plist, checked without recursion before
+ * libplist (which recurses) sees it; see cflite_bplist_depth.c.
+ */
+/*
+ * A linear look at an XML plist's markup before libxml2 parses it
+ * (cflite_xml_prescan.c): nesting past max_depth containers, or an element
+ * with more than max_attributes attributes, with the line of its start tag.
+ */
+enum cflite_xml_prescan {
+	CFLITE_XML_PRESCAN_OK,
+	CFLITE_XML_TOO_DEEP,
+	CFLITE_XML_TOO_MANY_ATTRIBUTES,
+};
+enum cflite_xml_prescan cflite_xml_prescan(const char *bytes, size_t n, int max_depth,
+    size_t max_attributes, long *line, size_t *attributes);
+int cflite_bplist_check_shape(const char *bytes, size_t n, unsigned max_depth,
+    const char **why);
 
 #endif /* CF_INTERNAL_H */

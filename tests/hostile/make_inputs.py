@@ -104,6 +104,24 @@ def plist(keys, extra_head=''):
             else PLIST_HEAD) + '<plist version="1.0">\n<dict>\n' + body + '</dict>\n</plist>\n'
 
 
+def deep_binary_plist(levels):
+    """A binary plist of `levels` arrays, each holding the next (bplist00:
+    objects, offset table, 32-byte trailer; 3-byte references and offsets)."""
+    objects = bytearray(b'bplist00')
+    offsets = []
+    for i in range(levels):
+        offsets.append(len(objects))
+        if i + 1 < levels:
+            objects += b'\xa1' + (i + 1).to_bytes(3, 'big')
+        else:
+            objects += b'\xa0'
+    table = len(objects)
+    for off in offsets:
+        objects += off.to_bytes(3, 'big')
+    trailer = bytes(6) + bytes([3, 3]) + struct.pack('>QQQ', levels, 0, table)
+    return bytes(objects + trailer)
+
+
 def plists(out):
     p = {}
     for key, value in WRONG.items():
@@ -142,6 +160,14 @@ def plists(out):
                                   '</dict>\n</plist>\n')
     p['not_xml.plist'] = 'bplist00\x08\x00\x00\x00\x00\x00\x00\x01\x01\x00\x00\x00\x00\x00\x00\x00\x01' + \
         '\x00' * 7 + '\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x09'
+    # 100,000 nested arrays, binary: libplist recurses once a level.
+    p['deep_binary.plist'] = deep_binary_plist(100000).decode('latin-1')
+    # The same depth in XML, and a root element with 100,000 attributes.
+    p['deep_xml.plist'] = (PLIST_HEAD + '<plist version="1.0">\n' + '<array>' * 100000 +
+                           '</array>' * 100000 + '\n</plist>\n')
+    p['many_attributes.plist'] = (PLIST_HEAD + '<plist version="1.0"' +
+                                  ''.join(' a%d="x"' % i for i in range(100000)) +
+                                  '>\n<dict/>\n</plist>\n')
     p['top_level_array.plist'] = PLIST_HEAD + '<plist version="1.0">\n<array/>\n</plist>\n'
     for name, text in p.items():
         with open(os.path.join(out, name), 'wb') as f:

@@ -88,6 +88,9 @@ bad_plist() {
 	ok "plist $1: $3"
 }
 bad_plist deep_nesting 71 "Info.plist: can't parse the property list: line 10: containers are nested deeper than 128 levels"
+bad_plist deep_binary 71 "Info.plist: can't parse the property list: binary property list: containers are nested deeper than 128 levels"
+bad_plist deep_xml 71 "Info.plist: can't parse the property list: line 4: containers are nested deeper than 128 levels"
+bad_plist many_attributes 71 "Info.plist: can't parse the property list: line 3: an element has 100001 attributes; a property list uses at most 16"
 bad_plist too_big 71 "Info.plist: 17826336 bytes, more than the 16777216 allowed"
 bad_plist huge_identifier 71 "CFBundleIdentifier - expected at most 63 bytes, found 1048576"
 bad_plist entity_expansion 71 "line 2: the DOCTYPE declares entity 'a'; entity declarations are not allowed"
@@ -109,6 +112,14 @@ for kv in CFBundleVersion:"<array>" CFBundleExecutable:"<dict>" CFBundlePackageT
 	bad_plist "wrong_type_$key" 71 "Info dictionary property value is of incorrect type: $key - expected $want, found $found"
 done
 bad_plist wrong_type_OSKernelResource 71 "OSKernelResource - expected <true/> or <false/>, found <string>"
+
+# One hostile bundle in a repository costs only itself: the others load.
+mkdir -p "$T/mixed"
+cp -R "$ext/Fx_mid.kext" "$T/mixed/"
+cp -R "$T/bad/deep_binary.kext" "$T/bad/many_attributes.kext" "$T/mixed/"
+expect 0 "load beside hostile bundles" "$BIN/kextload" -r "$T/mixed" -b org.freebsd.kmod.fx_mid
+expect 0 "unload mid" "$BIN/kextunload" -b org.freebsd.kmod.fx_mid
+ok "hostile Info.plists in a repository do not stop the others loading"
 
 # Two kexts with one identifier and version in one repository: the one named
 # wins and the clash is said; loading still happens exactly once.

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,183 @@ test_binary_nul_string_refused(void **state)
 	CFRelease(d);
 }
 
+/* A binary plist of levels arrays, each holding the next (3-byte refs and offsets). */
+static void
+put_be(UInt8 *p, uint64_t v, unsigned w)
+{
+	for (unsigned i = 0; i < w; i++)
+		p[i] = (UInt8)(v >> (8 * (w - 1 - i)));
+}
+
+/* A binary plist of levels arrays, each holding the next (3-byte refs and offsets). */
+static UInt8 *
+nested_bplist(size_t levels, size_t *len)
+{
+	size_t table = 8 + 4 * (levels - 1) + 1, n = table + 3 * levels + 32;
+	UInt8 *p = calloc(1, n);
+
+	assert_non_null(p);
+	memcpy(p, "bplist00", 8);
+	for (size_t i = 0; i < levels; i++) {
+		UInt8 *obj = p + 8 + 4 * i;
+
+		obj[0] = i + 1 < levels ? 0xa1 : 0xa0;
+		if (i + 1 < levels)
+			put_be(obj + 1, i + 1, 3);
+		put_be(p + table + 3 * i, 8 + 4 * i, 3);
+	}
+	p[n - 26] = 3;			/* offset size */
+	p[n - 25] = 3;			/* reference size */
+	put_be(p + n - 24, levels, 8);	/* objects; the top one (0) follows */
+	put_be(p + n - 8, table, 8);
+	*len = n;
+	return p;
+}
+
+static char *
+parse_error(const UInt8 *bytes, size_t len)
+{
+	CFErrorRef err = NULL;
+	CFPropertyListRef pl = cf_test_parse((const char *)bytes, len, 0, &err);
+
+	if (pl != NULL) {
+		CFRelease(pl);
+		return NULL;
+	}
+	assert_non_null(err);
+	{
+		char *text = cf_test_error_text(err);
+
+		CFRelease(err);
+		return text;
+	}
+}
+
+/*
+ * Review (issue 16): libplist parses binary containers recursively; 100,000
+ * nested arrays overflowed the stack. The shape is now checked first, with
+ * no recursion; 128 levels (CoreFoundation-lite's limit) still parse.
+ */
+static void
+test_binary_nesting_bounded(void **state)
+{
+	size_t len;
+	UInt8 *p;
+	char *e;
+
+	(void)state;
+	p = nested_bplist(128, &len);
+	e = parse_error(p, len);
+	assert_null(e);
+	free(p);
+	p = nested_bplist(129, &len);
+	e = parse_error(p, len);
+	assert_non_null(e);
+	assert_non_null(strstr(e, "binary property list: containers are nested deeper than 128 levels"));
+	free(e);
+	free(p);
+	p = nested_bplist(100000, &len);
+	e = parse_error(p, len);
+	assert_non_null(strstr(e, "nested deeper than 128 levels"));
+	free(e);
+	free(p);
+}
+
+/* An array that holds itself, and one whose count claims more than the file has. */
+static void
+test_binary_cycles_and_counts(void **state)
+{
+	size_t len;
+	UInt8 *p;
+	char *e;
+
+	(void)state;
+	p = nested_bplist(3, &len);
+	p[8 + 4 + 3] = 0;	/* the second array's reference: back to the first */
+	e = parse_error(p, len);
+	assert_non_null(e);
+	assert_non_null(strstr(e, "an array or dictionary contains itself"));
+	free(e);
+	p[8] = 0xaf;		/* the first array: count follows as an integer */
+	p[9] = 0x13;		/* 8 bytes: 0x000000..., read past the references */
+	e = parse_error(p, len);
+	assert_non_null(e);
+	assert_non_null(strstr(e, "binary property list:"));
+	free(e);
+	free(p);
+}
+
+static char *
+nested_xml(size_t levels, const char *attributes)
+{
+	size_t n = 64 + strlen(attributes) + 16 * levels;
+	char *x = malloc(n), *at;
+
+	assert_non_null(x);
+	at = x + sprintf(x, "<plist version=\"1.0\"%s>", attributes);
+	for (size_t i = 0; i < levels; i++)
+		at += sprintf(at, "<array>");
+	at += sprintf(at, "<string>x</string>");
+	for (size_t i = 0; i < levels; i++)
+		at += sprintf(at, "</array>");
+	sprintf(at, "</plist>");
+	return x;
+}
+
+/* XML: the 128th container holds a leaf and parses; a 129th is refused before libxml2. */
+static void
+test_xml_nesting_and_attributes_bounded(void **state)
+{
+	char *x, *e, attrs[16 * 20 + 1] = "";
+
+	(void)state;
+	x = nested_xml(128, "");
+	assert_null(parse_error((const UInt8 *)x, strlen(x)));
+	free(x);
+	x = nested_xml(129, "");
+	e = parse_error((const UInt8 *)x, strlen(x));
+	assert_non_null(e);
+	assert_non_null(strstr(e, "line 1: containers are nested deeper than 128 levels"));
+	free(e);
+	free(x);
+	for (int i = 0; i < 16; i++)
+		sprintf(attrs + strlen(attrs), " a%d='1'", i);
+	x = nested_xml(1, attrs);	/* version plus 16: one too many */
+	e = parse_error((const UInt8 *)x, strlen(x));
+	assert_non_null(e);
+	assert_non_null(strstr(e, "line 1: an element has 17 attributes; a property list uses "
+	    "at most 16"));
+	free(e);
+	free(x);
+}
+
+/* UTF-16 input is scanned too: its attributes count as in UTF-8. */
+static void
+test_xml_utf16_prescanned(void **state)
+{
+	char attrs[20 * 20 + 1] = "", *x, *e;
+	UInt8 *u;
+	size_t n;
+
+	(void)state;
+	for (int i = 0; i < 20; i++)
+		sprintf(attrs + strlen(attrs), " a%d=\"1\"", i);
+	x = nested_xml(1, attrs);
+	n = strlen(x);
+	u = calloc(2, n + 1);
+	assert_non_null(u);
+	u[0] = 0xff;
+	u[1] = 0xfe;
+	for (size_t i = 0; i < n; i++)
+		u[2 + 2 * i] = (UInt8)x[i];
+	e = parse_error(u, 2 + 2 * n);
+	assert_non_null(e);
+	assert_non_null(strstr(e, "an element has 21 attributes"));
+	free(e);
+	free(u);
+	free(x);
+}
+
 int
 main(void)
 {
@@ -198,6 +376,10 @@ main(void)
 		cmocka_unit_test(test_equal_on_cycles_ends),
 		cmocka_unit_test(test_equal_on_deep_values),
 		cmocka_unit_test(test_binary_nul_string_refused),
+		cmocka_unit_test(test_binary_nesting_bounded),
+		cmocka_unit_test(test_binary_cycles_and_counts),
+		cmocka_unit_test(test_xml_nesting_and_attributes_bounded),
+		cmocka_unit_test(test_xml_utf16_prescanned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
