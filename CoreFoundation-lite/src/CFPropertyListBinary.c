@@ -24,6 +24,16 @@ corrupt(CFErrorRef *error, const char *what)
 	return NULL;
 }
 
+static CFTypeRef
+too_deep(CFErrorRef *error)
+{
+	if (*error == NULL)
+		*error = cflite_error_create_msg(kCFErrorDomainCocoa, kCFPropertyListReadCorruptError,
+		    "binary property list: containers are nested deeper than %d levels",
+		    kCFLitePropertyListMaxDepth);
+	return NULL;
+}
+
 static CFTypeRef from_plist(plist_t node, CFOptionFlags opts, int depth, CFErrorRef *error);
 
 static CFTypeRef
@@ -105,7 +115,7 @@ from_plist(plist_t node, CFOptionFlags opts, int depth, CFErrorRef *error)
 	bool leaves = (opts & kCFPropertyListMutableContainersAndLeaves) != 0;
 
 	if (depth > kCFLitePropertyListMaxDepth)
-		return corrupt(error, "containers are nested too deeply");
+		return too_deep(error);
 	switch (plist_get_node_type(node)) {
 	case PLIST_BOOLEAN: {
 		uint8_t b = 0;
@@ -182,12 +192,7 @@ cflite_plist_parse_binary(const char *bytes, size_t n, CFOptionFlags opts, CFErr
 	if (cflite_bplist_has_nul_string(bytes, n))
 		return corrupt(error, "a string or key holds a NUL character (not supported)");
 	if (cflite_bplist_check_shape(bytes, n, kCFLitePropertyListMaxDepth, &why) != 0) {
-		if (why != NULL)
-			return corrupt(error, why);
-		*error = cflite_error_create_msg(kCFErrorDomainCocoa,
-		    kCFPropertyListReadCorruptError, "binary property list: containers are "
-		    "nested deeper than %d levels", kCFLitePropertyListMaxDepth);
-		return NULL;
+		return why != NULL ? corrupt(error, why) : too_deep(error);
 	}
 	plist_from_bin(bytes, (uint32_t)n, &root);
 	if (root == NULL)

@@ -104,11 +104,12 @@ is_space(int c)
 }
 
 /*
- * A start tag, the cursor after '<'. Sets *name_is_container for <array>
- * and <dict>, *empty for "<x/>", counts attributes; false when malformed.
+ * A start tag, the cursor after '<'. Says whether it is <array> or <dict>,
+ * or <plist>, and "<x/>"; counts attributes; false when malformed.
  */
 static bool
-start_tag(struct scan *s, bool *name_is_container, bool *empty, size_t *nattr)
+start_tag(struct scan *s, bool *name_is_container, bool *name_is_plist, bool *empty,
+    size_t *nattr)
 {
 	char name[8];
 	size_t len = 0;
@@ -122,6 +123,7 @@ start_tag(struct scan *s, bool *name_is_container, bool *empty, size_t *nattr)
 	}
 	name[len < sizeof(name) ? len : sizeof(name) - 1] = '\0';
 	*name_is_container = strcmp(name, "array") == 0 || strcmp(name, "dict") == 0;
+	*name_is_plist = strcmp(name, "plist") == 0;
 	*nattr = 0;
 	for (;;) {
 		while (is_space(peek(s, 0)))
@@ -179,11 +181,11 @@ cflite_xml_prescan(const char *bytes, size_t n, int max_depth, size_t max_attrib
     long *line, size_t *attributes)
 {
 	struct scan s = { .p = (const UInt8 *)bytes, .n = n, .line = 1 };
-	int depth = 0;
+	int depth = 0, wrapper = 0;
 
 	detect_encoding(&s);
 	while (peek(&s, 0) >= 0) {
-		bool container, empty;
+		bool container, empty, name_is_plist;
 		size_t nattr;
 		long start;
 
@@ -207,15 +209,21 @@ cflite_xml_prescan(const char *bytes, size_t n, int max_depth, size_t max_attrib
 			if (!skip_past(&s, ">"))
 				break;
 		} else {
-			if (!start_tag(&s, &container, &empty, &nattr))
+			if (!start_tag(&s, &container, &name_is_plist, &empty, &nattr))
 				break;	/* libxml2 says what is wrong */
 			*line = start;
 			if (nattr > max_attributes) {
 				*attributes = nattr;
 				return CFLITE_XML_TOO_MANY_ATTRIBUTES;
 			}
-			/* <plist> is depth 1; its value (a container at most) is depth 2. */
-			if (depth + 1 > max_depth + 2 || (container && depth + 1 > max_depth + 1))
+					/*
+			 * A root <plist> wraps the value (the parser also takes a bare
+			 * value); under the last container only a leaf may follow.
+			 */
+			if (depth == 0)
+				wrapper = !container && name_is_plist;
+			if (depth + 1 > max_depth + wrapper + 1 ||
+			    (container && depth + 1 > max_depth + wrapper))
 				return CFLITE_XML_TOO_DEEP;
 			if (!empty)
 				depth++;

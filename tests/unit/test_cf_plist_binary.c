@@ -234,7 +234,8 @@ test_unsupported_content(void **state)
 	}
 	raw = NULL;	/* plist_to_bin refuses to overwrite a non-NULL pointer */
 	plist_to_bin(deep, &raw, &len);
-	expect_read_error(raw, len, "binary property list: containers are nested too deeply");
+	expect_read_error(raw, len, "binary property list: containers are nested deeper than 128 "
+	    "levels");
 	plist_to_bin_free(raw);
 	plist_free(deep);
 

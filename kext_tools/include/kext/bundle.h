@@ -123,6 +123,16 @@ bool kext_bundle_is_valid(const struct kext_bundle *b);
 int kext_bundle_authenticate(struct kext_bundle *b, kext_error *err);
 
 /*
+ * Opens the executable for loading, once: read-only, no link followed, a
+ * FIFO never blocking. The open file must be a regular file and, with
+ * authenticate, root:wheel and not writable by group or other. Load what
+ * is read from *fd (kext_kernel_load_fd), never the path again. The
+ * caller closes *fd; -1 on failure.
+ */
+int kext_bundle_open_executable(const struct kext_bundle *b, bool authenticate, int *fd,
+    kext_error *err);
+
+/*
  * Given the pathname of a loaded file (".../Foo.kext/Contents/MacOS/foo.ko"),
  * finds the innermost enclosing bundle whose CFBundleExecutable is that file.
  * *bundle_path is malloc'd.

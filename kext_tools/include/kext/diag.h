@@ -47,6 +47,7 @@ enum kext_diag_category {
 
 /* Authentication failures. */
 #define KEXT_DIAG_OWNER_PERMISSIONS	"File owner/permissions are incorrect (must be root:wheel, nonwritable by group/other)"
+#define KEXT_DIAG_PARENT_PERMISSIONS	"Folder above the bundle is not root's or is writable by group/other (a root-owned sticky folder is allowed)"
 #define KEXT_DIAG_FILE_NOT_FOUND	"File not found"
 #define KEXT_DIAG_FILE_UNREADABLE	"File can't be read"
 #define KEXT_DIAG_SYMLINK_OUTSIDE	"Symbolic link can't be resolved or points outside the bundle"

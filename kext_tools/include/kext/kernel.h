@@ -112,6 +112,16 @@ int kext_kernel_bootfile(struct kext_kernel *k, char *buf, size_t len, kext_erro
 
 /* Loads the .ko file at path (give a path containing '/'); *fileid gets its id. */
 int kext_kernel_load(struct kext_kernel *k, const char *path, int *fileid, kext_error *err);
+/*
+ * Loads the module file open at fd (named path), so the file the caller
+ * checked is the file loaded: Linux loads the descriptor itself
+ * (finit_module(2)); FreeBSD's kldload(2) takes a path, so the path is
+ * checked to still name the open file just before the call (the remaining
+ * window is closed by the folders above being root's: kextload(8)); the sim
+ * reads the descriptor.
+ */
+int kext_kernel_load_fd(struct kext_kernel *k, int fd, const char *path, int *fileid,
+    kext_error *err);
 
 /* Unloads a file by id; force is kldunloadf's LINKER_UNLOAD_FORCE. */
 int kext_kernel_unload(struct kext_kernel *k, int fileid, bool force, kext_error *err);

@@ -150,6 +150,12 @@ int kmod_parse(const void *buf, size_t len, const char *name,
 /* Reads and parses the file at path. */
 int kmod_open(const char *path, struct kmod_file **out, kext_error *err);
 
+/*
+ * Reads and parses the regular file open at fd (left open; its offset is
+ * not used); name is used in error messages.
+ */
+int kmod_open_fd(int fd, const char *name, struct kmod_file **out, kext_error *err);
+
 void kmod_free(struct kmod_file *kf);
 
 /* Convenience look-ups over the records (NULL/0 when absent). */

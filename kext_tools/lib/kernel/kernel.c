@@ -129,7 +129,17 @@ kext_kernel_load(struct kext_kernel *k, const char *path, int *fileid, kext_erro
 	*fileid = 0;
 	if (path == NULL || path[0] == '\0')
 		return kext_fail(err, ENOENT, "%s: kldload: empty file name", k->name);
-	return k->ops->load(k->impl, path, fileid, err);
+	return k->ops->load(k->impl, -1, path, fileid, err);
+}
+
+int
+kext_kernel_load_fd(struct kext_kernel *k, int fd, const char *path, int *fileid,
+    kext_error *err)
+{
+	*fileid = 0;
+	if (fd < 0 || path == NULL || path[0] == '\0')
+		return kext_fail(err, EBADF, "%s: kldload: no open file", k->name);
+	return k->ops->load(k->impl, fd, path, fileid, err);
 }
 
 int

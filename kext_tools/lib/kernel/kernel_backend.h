@@ -16,7 +16,11 @@ struct kext_kernel_ops {
 	int (*arch)(void *impl, char *buf, size_t len, kext_error *err);
 	/* The file the kernel booted from; NULL op: none known. */
 	int (*bootfile)(void *impl, char *buf, size_t len, kext_error *err);
-	int (*load)(void *impl, const char *path, int *fileid, kext_error *err);
+	/*
+	 * fd >= 0: load the file open at fd, whose name is path (what kldstat
+	 * reports); fd < 0: load path as the kernel finds it.
+	 */
+	int (*load)(void *impl, int fd, const char *path, int *fileid, kext_error *err);
 	int (*unload)(void *impl, int fileid, bool force, kext_error *err);
 	int (*find_file)(void *impl, const char *name, int *fileid, kext_error *err);
 	int (*find_module)(void *impl, const char *modname, int *modid, kext_error *err);

@@ -29,6 +29,7 @@
 #include <sys/param.h>
 #include <sys/linker.h>
 #include <sys/module.h>
+#include <sys/stat.h>
 #include <sys/sysctl.h>
 
 #define MAX_FILES 65536		/* bounds the kldnext walk */
@@ -127,12 +128,35 @@ load_explanation(int code)
 	}
 }
 
+/*
+ * kldload(2) takes a file name, not a descriptor: the name must still lead
+ * to the file the caller opened and checked. Checked as late as possible;
+ * what remains between this and the kernel's own open is a rename inside
+ * folders that authentication requires to be root's (kextload(8), SECURITY).
+ */
 static int
-fbsd_load(void *impl, const char *path, int *fileid, kext_error *err)
+same_file(int fd, const char *path, kext_error *err)
+{
+	struct stat opened, named;
+
+	if (fstat(fd, &opened) != 0)
+		return kext_fail(err, errno, "kldload %s: %s", path, strerror(errno));
+	if (lstat(path, &named) != 0)
+		return kext_fail(err, errno, "kldload %s: %s", path, strerror(errno));
+	if (opened.st_dev != named.st_dev || opened.st_ino != named.st_ino)
+		return kext_fail(err, ESTALE, "kldload %s: the file was replaced after it was "
+		    "checked; not loading it", path);
+	return 0;
+}
+
+static int
+fbsd_load(void *impl, int fd, const char *path, int *fileid, kext_error *err)
 {
 	struct fbsd *f = impl;
 	int id, saved;
 
+	if (fd >= 0 && same_file(fd, path, err) != 0)
+		return -1;
 	snapshot_msgbuf(f);
 	if ((id = kldload(path)) < 0) {
 		saved = errno;

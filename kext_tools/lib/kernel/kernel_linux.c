@@ -546,8 +546,13 @@ find_by_name(struct lnx *l, const char *name, int *fileid, kext_error *err)
 	return 0;
 }
 
+/*
+ * finit_module(2) loads from a descriptor: with fd given, the file the
+ * caller opened and checked is the one the kernel reads. path only names it
+ * (in the state file, for kextstat).
+ */
 static int
-lnx_load(void *impl, const char *path, int *fileid, kext_error *err)
+lnx_load(void *impl, int given_fd, const char *path, int *fileid, kext_error *err)
 {
 	struct lnx *l = impl;
 	struct kmod_file *kf;
@@ -560,27 +565,31 @@ lnx_load(void *impl, const char *path, int *fileid, kext_error *err)
 	if (strchr(real, '\t') != NULL || strchr(real, '\n') != NULL)
 		return kext_fail(err, EINVAL, "finit_module %s: a path with a tab or newline "
 		    "cannot be recorded in %s", real, l->state_path);
-	if (kmod_open(real, &kf, err) != 0)
-		return -1;
+	if (given_fd >= 0)
+		fd = given_fd;
+	else if ((fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return kext_fail(err, errno, "finit_module %s: cannot open: %s", real,
+		    strerror(errno));
+	if (kmod_open_fd(fd, real, &kf, err) != 0)
+		goto fail;
 	if (kf->os != KMOD_OS_LINUX) {
 		kext_fail(err, ENOEXEC, "finit_module %s: a %s module, not a Linux one", real,
 		    kmod_os_name(kf->os));
 		kmod_free(kf);
-		return -1;
+		goto fail;
 	}
 	snprintf(name, sizeof(name), "%s", kf->lx.name);
 	kmod_free(kf);
-	if ((fd = open(real, O_RDONLY | O_CLOEXEC)) < 0)
-		return kext_fail(err, errno, "finit_module %s: cannot open: %s", real,
-		    strerror(errno));
 	kmsg_mark(l);
 	if (syscall(SYS_finit_module, fd, "", 0) != 0) {
 		saved = errno;
-		close(fd);
+		if (fd != given_fd)
+			close(fd);
 		return fail_kernel(l, err, saved, "finit_module %s (module %s): %s (%s)", real,
 		    name, load_explanation(saved), strerror(saved));
 	}
-	close(fd);
+	if (fd != given_fd)
+		close(fd);
 	if (state_update(l, name, real, &serr) != 0) {
 		/* a module we cannot map back to its bundle is not left behind */
 		if (syscall(SYS_delete_module, name, O_NONBLOCK) != 0)
@@ -595,6 +604,10 @@ lnx_load(void *impl, const char *path, int *fileid, kext_error *err)
 		return kext_fail(err, ENOENT, "finit_module %s: loaded, but module %s is not in "
 		    "%s", real, name, l->proc_path);
 	return 0;
+fail:
+	if (fd != given_fd)
+		close(fd);
+	return -1;
 }
 
 static int

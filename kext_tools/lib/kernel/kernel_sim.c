@@ -496,7 +496,7 @@ check_interfaces(const struct sim_state *st, const struct kmod_file *kf, const c
 	return 0;
 }
 
-static int load_file(const struct sim *s, struct sim_state *st, const char *path,
+static int load_file(const struct sim *s, struct sim_state *st, int fd, const char *path,
     int userrefs, int depth, int *fileid, kext_error *err);
 
 /*
@@ -576,7 +576,7 @@ autoload(const struct sim *s, struct sim_state *st, const struct kmod_depend *d,
 		free(file);
 		return NULL;
 	}
-	if (load_file(s, st, file, 0, depth + 1, &id, err) != 0) {
+	if (load_file(s, st, -1, file, 0, depth + 1, &id, err) != 0) {
 		free(file);
 		return NULL;
 	}
@@ -889,11 +889,13 @@ load_by_module_name(struct sim *s, const char *name, kext_error *err)
 /*
  * One file into the locked state: the kernel's order of checks (see the top
  * of this file). Dependencies it loads itself are added to st too; on
- * failure the caller discards st, so nothing half-loaded remains.
+ * failure the caller discards st, so nothing half-loaded remains. With fd
+ * (>= 0), the module is read from the descriptor the caller checked (as the
+ * linux backend loads it); path only names it.
  */
 static int
-load_file(const struct sim *s, struct sim_state *st, const char *path, int userrefs, int depth,
-    int *fileid, kext_error *err)
+load_file(const struct sim *s, struct sim_state *st, int fd, const char *path, int userrefs,
+    int depth, int *fileid, kext_error *err)
 {
 	struct kmod_file *kf = NULL;
 	kext_error kerr = { 0, "" };
@@ -904,13 +906,13 @@ load_file(const struct sim *s, struct sim_state *st, const char *path, int userr
 	int *deps = NULL, rc = -1;
 	size_t ndeps = 0;
 
-	if (stat(path, &sb) != 0)
+	if ((fd >= 0 ? fstat(fd, &sb) : stat(path, &sb)) != 0)
 		return kext_fail(err, errno, "kldload %s: %s", path, strerror(errno));
 	if ((abs_path = absolute_path(path)) == NULL)
 		return kext_fail(err, errno, "kldload %s: %s", path, strerror(errno));
 	if (!S_ISREG(sb.st_mode))
 		kext_fail(&kerr, ENOEXEC, "not a regular file");
-	else if (kmod_open(path, &kf, &kerr) != 0)
+	else if ((fd >= 0 ? kmod_open_fd(fd, path, &kf, &kerr) : kmod_open(path, &kf, &kerr)) != 0)
 		say_what_it_is(path, &kerr);
 	if ((same = find_by_basename(st, base_name(path))) != NULL) {
 		rc = kext_fail(err, EEXIST, "kldload %s: a file named %s is already loaded (id %d, "
@@ -937,7 +939,7 @@ load_file(const struct sim *s, struct sim_state *st, const char *path, int userr
 }
 
 static int
-sim_load(void *impl, const char *path, int *fileid, kext_error *err)
+sim_load(void *impl, int fd, const char *path, int *fileid, kext_error *err)
 {
 	struct sim *s = impl;
 	struct sim_txn t;
@@ -953,7 +955,7 @@ sim_load(void *impl, const char *path, int *fileid, kext_error *err)
 		    "module path for file names; give a path with a '/' (e.g. ./%s)", path, path);
 	if (txn_begin(s, LOCK_EX, &t, err) != 0)
 		return -1;
-	rc = load_file(s, &t.st, path, 1, 0, fileid, err);
+	rc = load_file(s, &t.st, fd, path, 1, 0, fileid, err);
 	if (txn_end(s, &t, rc == 0, err) != 0)
 		rc = -1;
 	if (rc != 0)

@@ -3,8 +3,10 @@
  * no copy), free it, and look records up.
  */
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,29 +55,52 @@ fail:
 	return -1;
 }
 
+/* Maps size bytes of fd and parses them. */
+static int
+parse_mapped(int fd, size_t size, const char *name, struct kmod_file **out, kext_error *err)
+{
+	void *map;
+	int rc;
+
+	if (size == 0)
+		return kmod_parse(NULL, 0, name, out, err);
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return kext_fail(err, errno, "%s: cannot map: %s", name, strerror(errno));
+	rc = kmod_parse(map, size, name, out, err);
+	munmap(map, size);
+	return rc;
+}
+
 int
 kmod_open(const char *path, struct kmod_file **out, kext_error *err)
 {
 	size_t size;
-	void *map;
-	int fd, rc, saved;
+	int fd, rc;
 
 	*out = NULL;
 	if (kext_file_open_bounded(path, KMOD_MAX_FILE_SIZE, "larger than a module can be",
 	    &fd, &size, err) != 0)
 		return -1;
-	if (size == 0) {
-		close(fd);
-		return kmod_parse(NULL, 0, path, out, err);
-	}
-	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	saved = errno;
+	rc = parse_mapped(fd, size, path, out, err);
 	close(fd);
-	if (map == MAP_FAILED)
-		return kext_fail(err, saved, "%s: cannot map: %s", path, strerror(saved));
-	rc = kmod_parse(map, size, path, out, err);
-	munmap(map, size);
 	return rc;
+}
+
+int
+kmod_open_fd(int fd, const char *name, struct kmod_file **out, kext_error *err)
+{
+	struct stat st;
+
+	*out = NULL;
+	if (fstat(fd, &st) != 0)
+		return kext_fail(err, errno, "%s: cannot stat: %s", name, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return kext_fail(err, EINVAL, "%s: not a regular file", name);
+	if ((uint64_t)st.st_size > KMOD_MAX_FILE_SIZE)
+		return kext_fail(err, EFBIG, "%s: %jd bytes is larger than a module can be (%zu)",
+		    name, (intmax_t)st.st_size, KMOD_MAX_FILE_SIZE);
+	return parse_mapped(fd, (size_t)st.st_size, name, out, err);
 }
 
 static void

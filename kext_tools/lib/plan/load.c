@@ -5,8 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "kext/bundle.h"
 #include "kext/fbsd_version.h"
+#include "kext/kernel.h"
+#include "kext/kmod.h"
 #include "kext/load.h"
 #include "kext/loaded.h"
 #include "kext/map.h"
@@ -274,10 +278,14 @@ check_linux_step(const struct kext_load_step *s, struct kmod_file *const *kfs, s
 	return 0;
 }
 
+/*
+ * The executable is opened here, once; what is checked below and loaded
+ * later is read from fds[i], never from the path again.
+ */
 static int
 check_step(struct kext_plan *plan, struct kext_load_result *result, size_t i,
-    struct kmod_file **kfs, struct kext_map *provided, const struct kext_loaded_set *set,
-    kext_error *err)
+    struct kmod_file **kfs, struct kext_map *provided, int *fds, bool authenticate,
+    const struct kext_loaded_set *set, kext_error *err)
 {
 	const struct kext_plan_item *it = kext_plan_at(plan, i);
 	struct kext_load_step *s = &result->steps[i];
@@ -292,7 +300,8 @@ check_step(struct kext_plan *plan, struct kext_load_result *result, size_t i,
 	}
 	if (s->executable == NULL)
 		return 0;	/* codeless: nothing for the kernel to load */
-	if (kmod_open(s->executable, &kfs[i], err) != 0)
+	if (kext_bundle_open_executable(it->bundle, authenticate, &fds[i], err) != 0 ||
+	    kmod_open_fd(fds[i], s->executable, &kfs[i], err) != 0)
 		return kext_fail_prefix(err, "%s: ", s->identifier);
 	if (check_os(s, kfs[i], set, err) != 0 || plan_check_executable(it->bundle, set, err) != 0)
 		return -1;
@@ -309,8 +318,8 @@ check_step(struct kext_plan *plan, struct kext_load_result *result, size_t i,
 
 /* Everything that can be known before the first kernel call, for every step. */
 static int
-check_steps(struct kext_plan *plan, struct kext_load_result *result,
-    const struct kext_loaded_set *set, kext_error *err)
+check_steps(struct kext_plan *plan, struct kext_load_result *result, int *fds,
+    bool authenticate, const struct kext_loaded_set *set, kext_error *err)
 {
 	struct kmod_file **kfs = calloc(result->n + 1, sizeof(*kfs));
 	struct kext_map *provided = kext_map_new();
@@ -323,7 +332,8 @@ check_steps(struct kext_plan *plan, struct kext_load_result *result,
 	}
 	for (size_t i = 0; rc == 0 && i < result->n; i++)
 		if (result->steps[i].kind == KEXT_STEP_LOAD)
-			rc = check_step(plan, result, i, kfs, provided, set, err);
+			rc = check_step(plan, result, i, kfs, provided, fds, authenticate, set,
+			    err);
 	for (size_t i = 0; i < result->n; i++)
 		if (kfs[i] != NULL)
 			kmod_free(kfs[i]);
@@ -375,7 +385,8 @@ roll_back(struct kext_kernel *k, struct kext_load_result *result, size_t failed,
 }
 
 static int
-load_steps(struct kext_kernel *k, struct kext_load_result *result, kext_error *err)
+load_steps(struct kext_kernel *k, struct kext_load_result *result, const int *fds,
+    kext_error *err)
 {
 	for (size_t i = 0; i < result->n; i++) {
 		struct kext_load_step *s = &result->steps[i];
@@ -383,7 +394,7 @@ load_steps(struct kext_kernel *k, struct kext_load_result *result, kext_error *e
 
 		if (s->kind != KEXT_STEP_LOAD || s->executable == NULL)
 			continue;
-		if (kext_kernel_load(k, s->executable, &s->fileid, &kerr) != 0) {
+		if (kext_kernel_load_fd(k, fds[i], s->executable, &s->fileid, &kerr) != 0) {
 			s->fileid = 0;
 			kext_fail(err, kerr.code, "cannot load %s (%s): %s", s->identifier,
 			    s->bundle_path, kerr.msg);
@@ -400,7 +411,7 @@ kext_load(struct kext_kernel *k, struct kext_repos *repos, const struct kext_loa
 {
 	struct kext_loaded_set set;
 	struct kext_plan *plan = NULL;
-	int rc;
+	int *fds = NULL, rc;
 
 	memset(result, 0, sizeof(*result));
 	if (kext_loaded_read(k, &set, err) != 0)
@@ -408,10 +419,18 @@ kext_load(struct kext_kernel *k, struct kext_repos *repos, const struct kext_loa
 	rc = make_plan(repos, req, &set, &plan, err);
 	if (rc == 0 && record_steps(plan, &set, result) != 0)
 		rc = kext_fail(err, ENOMEM, "out of memory");
+	if (rc == 0 && (fds = malloc((result->n + 1) * sizeof(*fds))) == NULL)
+		rc = kext_fail(err, ENOMEM, "out of memory");
+	for (size_t i = 0; fds != NULL && i < result->n; i++)
+		fds[i] = -1;
 	if (rc == 0)
-		rc = check_steps(plan, result, &set, err);
+		rc = check_steps(plan, result, fds, req->authenticate, &set, err);
 	if (rc == 0 && !req->dry_run)
-		rc = load_steps(k, result, err);
+		rc = load_steps(k, result, fds, err);
+	for (size_t i = 0; fds != NULL && i < result->n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
 	if (plan != NULL)
 		kext_plan_free(plan);
 	kext_loaded_free(&set);
