@@ -121,6 +121,34 @@ expect 0 "load beside hostile bundles" "$BIN/kextload" -r "$T/mixed" -b org.free
 expect 0 "unload mid" "$BIN/kextunload" -b org.freebsd.kmod.fx_mid
 ok "hostile Info.plists in a repository do not stop the others loading"
 
+# The identifier index is a hint that never widens the search: an entry
+# (checksum and stamp right) naming a bundle outside the repository is
+# ignored, and a damaged line costs one scan.
+mkdir -p "$T/idx/R" "$T/idx/O"
+cp -R "$ext/Fx_base.kext" "$T/idx/R/"
+cp -R "$ext/Fx_mid.kext" "$T/idx/O/Evil.kext"
+touch -d '1 hour ago' "$T/idx/R/Fx_base.kext/Contents/Info.plist" "$T/idx/O/Evil.kext/Contents/Info.plist"
+expect 0 "unload base" "$BIN/kextunload" -b org.freebsd.kmod.fx_base
+expect 0 "index O" "$BIN/kextload" -r "$ext" -r "$T/idx/O" -b org.freebsd.kmod.fx_mid
+expect 0 "unload" "$BIN/kextunload" -b org.freebsd.kmod.fx_mid -b org.freebsd.kmod.fx_base
+expect 0 "index R" "$BIN/kextload" -r "$T/idx/R" -b org.freebsd.kmod.fx_base
+expect 0 "unload" "$BIN/kextunload" -b org.freebsd.kmod.fx_base
+index_of() { grep -l "^kextindex 3	$1\$" "$KEXT_CACHE_DIR"/*.kextindex; }
+python3 "$top/tests/hostile/forge_index.py" "$(index_of "$T/idx/O")" Evil.kext \
+	"$(index_of "$T/idx/R")" Fx_base.kext
+expect 71 "forged index" "$BIN/kextload" -r "$T/idx/R" -b org.freebsd.kmod.fx_mid
+has "$T/err" "kextload: org.freebsd.kmod.fx_mid: no kext found with this identifier" "forged entry ignored"
+! grep -q "fx_.*\.ko" "$T/kernel/state" || fail "forged index: something was loaded"
+expect 0 "real entry" "$BIN/kextload" -r "$T/idx/R" -b org.freebsd.kmod.fx_base
+has "$T/out" "$T/idx/R/Fx_base.kext" "the listed bundle loads"
+expect 0 "unload" "$BIN/kextunload" -b org.freebsd.kmod.fx_base
+sed -i 's/org\.freebsd\.kmod\.fx_base/org.freebsd.kmod.fx_bass/' "$(index_of "$T/idx/R")"
+expect 0 "damaged index" "$BIN/kextload" -r "$T/idx/R" -b org.freebsd.kmod.fx_base
+expect 0 "unload" "$BIN/kextunload" -b org.freebsd.kmod.fx_base
+grep -q fx_bass "$(index_of "$T/idx/R")" && fail "the damaged index was not rebuilt"
+expect 0 "load base again" "$BIN/kextload" "$ext/Fx_base.kext"
+ok "index: an entry outside the repository is ignored; a damaged line costs one scan"
+
 # Two kexts with one identifier and version in one repository: the one named
 # wins and the clash is said; loading still happens exactly once.
 mkdir -p "$T/dup"

@@ -11,6 +11,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kext/map.h"
 #include "kext/repo.h"
 #include "test_bundle_fixture.h"
 
@@ -140,7 +147,7 @@ test_cold_then_warm(void **state)
 	assert_non_null(fp);
 	assert_non_null(fgets(head, sizeof(head), fp));
 	fclose(fp);
-	assert_true(strncmp(head, "kextindex 2\t", 12) == 0);
+	assert_true(strncmp(head, "kextindex 3\t", 12) == 0);
 	assert_non_null(strstr(head, f->repo));
 
 	/* warm: no Info.plist read for the look-up ... */
@@ -274,7 +281,7 @@ test_bad_and_untrusted_index(void **state)
 	assert_non_null(idx);
 
 	/* garbage: ignored, rebuilt */
-	fx_write_text(idx, "kextindex 2\tnot the folder\nk\tx\n");
+	fx_write_text(idx, "kextindex 3\tnot the folder\nk\tx\n");
 	assert_int_equal(chmod(idx, 0644), 0);
 	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), NKEXTS);
 	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), 0);
@@ -289,6 +296,151 @@ test_bad_and_untrusted_index(void **state)
 	/* (rewritten with safe permissions) */
 	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), 0);
 	free(idx);
+}
+
+/* fields (up to an optional newline) with their checksum, as repo_index.c writes them. */
+static char *
+with_checksum(const char *fields)
+{
+	size_t n = strcspn(fields, "\n");
+	char *body = fx_fmt("%.*s", (int)n, fields), *line;
+
+	line = fx_fmt("%s\t%016llx%s", body, kext_hash64(body), fields[n] == '\n' ? "\n" : "");
+	free(body);
+	return line;
+}
+
+static char *
+read_text(const char *path)
+{
+	char *text = calloc(1, 1 << 20);
+	FILE *fp = fopen(path, "r");
+
+	assert_non_null(text);
+	assert_non_null(fp);
+	assert_true(fread(text, 1, (1 << 20) - 1, fp) > 0);
+	fclose(fp);
+	return text;
+}
+
+/* The index line (checksum stripped) whose second field is name. */
+static char *
+index_line(const char *text, const char *name)
+{
+	char *key = fx_fmt("\nk\t%s\t", name), *at = strstr(text, key), *line;
+
+	assert_non_null(at);
+	at++;
+	line = fx_fmt("%.*s", (int)(strchr(at, '\n') - at), at);
+	*strrchr(line, '\t') = '\0';
+	free(key);
+	return line;
+}
+
+/*
+ * Issue 16: one damaged field whose line still parses (here an identifier)
+ * used to be trusted while the Info.plist's stamp matched, losing the kext
+ * for good. The checksum catches it: one scan, and the index is whole again.
+ */
+static void
+test_damaged_line_costs_one_scan(void **state)
+{
+	struct fixture *f = *state;
+	char *idx, *text, *at, version[32];
+
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.3", NULL, 0), NKEXTS);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.3", NULL, 0), 0);
+	idx = index_file(f);
+	text = read_text(idx);
+	at = strstr(text, "\tcom.k.3\t");
+	assert_non_null(at);
+	at[7] = '9';		/* com.k.3 -> com.k.9 */
+	fx_write_text(idx, text);
+	assert_int_equal(chmod(idx, 0644), 0);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.3", version, sizeof(version)),
+	    NKEXTS);
+	assert_string_equal(version, "1.0");
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.3", version, sizeof(version)), 0);
+	assert_string_equal(version, "1.0");
+	free(text);
+	free(idx);
+}
+
+/*
+ * Issue 16: an entry (checksum and stamp right) for a listed name whose
+ * bundle is outside the folder is ignored: the index never widens the
+ * search, and the listed kext is read instead.
+ */
+static void
+test_forged_entry_outside_ignored(void **state)
+{
+	struct fixture *f = *state;
+	char *outside = fx_fmt("%s/outside", f->dir), *cache2 = fx_fmt("%s/cache2", f->dir);
+	char *evil, *idx, *text, *forged, *line, *mine, *out, *at;
+	const struct kext_candidate **v;
+	struct kext_repos *r;
+	kext_error err;
+	size_t n;
+
+	free(fx_lib(outside, "Evil.kext", "com.evil", "9.0", "1.0", NULL));
+	/* an honest index of the outside folder gives a line with a matching stamp */
+	assert_int_equal(kext_repos_create(&r, &err), 0);
+	assert_int_equal(kext_repos_set_cache_dir(r, cache2, &err), 0);
+	assert_int_equal(kext_repos_add_directory(r, outside, KEXT_REPO_SYSTEM, &err), 0);
+	assert_int_equal(kext_repos_lookup(r, "com.evil", &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	free(v);
+	kext_repos_free(r);
+	evil = NULL;
+	{
+		DIR *d = opendir(cache2);
+		struct dirent *de;
+
+		assert_non_null(d);
+		while ((de = readdir(d)) != NULL)
+			if (strstr(de->d_name, ".kextindex") != NULL && de->d_name[0] != '.')
+				evil = fx_fmt("%s/%s", cache2, de->d_name);
+		closedir(d);
+	}
+	assert_non_null(evil);
+	text = read_text(evil);
+	line = index_line(text, "Evil.kext");
+	free(text);
+	/* ... renamed to stand for K01.kext in the repository's index */
+	forged = fx_fmt("k\tK01.kext%s", strchr(strchr(line, '\t') + 1, '\t'));
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), NKEXTS);
+	idx = index_file(f);
+	text = read_text(idx);
+	mine = index_line(text, "K01.kext");
+	at = strstr(text, mine);
+	assert_non_null(at);
+	{
+		char *sum = with_checksum(forged), *end = strchr(at, '\n');
+
+		out = fx_fmt("%.*s%s\n%s", (int)(at - text), text, sum, end + 1);
+		free(sum);
+	}
+	fx_write_text(idx, out);
+	assert_int_equal(chmod(idx, 0644), 0);
+
+	r = open_repos(f, f->cache);
+	assert_int_equal(kext_repos_lookup(r, "com.evil", &v, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(v);
+	assert_int_equal(kext_repos_lookup(r, "com.k.1", &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(v[0]->bundle_path, "/Extensions/K01.kext"));
+	free(v);
+	kext_repos_free(r);
+	free(out);
+	free(mine);
+	free(text);
+	free(idx);
+	free(forged);
+	free(line);
+	free(evil);
+	free(cache2);
+	free(outside);
 }
 
 /* Malformed entries under a good header: the whole index is ignored, never trusted. */
@@ -315,7 +467,10 @@ test_malformed_entries(void **state)
 	idx = index_file(f);
 	assert_non_null(idx);
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		text = fx_fmt("kextindex 2\t%s\n%s", f->repo, lines[i]);
+		char *line = with_checksum(lines[i]);
+
+		text = fx_fmt("kextindex 3\t%s\n%s", f->repo, line);
+		free(line);
 		fx_write_text(idx, text);
 		assert_int_equal(chmod(idx, 0644), 0);
 		free(text);
@@ -411,6 +566,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_and_untrusted_index, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_line_costs_one_scan, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_forged_entry_outside_ignored, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_without_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plugins_and_bad_kexts_indexed, setup,
 		    teardown),

@@ -5,12 +5,17 @@
  * beside and renamed into place; ignored unless it is a regular file of ours
  * that nobody else can write and that names the same folder.
  *
- *	kextindex 2 <TAB> <folder>
+ *	kextindex 3 <TAB> <folder>
  *	k|p name parent bundle plist dev ino size mtime_ns flags id version
- *	    version_value compat compat_value plugins_dir error
+ *	    version_value compat compat_value plugins_dir error checksum
  *
  * Fields are tab-separated; '%', tab, CR, LF and control bytes are %XX
- * escaped; "-" stands for no value (a real "-" is written %2D).
+ * escaped; "-" stands for no value (a real "-" is written %2D). The
+ * checksum is the 64-bit FNV-1a of the line before its last tab, in hex: a
+ * damaged line is caught (the index is then dropped and rebuilt by one
+ * scan) instead of handing out a wrong identifier while the Info.plist's
+ * stamp still matches. The index is only a hint: repo_scan.c uses an entry
+ * only for the bundle at the very path the folder lists.
  */
 #include <sys/stat.h>
 #include <errno.h>
@@ -21,10 +26,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kext/map.h"
 #include "kext/text.h"
 #include "repo_internal.h"
 
-#define INDEX_MAGIC	"kextindex 2"
+#define INDEX_MAGIC	"kextindex 3"
 #define NFIELDS		17
 
 enum {
@@ -68,7 +74,7 @@ put_number(FILE *fp, long long v)
 }
 
 static void
-write_entry(FILE *fp, const struct repo_entry *e)
+write_fields(FILE *fp, const struct repo_entry *e)
 {
 	int flags = (e->c.kernel_component ? FLAG_KERNEL : 0) |
 	    (e->bad ? FLAG_BAD : 0) | (e->has_stamp ? FLAG_STAMP : 0) |
@@ -89,7 +95,45 @@ write_entry(FILE *fp, const struct repo_entry *e)
 	put_field(fp, e->c.compatible_version_string, false);
 	put_number(fp, e->c.compatible_version);
 	put_field(fp, e->plugins_dir, false);
-	put_field(fp, e->error, true);
+	put_field(fp, e->error, false);
+}
+
+/* One line: the fields, then the checksum of everything before it. */
+static int
+write_entry(FILE *fp, const struct repo_entry *e)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&line, &len);
+
+	if (mem == NULL)
+		return -1;
+	write_fields(mem, e);
+	if (fclose(mem) != 0 || line == NULL) {
+		free(line);
+		return -1;
+	}
+	line[len - 1] = '\0';	/* the tab before the checksum */
+	fprintf(fp, "%s\t%016llx\n", line, kext_hash64(line));
+	free(line);
+	return 0;
+}
+
+/* Checks and strips the checksum ending line; -1 when it does not match. */
+static int
+check_line(char *line)
+{
+	char *tab = strrchr(line, '\t'), *end;
+	unsigned long long sum;
+
+	if (tab == NULL || strlen(tab + 1) != 16)
+		return -1;
+	errno = 0;
+	sum = strtoull(tab + 1, &end, 16);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*tab = '\0';
+	return sum == kext_hash64(line) ? 0 : -1;
 }
 
 static int
@@ -140,7 +184,8 @@ repo_index_save(const struct kext_repos *r, const struct repo *rp)
 	fputs(INDEX_MAGIC "\t", fp);
 	put_field(fp, rp->path, true);
 	for (i = 0; i < rp->nentries; i++)
-		write_entry(fp, rp->entries[i]);
+		if (write_entry(fp, rp->entries[i]) != 0)
+			goto out;
 	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0)
 		goto out;
 	if (fclose(fp) != 0) {
@@ -362,7 +407,8 @@ repo_index_load(const struct kext_repos *r, const struct repo *rp,
 		if (next == NULL)
 			goto bad;	/* cut short */
 		*next = '\0';
-		if (n == KEXT_REPO_MAX_KEXTS || (e = parse_entry(line)) == NULL)
+		if (n == KEXT_REPO_MAX_KEXTS || check_line(line) != 0 ||
+		    (e = parse_entry(line)) == NULL)
 			goto bad;
 		if (n == cap) {
 			cap = cap != 0 ? cap * 2 : 64;

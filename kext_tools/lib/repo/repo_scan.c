@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,6 +206,41 @@ push(struct scan *s, struct repo_entry *e)
 	return 0;
 }
 
+/* Is path inside dir (dir itself excluded)? */
+static bool
+under(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	return path != NULL && strncmp(dir, path, n) == 0 && path[n] == '/';
+}
+
+/*
+ * An index entry describes the kext the folder lists at path only when its
+ * bundle is that very bundle (path, or where a link at path leads) and its
+ * Info.plist and PlugIns are inside it: a forged or stale entry naming a
+ * bundle elsewhere is dropped, so the index never widens the search.
+ */
+static bool
+describes(const struct repo_entry *e, const char *path)
+{
+	const char *bundle = e->c.bundle_path;
+	char *real;
+	bool same;
+
+	if (bundle == NULL || (e->c.info_plist_path != NULL &&
+	    !under(bundle, e->c.info_plist_path)) ||
+	    (e->plugins_dir != NULL && !under(bundle, e->plugins_dir)))
+		return false;
+	if (strcmp(bundle, path) == 0)
+		return true;
+	if ((real = realpath(path, NULL)) == NULL)
+		return false;
+	same = strcmp(real, bundle) == 0;
+	free(real);
+	return same;
+}
+
 /* Reuses or reads the kext at path; parent is set for plugins. */
 static struct repo_entry *
 visit(struct scan *s, const char *name, const char *parent, const char *path)
@@ -217,7 +253,7 @@ visit(struct scan *s, const char *name, const char *parent, const char *path)
 		return NULL;
 	old = take_old(s, key);
 	free(key);
-	if (old != NULL && still_fresh(old)) {
+	if (old != NULL && describes(old, path) && still_fresh(old)) {
 		e = old;
 	} else {
 		if (old != NULL)
