@@ -58,6 +58,7 @@ struct conv_module {
 struct conv_set {
 	struct conv_module *mods;
 	size_t n, cap;
+	size_t bytes;		/* module bytes read so far: bounded (inputs.c) */
 	char **hints_files;	/* linker.hints found beside directory inputs */
 	size_t num_hints;
 };

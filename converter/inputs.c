@@ -9,6 +9,8 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +22,13 @@
 #define MAX_MODULE_SIZE   (512u << 20)
 #define MAX_MANIFEST_SIZE (4u << 20)
 #define MAX_README_SIZE   (1u << 20)
+/*
+ * A run holds every module it converts at once (dependencies cross inputs),
+ * so their total is bounded too: ten sparse 500 MiB archive members (a 178
+ * KB .tar.zst) once made ko2kext hold 5 GB. A whole /boot/kernel is far
+ * below this (the corpus's FreeBSD 10.1 amd64 one is 63 MB).
+ */
+#define MAX_TOTAL_SIZE    ((size_t)1 << 30)
 
 static const unsigned char elf_magic[4] = {0x7f, 'E', 'L', 'F'};
 
@@ -74,12 +83,36 @@ push_module(struct conv_set *set, char *origin, const char *file_name, unsigned 
 	return 0;
 }
 
+/* Counts size bytes against the run's total before they are allocated. */
+static int
+reserve(struct conv_set *set, uint64_t size, const char *path, kext_error *err)
+{
+	if (size > MAX_TOTAL_SIZE - set->bytes)
+		return kext_fail(err, EFBIG, "%s: %llu more bytes would bring the modules this run "
+		    "holds to more than %zu MiB (%zu MiB read already)", path,
+		    (unsigned long long)size, MAX_TOTAL_SIZE >> 20, set->bytes >> 20);
+	set->bytes += (size_t)size;
+	return 0;
+}
+
 /* The whole module file, through the library's bounded reader (FIFOs refused, size capped). */
 static int
-read_file(const char *path, unsigned char **data, size_t *len, kext_error *err)
+read_file(struct conv_set *set, const char *path, unsigned char **data, size_t *len,
+    kext_error *err)
 {
-	return kext_file_read_all(path, MAX_MODULE_SIZE, "larger than any kernel module", data,
-	    len, err);
+	size_t size;
+	int fd, rc;
+
+	if (kext_file_open_bounded(path, MAX_MODULE_SIZE, "larger than any kernel module", &fd,
+	    &size, err) != 0)
+		return -1;
+	rc = reserve(set, size, path, err);
+	if (rc == 0)
+		rc = kext_file_read_exact(fd, size, path, data, err);
+	close(fd);
+	if (rc == 0)
+		*len = size;
+	return rc;
 }
 
 /*
@@ -175,25 +208,76 @@ apply_readme(struct conv_set *set, size_t first, const char *path, const char *m
 	return rc;
 }
 
+static struct archive *
+open_archive(const char *path, kext_error *err)
+{
+	struct archive *a = archive_read_new();
+
+	if (a == NULL) {
+		kext_fail(err, ENOMEM, "%s: out of memory", path);
+		return NULL;
+	}
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
+		kext_fail(err, EINVAL, "%s: not a kernel module (no ELF header) and not "
+		    "an archive: %s", path, archive_error_string(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/*
+ * A first pass over the headers only (libarchive skips the data): the .ko
+ * members' sizes must fit what the run may still hold, so a hostile
+ * archive is refused before anything of it is allocated.
+ */
+static int
+check_archive_sizes(struct conv_set *set, const char *path, kext_error *err)
+{
+	struct archive *a = open_archive(path, err);
+	struct archive_entry *e;
+	uint64_t total = 0;
+	int r, rc = 0;
+
+	if (a == NULL)
+		return -1;
+	while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *member = archive_entry_pathname(e);
+		int64_t size = archive_entry_size(e);
+
+		if (member == NULL || archive_entry_filetype(e) != AE_IFREG ||
+		    !has_suffix(member, ".ko"))
+			continue;
+		if (size < 0 || (uint64_t)size > MAX_MODULE_SIZE)
+			rc = kext_fail(err, EFBIG, "%s: member %s: size %lld is out of bounds "
+			    "(limit %u MiB)", path, member, (long long)size, MAX_MODULE_SIZE >> 20);
+		else if ((total += (uint64_t)size) > MAX_TOTAL_SIZE - set->bytes)
+			rc = kext_fail(err, EFBIG, "%s: its .ko members hold %llu bytes or more, "
+			    "more than the %zu MiB a run may hold (%zu MiB read already); nothing "
+			    "of it was read", path, (unsigned long long)total, MAX_TOTAL_SIZE >> 20,
+			    set->bytes >> 20);
+	}
+	if (rc == 0 && r != ARCHIVE_EOF)
+		rc = kext_fail(err, EIO, "%s: %s", path, archive_error_string(a));
+	archive_read_free(a);
+	return rc;
+}
+
 /* Modules are read first and the manifest may come anywhere; label them at the end. */
 static int
 add_archive(struct conv_set *set, const char *path, kext_error *err)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
 	struct archive_entry *e;
 	char *manifest = NULL, *origin, *pkg_origin = NULL, *pkg_version = NULL;
 	char *readme = NULL, *readme_member = NULL;
 	size_t first = set->n, found = 0;
 	int r, rc = 0;
 
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
-	if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
-		rc = kext_fail(err, EINVAL, "%s: not a kernel module (no ELF header) and not "
-		    "an archive: %s", path, archive_error_string(a));
-		archive_read_free(a);
-		return rc;
-	}
+	if (check_archive_sizes(set, path, err) != 0 || (a = open_archive(path, err)) == NULL)
+		return -1;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *member = archive_entry_pathname(e);
 		unsigned char *data = NULL;
@@ -221,6 +305,9 @@ add_archive(struct conv_set *set, const char *path, kext_error *err)
 		}
 		if (!has_suffix(member, ".ko"))
 			continue;
+		if (archive_entry_size(e) >= 0 && reserve(set, (uint64_t)archive_entry_size(e),
+		    path, err) != 0)
+			goto fail;
 		if (read_entry(a, path, member, archive_entry_size(e), MAX_MODULE_SIZE, &data, &len,
 		    err) != 0)
 			goto fail;
@@ -278,10 +365,11 @@ add_module_file(struct conv_set *set, const char *path, kext_error *err)
 	size_t len = 0;
 	char *origin;
 
-	if (read_file(path, &data, &len, err) != 0)
+	if (read_file(set, path, &data, &len, err) != 0)
 		return -1;
 	if (len < sizeof(elf_magic) || memcmp(data, elf_magic, sizeof(elf_magic)) != 0) {
 		free(data);
+		set->bytes -= len;	/* not a module: not held */
 		/* A .ko is a module or nothing; other names may be archives. */
 		if (has_suffix(path, ".ko"))
 			return kext_fail(err, EINVAL, "%s: not a kernel module: %s", path,

@@ -65,6 +65,17 @@ for m in truncated bad_class reloc_out_of_range wrong_osabi; do
 done
 ok "ko2kext refuses the broken modules and writes nothing"
 
+# Ten sparse 500 MiB members (a 10 KB tar): the total is refused from the
+# headers alone, before anything is allocated.
+mkdir -p "$T/sparse" "$T/conv2"
+i=0
+while [ $i -lt 10 ]; do i=$((i + 1)); truncate -s 500M "$T/sparse/m$i.ko"; done
+(cd "$T/sparse" && tar -S -cf "$T/sparse.tar" ./*.ko) && rm -rf "$T/sparse"
+expect 1 "sparse archive" "$BIN/ko2kext" -q -o "$T/conv2" "$T/sparse.tar"
+has "$T/err" "sparse.tar: its .ko members hold 1572864000 bytes or more, more than the 1024 MiB a run may hold (0 MiB read already); nothing of it was read" "total bounded"
+[ -z "$(ls -A "$T/conv2")" ] || fail "ko2kext left files behind"
+ok "ko2kext: archive members bounded in total, before reading"
+
 # Wrong architecture: an aarch64 module into the amd64 kernel; the kernel
 # refuses it and nothing stays loaded.
 expect 0 "convert aarch64" "$BIN/ko2kext" -q -o "$T/arm" "$FX/aarch64/fx_base.ko" "$FX/aarch64/fx_mid.ko"
