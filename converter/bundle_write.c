@@ -196,10 +196,13 @@ int
 conv_stage_bundle(const char *outdir, const struct conv_module *m, CFDictionaryRef info,
     const struct conv_options *opt, char **staged, kext_error *err)
 {
-	char hold[4096], tmp[4096];
+	char hold[4096], tmp[4096], shown[4096];
 	int top, rc;
 
 	*staged = NULL;
+	/* Messages name the bundle being written, never the staging folder. */
+	if (sub_path(shown, sizeof(shown), outdir, m->bundle_name, err) != 0)
+		return -1;
 	if (strchr(m->bundle_name, '/') != NULL || strchr(m->file_name, '/') != NULL ||
 	    m->bundle_name[0] == '.')
 		return kext_fail(err, EINVAL, "%s: unsafe bundle name '%s'", m->origin,
@@ -221,9 +224,9 @@ conv_stage_bundle(const char *outdir, const struct conv_module *m, CFDictionaryR
 		rc = -1;
 	else if (mkdir(tmp, 0755) != 0 ||
 	    (top = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		rc = kext_fail(err, errno, "%s: %s", tmp, strerror(errno));
+		rc = kext_fail(err, errno, "%s: %s", shown, strerror(errno));
 	else {
-		rc = fill_bundle(top, tmp, m, info, opt, err);
+		rc = fill_bundle(top, shown, m, info, opt, err);
 		close(top);
 	}
 	if (rc == 0)

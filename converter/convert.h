@@ -169,6 +169,14 @@ int conv_install_bundle(const char *outdir, const struct conv_module *m, const c
     bool force, kext_error *err);
 void conv_discard_staged(const char *staged);
 
+/*
+ * outdir.c: a run holds an exclusive lock on its output folder (*fd, kept
+ * open until the run ends), then removes the staging folders killed runs
+ * left there (*removed of them).
+ */
+int conv_outdir_lock(const char *outdir, int *fd, kext_error *err);
+int conv_outdir_clean(const char *outdir, size_t *removed, kext_error *err);
+
 /* Small CF helpers shared by the files above. */
 void conv_set_string(CFMutableDictionaryRef d, const char *key, const char *value);
 void conv_set_int(CFMutableDictionaryRef d, const char *key, long long value);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <CoreFoundation/CFLiteExtras.h>
 
@@ -341,14 +342,36 @@ stage_one(struct run *run, struct conv_module *m, struct conv_providers *pv, cha
 	CFRelease(info);
 }
 
+/* After errors: exactly which bundles this run did write (each is whole, old or new). */
+static void
+say_what_was_written(const struct run *run, const struct conv_set *set, const bool *written)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < set->n; i++)
+		n += written[i];
+	if (n == 0) {
+		fprintf(stderr, "ko2kext: %s: nothing was written\n", run->outdir);
+		return;
+	}
+	fprintf(stderr, "ko2kext: %s: written all the same (%zu):", run->outdir, n);
+	for (size_t i = 0; i < set->n; i++)
+		if (written[i])
+			fprintf(stderr, " %s", set->mods[i].bundle_name);
+	fputc('\n', stderr);
+}
+
 static void
 convert_all(struct run *run, struct conv_set *set, struct conv_providers *pv)
 {
 	char **staged = calloc(set->n + 1, sizeof(*staged));
+	bool *written = calloc(set->n + 1, sizeof(*written));
 	kext_error err;
 	bool synced;
 
-	if (staged == NULL) {
+	if (staged == NULL || written == NULL) {
+		free(staged);
+		free(written);
 		report(run, &(kext_error){ENOMEM, "out of memory"});
 		return;
 	}
@@ -368,13 +391,18 @@ convert_all(struct run *run, struct conv_set *set, struct conv_providers *pv)
 			if (synced)
 				report(run, &err);
 			conv_discard_staged(staged[i]);
-		} else if (run->verbose) {
-			printf("%s -> %s/%s (%s)\n", m->origin, run->outdir, m->bundle_name,
-			    m->identifier);
+		} else {
+			written[i] = true;
+			if (run->verbose)
+				printf("%s -> %s/%s (%s)\n", m->origin, run->outdir,
+				    m->bundle_name, m->identifier);
 		}
 		free(staged[i]);
 	}
+	if (run->failures > 0)
+		say_what_was_written(run, set, written);
 	free(staged);
+	free(written);
 }
 
 static int
@@ -430,6 +458,24 @@ ensure_outdir(const char *dir)
 	return -1;
 }
 
+/* The output folder, locked for this run; what killed runs left there is removed. */
+static int
+take_outdir(struct run *run, int *lock)
+{
+	kext_error err;
+	size_t removed;
+
+	if (conv_outdir_lock(run->outdir, lock, &err) != 0 ||
+	    conv_outdir_clean(run->outdir, &removed, &err) != 0) {
+		fprintf(stderr, "ko2kext: %s\n", err.msg);
+		return -1;
+	}
+	if (removed > 0 && !run->quiet)
+		fprintf(stderr, "ko2kext: %s: removed %zu staging folder%s an interrupted run "
+		    "left\n", run->outdir, removed, removed == 1 ? "" : "s");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -438,7 +484,7 @@ main(int argc, char **argv)
 	struct conv_set set = {0};
 	struct conv_providers pv = {0};
 	kext_error err;
-	int rc;
+	int rc, lock = -1;
 
 	if ((rc = parse_args(&run, argc, argv)) != 0)
 		goto out;
@@ -450,11 +496,14 @@ main(int argc, char **argv)
 		report(&run, &(kext_error){ENOMEM, "out of memory"});
 	} else if (run.print || run.json) {
 		print_metadata(&run, &set);
-	} else if (ensure_outdir(run.outdir) != 0 || gather_providers(&run, &set, &pv) != 0) {
+	} else if (ensure_outdir(run.outdir) != 0 || take_outdir(&run, &lock) != 0 ||
+	    gather_providers(&run, &set, &pv) != 0) {
 		run.failures++;
 	} else {
 		convert_all(&run, &set, &pv);
 	}
+	if (lock >= 0)
+		close(lock);	/* releases the folder to the next run */
 	if (run.failures && !run.quiet)
 		fprintf(stderr, "ko2kext: %d error%s\n", run.failures, run.failures == 1 ? "" : "s");
 	rc = run.failures ? 1 : 0;
