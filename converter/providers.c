@@ -17,6 +17,7 @@
 #include "convert.h"
 #include "kext/fbsd_version.h"
 #include "kext/hints.h"
+#include "kext/sort.h"
 
 int
 conv_providers_add(struct conv_providers *pv, const char *module, int version,
@@ -254,7 +255,7 @@ conv_providers_find(struct conv_providers *pv, const char *module, int min, int 
 	size_t lo = 0, hi = pv->n;
 
 	if (!pv->sorted) {
-		qsort(pv->p, pv->n, sizeof(*pv->p), by_module);
+		kext_sort(pv->p, pv->n, sizeof(*pv->p), by_module);
 		pv->sorted = true;
 	}
 	while (lo < hi) {

@@ -179,7 +179,8 @@ cflite_plist_sorted_keys(CFDictionaryRef dict, CFIndex *count)
 	if (keys == NULL)
 		return NULL;
 	CFDictionaryGetKeysAndValues(dict, keys, NULL);
-	qsort(keys, (size_t)n, sizeof(*keys), compare_keys);	/* keys are unique */
+	if (n > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(keys, (size_t)n, sizeof(*keys), compare_keys);	/* keys are unique */
 	*count = n;
 	return keys;
 }

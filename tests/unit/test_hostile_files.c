@@ -15,6 +15,7 @@
 #include "kext/bundle.h"
 #include "kext/hints.h"
 #include "kext/kmod.h"
+#include "kext/sort.h"
 #include "test_bundle_fixture.h"
 
 #include <CoreFoundation/CFLiteExtras.h>
@@ -238,10 +239,37 @@ test_bundle_link_loop(void **state)
 	free(bpath);
 }
 
+static int
+compare_ints(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Issue 16: qsort(NULL, 0, ...) (undefined, C17 7.22.5) aborted the
+ * sanitizer build of ko2kext on real modules (if_em.ko: dependencies and no
+ * provider). Every sort goes through kext_sort, which takes empty arrays.
+ */
+static void
+test_sort_empty(void **state)
+{
+	int v[] = { 3, 1, 2 };
+
+	(void)state;
+	kext_sort(NULL, 0, sizeof(int), compare_ints);
+	kext_sort(v, 1, sizeof(int), compare_ints);
+	assert_int_equal(v[0], 3);
+	kext_sort(v, 3, sizeof(int), compare_ints);
+	assert_true(v[0] == 1 && v[1] == 2 && v[2] == 3);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sort_empty),
 		cmocka_unit_test_setup_teardown(test_fifo_module, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fifo_hints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fifo_plist, setup, teardown),

@@ -10,6 +10,7 @@
 #include "boot_internal.h"
 #include "kext/fbsd_version.h"
 #include "kext/loaded.h"
+#include "kext/sort.h"
 
 static const struct {
 	const char *name;
@@ -133,7 +134,7 @@ boot_set_make(struct kext_repos *repos, unsigned required, struct boot_set *s, k
 		s->n++;
 	}
 	free(all);
-	qsort(s->items, s->n, sizeof(*s->items), by_identifier);
+	kext_sort(s->items, s->n, sizeof(*s->items), by_identifier);
 	return 0;
 }
 
@@ -180,7 +181,7 @@ boot_plan(struct kext_repos *repos, struct boot_set *s, int osreldate, bool stri
 
 		s->items[i].rank = at < 0 ? (size_t)-1 : (size_t)at;
 	}
-	qsort(s->items, s->n, sizeof(*s->items), by_rank);
+	kext_sort(s->items, s->n, sizeof(*s->items), by_rank);
 	*out = plan;
 	return 0;
 }

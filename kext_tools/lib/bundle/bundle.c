@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bundle_internal.h"
+#include "kext/sort.h"
 #include "kext/text.h"
 
 static _Atomic unsigned long plist_reads;
@@ -326,7 +327,7 @@ list_plugins(struct kext_bundle *b, kext_error *err)
 	closedir(dir);
 	free(dirpath);
 	if (b->nplugins > 1)
-		qsort(b->plugins, b->nplugins, sizeof(*b->plugins), compare_strings);
+		kext_sort(b->plugins, b->nplugins, sizeof(*b->plugins), compare_strings);
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bundle_internal.h"
+#include "kext/sort.h"
 #include "kext/text.h"
 
 /* Architecture suffix for "<Key>_<arch>" look-ups (generic CPU names, §2). */
@@ -555,7 +556,7 @@ check_libraries(struct kext_bundle *b, bool has_executable)
 	}
 	CFDictionaryApplyFunction(v, check_library, &w);
 	b->nlibraries = w.n;
-	qsort(b->libraries, b->nlibraries, sizeof(*b->libraries), compare_libraries);
+	kext_sort(b->libraries, b->nlibraries, sizeof(*b->libraries), compare_libraries);
 	if (w.kernel_style && w.kpi_style)
 		warn(b, KEXT_DIAG_KERNEL_AND_KPI, "OSBundleLibraries");
 }

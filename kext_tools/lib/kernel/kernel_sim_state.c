@@ -41,6 +41,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kext/sort.h"
 #include "kernel_sim.h"
 
 #define STATE_MAGIC "kext-sim-state"
@@ -709,7 +710,7 @@ check_state(struct parser *ps, const struct sim_state *st)
 			ids[k].id = st->files[i].modules[j].id;
 			ids[k++].line = st->files[i].line;
 		}
-	qsort(ids, nmod, sizeof(*ids), cmp_module_ref);
+	kext_sort(ids, nmod, sizeof(*ids), cmp_module_ref);
 	for (i = 1; i < nmod; i++)
 		if (ids[i].id == ids[i - 1].id) {
 			ps->line = ids[i].line;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kext/sort.h"
 #include "kmod_internal.h"
 
 #define PT_LOAD		1
@@ -134,7 +135,7 @@ read_program_headers(struct kmod_image *img, struct dynamic *dyn, kext_error *er
 	if (img->nsegs == 0)
 		return kext_fail(err, ENOEXEC, "%s: %s without PT_LOAD segments", img->name,
 		    img->type == 2 ? "ET_EXEC file" : "ET_DYN module");
-	qsort(img->segs, img->nsegs, sizeof(img->segs[0]), seg_cmp);
+	kext_sort(img->segs, img->nsegs, sizeof(img->segs[0]), seg_cmp);
 	for (i = 1; i < img->nsegs; i++)
 		if (img->segs[i].addr - img->segs[i - 1].addr < img->segs[i - 1].memsz)
 			return kext_fail(err, ENOEXEC, "%s: PT_LOAD segments at 0x%" PRIx64

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 
+#include "kext/sort.h"
 #include "kmod_internal.h"
 
 static const struct kmod_arch arches[] = {
@@ -87,7 +88,7 @@ void
 kmod_relocs_sort(struct kmod_image *img)
 {
 	if (img->nrelocs > 1)
-		qsort(img->relocs, img->nrelocs, sizeof(img->relocs[0]), reloc_cmp);
+		kext_sort(img->relocs, img->nrelocs, sizeof(img->relocs[0]), reloc_cmp);
 }
 
 const struct kmod_reloc *

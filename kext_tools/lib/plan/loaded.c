@@ -12,6 +12,7 @@
 #include "kext/hints.h"
 #include "kext/loaded.h"
 #include "kext/map.h"
+#include "kext/sort.h"
 #include "kext/text.h"
 
 /* A file providing a MODULE_VERSION, on the list of that name's providers. */
@@ -294,7 +295,7 @@ link_linux(struct kext_loaded_set *set, struct kext_loaded_entry *l)
 		}
 	if (set->n > 0)
 		l->linked[l->num_linked++] = set->items[0].fileid;
-	qsort(l->linked, l->num_linked, sizeof(*l->linked), by_id_descending);
+	kext_sort(l->linked, l->num_linked, sizeof(*l->linked), by_id_descending);
 	return 0;
 }
 
@@ -331,7 +332,7 @@ link_dependencies(struct kext_loaded_set *set, struct kext_loaded_entry *l)
 		if (!seen)
 			l->linked[l->num_linked++] = id;
 	}
-	qsort(l->linked, l->num_linked, sizeof(*l->linked), by_id_descending);
+	kext_sort(l->linked, l->num_linked, sizeof(*l->linked), by_id_descending);
 	return 0;
 }
 

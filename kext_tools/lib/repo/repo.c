@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kext/sort.h"
 #include "kext/text.h"
 #include "repo_internal.h"
 
@@ -349,7 +350,7 @@ sort_list(const char *key, void **value, void *ctx)
 
 	(void)key;
 	(void)ctx;
-	qsort(l->v, l->n, sizeof(*l->v), compare_candidates);
+	kext_sort(l->v, l->n, sizeof(*l->v), compare_candidates);
 }
 
 static int

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kext/sort.h"
 #include "kext/text.h"
 #include "repo_internal.h"
 
@@ -86,8 +87,8 @@ list_kexts(const char *dir, size_t max, struct name_list *out)
 		out->n++;
 	}
 	closedir(d);
-	if (out->n > 1)		/* qsort(NULL, 0, ...) is undefined */
-		qsort(out->v, out->n, sizeof(*out->v), compare_names);
+	if (out->n > 1)		/* kext_sort(NULL, 0, ...) is undefined */
+		kext_sort(out->v, out->n, sizeof(*out->v), compare_names);
 	return 0;
 nomem:
 	closedir(d);
@@ -343,7 +344,7 @@ report(struct kext_repos *r, struct repo *rp)
 		else if (rp->entries[i]->c.identifier != NULL)
 			v[n++] = rp->entries[i];
 	}
-	qsort(v, n, sizeof(*v), compare_by_id);
+	kext_sort(v, n, sizeof(*v), compare_by_id);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && strcmp(v[i]->c.identifier,
 		    v[j]->c.identifier) == 0; j++)
