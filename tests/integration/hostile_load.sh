@@ -86,8 +86,19 @@ mkbundle dir
 rm "$T/dir.kext/Contents/MacOS/fx_base.ko" && mkdir "$T/dir.kext/Contents/MacOS/fx_base.ko"
 expect 71 "directory executable" "$BIN/kextload" "$T/dir.kext"
 has "$T/err" "fx_base.ko - expected a regular file, found a directory" "directory named"
+# A plug-in that is a link leading out of its bundle is not a plug-in.
+mkdir -p "$T/plugrepo" "$T/evilsrc"
+mkbundle parent && mv "$T/parent.kext" "$T/plugrepo/"
+mkbundle evil && mv "$T/evil.kext" "$T/evilsrc/"
+mkdir -p "$T/plugrepo/parent.kext/Contents/PlugIns"
+ln -s "$T/evilsrc/evil.kext" "$T/plugrepo/parent.kext/Contents/PlugIns/evil.kext"
+expect 71 "plug-in link outside" "$BIN/kextload" -r "$T/plugrepo" -b org.example.evil
+has "$T/err" "org.example.evil: no kext found with this identifier" "outside plug-in not found"
+expect 0 "kextutil -t parent" "$BIN/kextutil" -n -t "$T/plugrepo/parent.kext"
+has "$T/out" "PlugIns/evil.kext - leads to $T/evilsrc/evil.kext, outside the bundle; not a plug-in" \
+	"outside plug-in warned about"
 [ "$(state)" = "$s0" ] || fail "a refused load changed the kernel"
-ok "path safety: '/', '..', links out, link loop, FIFO and directory executables refused"
+ok "path safety: '/', '..', links out, link loop, FIFO and directory executables, plug-in links out refused"
 
 # Concurrency: loads and unloads of the same kexts at once. Each call
 # succeeds or fails cleanly; the kernel ends consistent (each kext at most

@@ -308,10 +308,17 @@ list_plugins(struct kext_bundle *b, kext_error *err)
 		if (!has_kext_extension(de->d_name))
 			continue;
 		p = kext_strdupf("%s/%s", dirpath, de->d_name);
-		real = p != NULL ? realpath(p, NULL) : NULL;
+		real = NULL;
+		if (p != NULL && kext_path_inside(b->path, p, &real) != 0 && real != NULL) {
+			/* a link leading out of the bundle is not one of its plug-ins */
+			kext_diags_add(b->diags, KEXT_DIAG_WARNING, KEXT_DIAG_SYMLINK_OUTSIDE,
+			    "%s - leads to %s, outside the bundle; not a plug-in", p, real);
+			free(real);
+			real = NULL;
+		}
 		free(p);
 		if (real == NULL)
-			continue;	/* vanished or dangling: nothing to offer */
+			continue;	/* vanished, dangling or outside: nothing to offer */
 		if (b->nplugins == cap) {
 			cap = cap != 0 ? cap * 2 : 4;
 			np = reallocarray(b->plugins, cap, sizeof(*np));

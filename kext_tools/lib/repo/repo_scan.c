@@ -87,8 +87,7 @@ list_kexts(const char *dir, size_t max, struct name_list *out)
 		out->n++;
 	}
 	closedir(d);
-	if (out->n > 1)		/* kext_sort(NULL, 0, ...) is undefined */
-		kext_sort(out->v, out->n, sizeof(*out->v), compare_names);
+	kext_sort(out->v, out->n, sizeof(*out->v), compare_names);
 	return 0;
 nomem:
 	closedir(d);
@@ -134,6 +133,15 @@ still_fresh(const struct repo_entry *e)
 	return kext_file_stamp_equal(&now, &e->stamp);
 }
 
+/* Is path inside dir (dir itself excluded)? */
+static bool
+under(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	return path != NULL && strncmp(dir, path, n) == 0 && path[n] == '/';
+}
+
 /* A kext that could not be opened: remembered so it is not re-read while unchanged. */
 static struct repo_entry *
 bad_entry(const char *path, const char *why)
@@ -167,8 +175,9 @@ bad_entry(const char *path, const char *why)
 	return e;
 }
 
+/* within: for a plug-in, its bundle must be inside that one (a link may lead out). */
 static struct repo_entry *
-read_entry(const char *path)
+read_entry(const char *path, const char *within)
 {
 	struct kext_bundle *b;
 	struct repo_entry *e;
@@ -176,6 +185,12 @@ read_entry(const char *path)
 
 	if (kext_bundle_open(path, &b, &err) != 0)
 		return bad_entry(path, err.msg);
+	if (within != NULL && !under(within, kext_bundle_path(b))) {
+		kext_fail(&err, EPERM, "%s: a plug-in that leads to %s, outside %s; refused", path,
+		    kext_bundle_path(b), within);
+		kext_bundle_release(b);
+		return bad_entry(path, err.msg);
+	}
 	e = repo_entry_new();
 	if (e != NULL && repo_entry_fill(e, b) != 0) {
 		repo_entry_free(e);
@@ -207,15 +222,6 @@ push(struct scan *s, struct repo_entry *e)
 	return 0;
 }
 
-/* Is path inside dir (dir itself excluded)? */
-static bool
-under(const char *dir, const char *path)
-{
-	size_t n = strlen(dir);
-
-	return path != NULL && strncmp(dir, path, n) == 0 && path[n] == '/';
-}
-
 /*
  * An index entry describes the kext the folder lists at path only when its
  * bundle is that very bundle (path, or where a link at path leads) and its
@@ -223,12 +229,14 @@ under(const char *dir, const char *path)
  * bundle elsewhere is dropped, so the index never widens the search.
  */
 static bool
-describes(const struct repo_entry *e, const char *path)
+describes(const struct repo_entry *e, const char *path, const char *within)
 {
 	const char *bundle = e->c.bundle_path;
 	char *real;
 	bool same;
 
+	if (!e->bad && within != NULL && !under(within, bundle))
+		return false;	/* a plug-in's bundle outside its parent */
 	if (bundle == NULL || (e->c.info_plist_path != NULL &&
 	    !under(bundle, e->c.info_plist_path)) ||
 	    (e->plugins_dir != NULL && !under(bundle, e->plugins_dir)))
@@ -242,9 +250,10 @@ describes(const struct repo_entry *e, const char *path)
 	return same;
 }
 
-/* Reuses or reads the kext at path; parent is set for plugins. */
+/* Reuses or reads the kext at path; parent (and within, its bundle) set for plugins. */
 static struct repo_entry *
-visit(struct scan *s, const char *name, const char *parent, const char *path)
+visit(struct scan *s, const char *name, const char *parent, const char *path,
+    const char *within)
 {
 	struct repo_entry *old, *e;
 	char *key;
@@ -254,13 +263,13 @@ visit(struct scan *s, const char *name, const char *parent, const char *path)
 		return NULL;
 	old = take_old(s, key);
 	free(key);
-	if (old != NULL && describes(old, path) && still_fresh(old)) {
+	if (old != NULL && describes(old, path, within) && still_fresh(old)) {
 		e = old;
 	} else {
 		if (old != NULL)
 			drop_old(s, old);
 		s->dirty = true;
-		e = read_entry(path);
+		e = read_entry(path, within);
 		if (e == NULL)
 			return NULL;
 		if ((e->name = strdup(name)) == NULL ||
@@ -290,7 +299,8 @@ scan_plugins(struct scan *s, struct repo_entry *top)
 		return errno == ENOMEM ? -1 : 0;	/* unreadable PlugIns: none */
 	for (i = 0; i < names.n && s->n < KEXT_REPO_MAX_KEXTS; i++) {
 		path = kext_strdupf("%s/%s", top->plugins_dir, names.v[i]);
-		if (path == NULL || visit(s, names.v[i], top->name, path) == NULL) {
+		if (path == NULL ||
+		    visit(s, names.v[i], top->name, path, top->c.bundle_path) == NULL) {
 			free(path);
 			free_names(&names);
 			return -1;
@@ -429,7 +439,7 @@ repo_scan_dir(struct kext_repos *r, struct repo *rp, kext_error *err)
 		    KEXT_REPO_MAX_KEXTS);
 	for (i = 0; i < names.n && s.n < KEXT_REPO_MAX_KEXTS; i++) {
 		path = kext_strdupf("%s/%s", rp->path, names.v[i]);
-		e = path != NULL ? visit(&s, names.v[i], NULL, path) : NULL;
+		e = path != NULL ? visit(&s, names.v[i], NULL, path, NULL) : NULL;
 		free(path);
 		if (e == NULL || scan_plugins(&s, e) != 0) {
 			free_names(&names);
