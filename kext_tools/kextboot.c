@@ -165,6 +165,9 @@ print_outcome(const struct args *a, const struct kext_boot_outcome *o, const cha
 		else if (s->kind == KEXT_STEP_LOAD && !a->dry_run)
 			printf("Loaded %s (%s) from %s, id %d.\n", s->identifier,
 			    s->version ? s->version : "?", s->bundle_path, s->fileid);
+		else if (s->kind == KEXT_STEP_MEANWHILE)
+			printf("%s (%s) was loaded meanwhile by another run from the same file, "
+			    "id %d.\n", s->identifier, s->version ? s->version : "?", s->fileid);
 		else if (a->verbose && s->kind == KEXT_STEP_ALREADY && s->root)
 			printf("%s (%s) was already loaded.\n", s->identifier,
 			    s->version ? s->version : "?");

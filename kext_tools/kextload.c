@@ -169,6 +169,9 @@ print_steps(const struct args *a, const struct kext_load_result *r)
 		} else if (s->kind == KEXT_STEP_LOAD) {
 			printf("Loaded %s (%s) from %s, id %d.\n", s->identifier,
 			    s->version ? s->version : "?", s->bundle_path, s->fileid);
+		} else if (s->kind == KEXT_STEP_MEANWHILE) {
+			printf("%s (%s) was loaded meanwhile by another run from the same file, "
+			    "id %d.\n", s->identifier, s->version ? s->version : "?", s->fileid);
 		} else if (a->verbose && s->kind == KEXT_STEP_ALREADY) {
 			printf("%s (%s) was already loaded.\n", s->identifier,
 			    s->version ? s->version : "?");

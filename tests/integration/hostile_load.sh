@@ -104,6 +104,24 @@ ok "path safety: '/', '..', links out, link loop, FIFO and directory executables
 # succeeds or fails cleanly; the kernel ends consistent (each kext at most
 # once, the state readable), and no call crashes.
 expect 0 "convert multi" "$BIN/ko2kext" -q -r "$ext" -o "$ext" "$FX/amd64/fx_multi.ko"
+# Eight loads of one chain at once: each exits 0, the ones that lost a race
+# saying the file was loaded meanwhile by another run.
+i=0
+while [ $i -lt 8 ]; do
+	(r=0; "$BIN/kextload" -r "$ext" "$ext/Fx_multi.kext" || r=$?; echo "load $r") \
+		>"$T/l.$i" 2>&1 &
+	i=$((i + 1))
+done
+wait
+for f in "$T"/l.*; do
+	[ "$(tail -n 1 "$f")" = "load 0" ] || { cat "$f" >&2; fail "a concurrent load of one chain failed"; }
+done
+expect 0 "kextstat after concurrent loads" "$BIN/kextstat" -l -k
+[ "$(grep -c " org.freebsd.kmod.fx_multi (" "$T/out")" -eq 1 ] || fail "fx_multi not loaded once"
+meanwhile=$(cat "$T"/l.* | grep -c "was loaded meanwhile by another run from the same file" || true)
+expect 0 "unload chain" "$BIN/kextunload" -b org.freebsd.kmod.fx_multi -b "$mid" -b "$base"
+ok "eight concurrent loads of one chain all exit 0 ($meanwhile steps found loaded meanwhile)"
+
 i=0
 while [ $i -lt 8 ]; do
 	(r=0; "$BIN/kextload" -q -r "$ext" "$ext/Fx_multi.kext" || r=$?; echo "load $r") \

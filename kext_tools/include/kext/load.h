@@ -20,6 +20,7 @@ enum kext_step_kind {
 	KEXT_STEP_KERNEL,	/* stands for the running kernel */
 	KEXT_STEP_ALREADY,	/* was loaded before this call */
 	KEXT_STEP_LOAD,		/* loaded by this call (or would be, in a dry run) */
+	KEXT_STEP_MEANWHILE,	/* the same file was loaded by another run meanwhile */
 };
 
 struct kext_load_step {

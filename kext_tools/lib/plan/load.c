@@ -1,4 +1,6 @@
 /* Loading kexts transactionally (see load.h). */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -384,6 +386,32 @@ roll_back(struct kext_kernel *k, struct kext_load_result *result, size_t failed,
 		append(err->msg, sizeof(err->msg), "; nothing had been loaded");
 }
 
+/*
+ * After EEXIST: is the very file open at fd now loaded (another run loaded
+ * it between our look at the kernel and our load)? Then this step is done,
+ * and it is not ours to roll back.
+ */
+static bool
+loaded_meanwhile(struct kext_kernel *k, struct kext_load_step *s, int fd)
+{
+	struct kext_kld_file *files;
+	struct stat mine, theirs;
+	kext_error lerr;
+	size_t n;
+	bool same = false;
+
+	if (fstat(fd, &mine) != 0 || kext_kernel_list(k, &files, &n, &lerr) != 0)
+		return false;
+	for (size_t i = 1; !same && i < n; i++) {
+		same = files[i].pathname != NULL && stat(files[i].pathname, &theirs) == 0 &&
+		    theirs.st_dev == mine.st_dev && theirs.st_ino == mine.st_ino;
+		if (same)
+			s->fileid = files[i].id;
+	}
+	kext_kld_files_free(files, n);
+	return same;
+}
+
 static int
 load_steps(struct kext_kernel *k, struct kext_load_result *result, const int *fds,
     kext_error *err)
@@ -396,6 +424,10 @@ load_steps(struct kext_kernel *k, struct kext_load_result *result, const int *fd
 			continue;
 		if (kext_kernel_load_fd(k, fds[i], s->executable, &s->fileid, &kerr) != 0) {
 			s->fileid = 0;
+			if (kerr.code == EEXIST && loaded_meanwhile(k, s, fds[i])) {
+				s->kind = KEXT_STEP_MEANWHILE;
+				continue;
+			}
 			kext_fail(err, kerr.code, "cannot load %s (%s): %s", s->identifier,
 			    s->bundle_path, kerr.msg);
 			roll_back(k, result, i, err);
