@@ -139,6 +139,11 @@ def plists(out):
     keys = dict(GOOD_KEYS)
     keys['CFBundleIdentifier'] = '<string>%s</string>' % ('x' * (1 << 20))
     p['huge_identifier.plist'] = plist(keys)
+    # A newline in the identifier would forge a line of kextstat's output.
+    keys = dict(GOOD_KEYS)
+    keys['CFBundleIdentifier'] = ('<string>org.example.nl\n'
+                                  '    9    1 0xffffffff 0x1000 org.forged.kext (6.6.6)</string>')
+    p['newline_identifier.plist'] = plist(keys)
     keys = dict(GOOD_KEYS)
     keys['Padding'] = '<string>%s</string>' % ('y' * (17 << 20))
     p['too_big.plist'] = plist(keys)
@@ -168,6 +173,8 @@ def plists(out):
     p['many_attributes.plist'] = (PLIST_HEAD + '<plist version="1.0"' +
                                   ''.join(' a%d="x"' % i for i in range(100000)) +
                                   '>\n<dict/>\n</plist>\n')
+    # An error only libxml2 words: still given with the file's name.
+    p['xml_version_2.plist'] = plist(GOOD_KEYS).replace('version="1.0" encoding', 'version="2.0" encoding', 1)
     p['top_level_array.plist'] = PLIST_HEAD + '<plist version="1.0">\n<array/>\n</plist>\n'
     for name, text in p.items():
         with open(os.path.join(out, name), 'wb') as f:

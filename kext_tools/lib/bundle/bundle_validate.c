@@ -174,13 +174,37 @@ check_package_type(struct kext_bundle *b)
 	free(s);
 }
 
+/*
+ * Offset of the first control character (C0 or DEL) in s, or -1: an
+ * identifier is printed one per line by kextstat and kextload, and a
+ * newline in it would forge lines of their output.
+ */
+static long
+control_character_at(const char *s)
+{
+	for (const char *p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return p - s;
+	return -1;
+}
+
 static void
 check_identifier(struct kext_bundle *b)
 {
 	char q[QUOTE_MAX];
+	long at;
 
 	b->identifier = need_string(b, dict_get(b->info, "CFBundleIdentifier"),
 	    "CFBundleIdentifier");
+	if (b->identifier != NULL && (at = control_character_at(b->identifier)) >= 0) {
+		kext_quote(q, sizeof(q), b->identifier, QUOTE_LIMIT);
+		fail(b, KEXT_DIAG_ILLEGAL_VALUE, "CFBundleIdentifier - expected printable "
+		    "characters, found a control character (0x%02x) at byte %ld: %s",
+		    (unsigned)(unsigned char)b->identifier[at], at, q);
+		free(b->identifier);	/* never shown as if it were an identifier */
+		b->identifier = NULL;
+		return;
+	}
 	if (b->identifier != NULL && strlen(b->identifier) > KEXT_IDENTIFIER_MAX) {
 		kext_quote(q, sizeof(q), b->identifier, QUOTE_LIMIT);
 		fail(b, KEXT_DIAG_TOO_LONG,
@@ -480,6 +504,9 @@ check_library(const void *key, const void *value, void *context)
 	else if (strlen(lib->identifier) > KEXT_IDENTIFIER_MAX)
 		fail(b, KEXT_DIAG_TOO_LONG, "OSBundleLibraries.%s - expected an "
 		    "identifier of at most %d bytes", k, KEXT_IDENTIFIER_MAX);
+	else if (control_character_at(lib->identifier) >= 0)
+		fail(b, KEXT_DIAG_ILLEGAL_VALUE, "OSBundleLibraries.%s - expected an "
+		    "identifier of printable characters, found a control character", k);
 	if (strncmp(lib->identifier, "com.apple.kernel", 16) == 0)
 		w->kernel_style = true;
 	if (strncmp(lib->identifier, "com.apple.kpi.", 14) == 0)

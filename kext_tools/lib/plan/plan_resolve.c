@@ -559,9 +559,16 @@ root_problem(struct kext_bundle *root, kext_error *err)
 	const struct kext_diag *x;
 	size_t i;
 
-	if (kext_bundle_identifier(root) == NULL)
+	if (kext_bundle_identifier(root) == NULL) {
+		/* say why, when validation knows (a control character, a wrong type) */
+		for (i = 0; (x = kext_diags_at(d, i)) != NULL; i++)
+			if (x->category == KEXT_DIAG_VALIDATION && x->value != NULL &&
+			    strncmp(x->value, "CFBundleIdentifier ", 19) == 0)
+				return kext_fail(err, EINVAL, "%s: has no CFBundleIdentifier: %s: "
+				    "%s", kext_bundle_path(root), x->message, x->value);
 		return kext_fail(err, EINVAL, "%s: has no CFBundleIdentifier",
 		    kext_bundle_path(root));
+	}
 	if (kext_bundle_is_valid(root))
 		return 0;
 	/* Say which kind of failure it is: most have nothing to do with dependencies. */
