@@ -32,6 +32,18 @@ has "$T/err" "first $T/auth/Fx_base.kext/Contents/MacOS" "dependency's failing p
 [ "$(state)" = "$s0" ] || fail "a refused load changed the kernel"
 ok "a dependency owned by nobody fails authentication"
 
+# A bundle whose only fault is depth is not said to have the wrong owner.
+cp -R "$ext/Fx_base.kext" "$T/deep.kext"
+d=$T/deep.kext/Contents/Resources
+i=0
+while [ $i -lt 40 ]; do d=$d/d; i=$((i + 1)); done
+mkdir -p "$d"
+expect 77 "deep bundle" "$BIN/kextload" "$T/deep.kext"
+has "$T/err" "authentication failure: 1 file that can't be checked; first $T/deep.kext/Contents/Resources/d/" "depth said"
+hasnt "$T/err" "wrong owner" "depth is not an ownership fault"
+rm -rf "$T/deep.kext"
+ok "a bundle nested too deeply is refused as such, not for its owner"
+
 # -z relaxes it for the sim kernel, saying so with -v; never for a real kernel.
 expect 0 "-z sim" "$BIN/kextload" -v -z -r "$T/auth" "$T/auth/Fx_mid.kext"
 has "$T/out" "kextload: authentication skipped (-z)" "-z said with -v"
