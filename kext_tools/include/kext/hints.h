@@ -59,6 +59,9 @@ struct hints_file {
 	int big_endian;
 	size_t num_records;
 	struct hints_record *records;	/* in file order */
+	/* The HINTS_VERSION records by name, then file order: hints_lookup's index. */
+	const struct hints_record **versions;
+	size_t num_versions;
 };
 
 /* Parses a linker.hints image; name is used in error messages. */

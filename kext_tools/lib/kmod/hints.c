@@ -12,9 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kext/hints.h"
 #include "kext/fbsd_version.h"
 #include "kext/file_read.h"
+#include "kext/hints.h"
+#include "kext/sort.h"
 
 /* A cursor over one record's body. */
 struct cursor {
@@ -208,8 +209,40 @@ hints_free(struct hints_file *hf)
 	for (i = 0; i < hf->num_records; i++)
 		free_record(&hf->records[i]);
 	free(hf->records);
+	free(hf->versions);
 	free(hf->path);
 	free(hf);
+}
+
+static int
+by_name_then_place(const void *a, const void *b)
+{
+	const struct hints_record *x = *(const struct hints_record *const *)a;
+	const struct hints_record *y = *(const struct hints_record *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	return c != 0 ? c : x < y ? -1 : x > y;
+}
+
+/*
+ * Look-ups by name use a sorted index, so looking up every record (as
+ * ko2kext and the fuzzer do) is not quadratic: a 70 KB linker.hints holds
+ * thousands of records.
+ */
+static int
+index_versions(struct hints_file *hf)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < hf->num_records; i++)
+		n += hf->records[i].type == HINTS_VERSION && hf->records[i].name != NULL;
+	if ((hf->versions = calloc(n + 1, sizeof(*hf->versions))) == NULL)
+		return -1;
+	for (size_t i = 0; i < hf->num_records; i++)
+		if (hf->records[i].type == HINTS_VERSION && hf->records[i].name != NULL)
+			hf->versions[hf->num_versions++] = &hf->records[i];
+	kext_sort(hf->versions, hf->num_versions, sizeof(*hf->versions), by_name_then_place);
+	return 0;
 }
 
 static int
@@ -287,6 +320,10 @@ hints_parse(const void *buf, size_t len, const char *name, struct hints_file **o
 		hints_free(hf);
 		return -1;
 	}
+	if (index_versions(hf) != 0) {
+		hints_free(hf);
+		return kext_fail(err, ENOMEM, "%s: out of memory", name);
+	}
 	*out = hf;
 	return 0;
 }
@@ -315,13 +352,23 @@ const struct hints_record *
 hints_lookup(const struct hints_file *hf, const char *name, int min, int pref, int max)
 {
 	const struct hints_record *best = NULL;
-	size_t i;
+	size_t lo = 0, hi;
 
-	for (i = 0; hf != NULL && name != NULL && i < hf->num_records; i++) {
-		const struct hints_record *r = &hf->records[i];
+	if (hf == NULL || name == NULL)
+		return NULL;
+	/* the first record of that name, then each of them in file order */
+	for (hi = hf->num_versions; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (r->type == HINTS_VERSION && strcmp(r->name, name) == 0 &&
-		    kext_fbsd_version_better(min, pref, max, r->version, best != NULL,
+		if (strcmp(hf->versions[mid]->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < hf->num_versions && strcmp(hf->versions[lo]->name, name) == 0; lo++) {
+		const struct hints_record *r = hf->versions[lo];
+
+		if (kext_fbsd_version_better(min, pref, max, r->version, best != NULL,
 		    best != NULL ? best->version : 0))
 			best = r;
 	}
