@@ -190,6 +190,14 @@ fuzzers: $(FUZZERS)
 $(BUILD)/fuzzers/%: $(BUILD)/obj/tests/fuzz/%.o $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBS)
+# Harnesses of ko2kext's own readers (archives, README, +MANIFEST) link its
+# objects, all but main's.
+CONV_FUZZERS := $(addprefix $(BUILD)/fuzzers/,fuzz_archive fuzz_release)
+CONV_PARTS   := $(call obj,$(filter-out converter/ko2kext.c,$(CONV_SRC)))
+$(patsubst $(BUILD)/fuzzers/%,$(BUILD)/obj/tests/fuzz/%.o,$(CONV_FUZZERS)): CPPFLAGS += -Iconverter
+$(CONV_FUZZERS): $(BUILD)/fuzzers/%: $(BUILD)/obj/tests/fuzz/%.o $(CONV_PARTS) $(ENGINE_LIB) $(CF_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(CONV_PARTS) $(LIBS)
 
 fuzz: fixtures
 	BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh

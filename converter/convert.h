@@ -152,6 +152,12 @@ CFDictionaryRef conv_personalities(const struct kmod_file *kf, const char *ident
     const char *module_name);
 
 /*
+ * manifest.c: the string value of a top-level "key": "value" of a package's
+ * +MANIFEST (NUL-terminated text), malloc'd; NULL when absent or malformed.
+ */
+char *conv_manifest_string(const char *manifest, const char *key);
+
+/*
  * bundle_check.c: the staged bundle validated as kextload validates it; one it
  * would refuse is an error naming the keys at fault and what to change.
  */

@@ -115,32 +115,6 @@ read_file(struct conv_set *set, const char *path, unsigned char **data, size_t *
 	return rc;
 }
 
-/*
- * A package's +MANIFEST is UCL/JSON; we need two top-level strings only, so
- * a small scan for "key":"value" is enough and pulls in no UCL parser.
- */
-static char *
-manifest_string(const char *manifest, const char *key)
-{
-	char pattern[64];
-	const char *p, *end;
-	char *value;
-
-	snprintf(pattern, sizeof(pattern), "\"%s\"", key);
-	if ((p = strstr(manifest, pattern)) == NULL)
-		return NULL;
-	p += strlen(pattern);
-	while (*p == ' ' || *p == '\t' || *p == ':')
-		p++;
-	if (*p++ != '"' || (end = strchr(p, '"')) == NULL)
-		return NULL;
-	if ((value = malloc((size_t)(end - p) + 1)) == NULL)
-		return NULL;
-	memcpy(value, p, (size_t)(end - p));
-	value[end - p] = '\0';
-	return value;
-}
-
 static int
 read_entry(struct archive *a, const char *path, const char *member, int64_t size, size_t limit,
     unsigned char **data, size_t *len, kext_error *err)
@@ -333,8 +307,8 @@ add_archive(struct conv_set *set, const char *path, kext_error *err)
 	if (readme != NULL && apply_readme(set, first, path, readme_member, readme, err) != 0)
 		goto fail;
 	if (manifest != NULL) {
-		pkg_origin = manifest_string(manifest, "origin");
-		pkg_version = manifest_string(manifest, "version");
+		pkg_origin = conv_manifest_string(manifest, "origin");
+		pkg_version = conv_manifest_string(manifest, "version");
 		for (size_t i = first; i < set->n; i++) {
 			set->mods[i].pkg_origin = pkg_origin ? strdup(pkg_origin) : NULL;
 			set->mods[i].pkg_version = pkg_version ? strdup(pkg_version) : NULL;

@@ -43,11 +43,16 @@ for bin in "$fz"/fuzzers/fuzz_*; do
 	[ -z "${FUZZ_ONLY:-}" ] || [ "$FUZZ_ONLY" = "$name" ] || continue
 	mkdir -p "$fz/corpus/$name"
 	log=$fz/logs/$name.log
+	# Big enough for the hostile catalog's inputs (a 700 KB nested plist).
+	case $name in
+	fuzz_plist | fuzz_kmod | fuzz_archive | fuzz_index) max_len=1048576 ;;
+	*) max_len=262144 ;;
+	esac
 	# Leaks count: libFuzzer reports them (ASan's leak check runs per input).
 	set +e
 	ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" \
 	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
 		-artifact_prefix="$fz/crashes/$name-" -print_final_stats=1 \
 		"$fz/corpus/$name" "$fz/seeds/$name" >"$log" 2>&1
 	rc=$?

@@ -6,6 +6,13 @@
 #   fuzz_hints    the corpus's linker.hints files
 #   fuzz_version  version strings, good and bad
 #   fuzz_devices  devinfo -v and modalias listings
+#   fuzz_sim_state  sim kernel state files (written here, from a real one)
+#   fuzz_index    identifier index lines for fuzz_index.c's fixed folder
+#   fuzz_archive  small tars: a package (+MANIFEST) and a release (README)
+#                 around fx_base.ko
+#   fuzz_release  README and +MANIFEST texts
+#   fuzz_plist also gets the hostile catalog's deep and many-attribute
+#   plists (tests/hostile/make_inputs.py), which need -max_len 1 MiB
 # Usage: tests/fuzz/seeds.sh DIR   (KEXT_FIXTURES, KEXT_CORPUS from the environment)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,7 +23,8 @@ SAMPLE=${FUZZ_CORPUS_SAMPLE:-24}
 
 rm -rf "$out"
 mkdir -p "$out/fuzz_kmod" "$out/fuzz_plist" "$out/fuzz_hints" "$out/fuzz_version" \
-    "$out/fuzz_devices"
+	"$out/fuzz_devices" "$out/fuzz_sim_state" "$out/fuzz_index" "$out/fuzz_archive" \
+	"$out/fuzz_release"
 printf 'nexus0\n  pci0\n    unknown pnpinfo vendor=0x8086 device=0x24fd sernum="a b" at slot=4 (disabled)\n' \
     >"$out/fuzz_devices/devinfo"
 printf 'pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00\nusb:v046DpC31Cd6400dc00dsc00dp00ic03isc01ip01in00\n' \
@@ -70,3 +78,93 @@ done
 # Plain hints seeds when the corpus is absent: a header-only file each endian.
 printf '\001\000\000\000' >"$out/fuzz_hints/empty-le.hints"
 printf '\000\000\000\001' >"$out/fuzz_hints/empty-be.hints"
+
+# A sim kernel with two files loaded, as kernel_sim_state.c writes it.
+cat >"$out/fuzz_sim_state/two-files" <<'STATE'
+# simulated FreeBSD kernel linker state (kext_tools sim backend)
+kext-sim-state 1
+osreldate 1402000
+arch amd64
+next-file-id 4
+next-module-id 3
+next-address 0xffffffff82202000
+file 1 5 0xffffffff80200000 0x1f3c6c0 kernel /boot/kernel/kernel
+version kernel 1402000
+file 2 2 0xffffffff82200000 0x1000 fx_base.ko /x/Fx_base.kext/Contents/MacOS/fx_base.ko
+version fxbase 3
+module 1 fxbase
+depend 1
+depend 1
+file 3 1 0xffffffff82201000 0x1000 fx_mid.ko /x/Fx_mid.kext/Contents/MacOS/fx_mid.ko
+version fxmid 1
+module 2 fxmid
+depend 1
+depend 1
+depend 2
+STATE
+printf 'kext-sim-state 1\nosreldate 1500068\narch amd64\n' >"$out/fuzz_sim_state/empty"
+
+if command -v python3 >/dev/null 2>&1; then
+	if [ -d /dev/shm ]; then scratch=/dev/shm; else scratch=/tmp; fi
+	python3 - "$out" "$top" "$fx" "$scratch" <<'PY'
+import io, os, sys, tarfile
+out, top, fx, scratch = sys.argv[1:5]
+sys.path.insert(0, os.path.join(top, 'tests', 'hostile'))
+import make_inputs
+
+# fuzz_plist: the nesting and attribute bombs of the hostile catalog.
+with open(os.path.join(out, 'fuzz_plist', 'deep_binary.plist'), 'wb') as f:
+    f.write(make_inputs.deep_binary_plist(100000))
+with open(os.path.join(out, 'fuzz_plist', 'many_attributes.plist'), 'w') as f:
+    f.write(make_inputs.PLIST_HEAD + '<plist version="1.0"' +
+            ''.join(' a%d="x"' % i for i in range(20)) + '><dict/></plist>\n')
+
+# fuzz_index: lines for fuzz_index.c's fixed folder, checksummed.
+def fnv(b):
+    h = 0xcbf29ce484222325
+    for c in b:
+        h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
+    return h
+repo = scratch + '/kext-fuzz-index/R'
+lines = [
+    ['k', 'A.kext', '-', repo + '/A.kext', repo + '/A.kext/Contents/Info.plist', '2049', '1234',
+     '300', '1700000000000000000', '4', 'org.fuzz.a', '1.0', '100000000', '1.0', '100000000',
+     '-', '-'],
+    ['k', 'A.kext', '-', '/elsewhere/A.kext', '/elsewhere/A.kext/Contents/Info.plist', '1', '2',
+     '3', '4', '4', 'org.fuzz.a', '2.0', '200000000', '1.0', '100000000', '-', '-'],
+    ['p', 'In.kext', 'A.kext', repo + '/A.kext/Contents/PlugIns/In.kext', '-', '0', '0', '0',
+     '0', '2', '-', '-', '0', '-', '0', '-', 'unreadable%0Aplug-in'],
+]
+text = ''
+for fields in lines:
+    body = '\t'.join(fields)
+    text += '%s\t%016x\n' % (body, fnv(body.encode()))
+with open(os.path.join(out, 'fuzz_index', 'entries'), 'w') as f:
+    f.write(text)
+
+# fuzz_archive: uncompressed tars, so mutations reach the members.
+ko = b''
+if fx and os.path.exists(os.path.join(fx, 'amd64', 'fx_base.ko')):
+    with open(os.path.join(fx, 'amd64', 'fx_base.ko'), 'rb') as f:
+        ko = f.read()
+def tar(name, members):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode='w', format=tarfile.USTAR_FORMAT) as t:
+        for path, data in members:
+            info = tarfile.TarInfo(path)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    with open(os.path.join(out, 'fuzz_archive', name), 'wb') as f:
+        f.write(buf.getvalue())
+manifest = b'{"name":"fx","origin":"sysutils/fx","version":"1.0_1"}\n'
+readme = (b'mach.ko for FreeBSD 15.0\n__FreeBSD_version 1500068\n'
+          b'kernel SHA256 ' + b'ab' * 32 + b'\n')
+tar('package.tar', [('+MANIFEST', manifest), ('/boot/modules/fx_base.ko', ko)])
+tar('release.tar', [('mach/README', readme), ('mach/fx_base.ko', ko)])
+tar('empty.tar', [('README', b'nothing here\n')])
+with open(os.path.join(out, 'fuzz_release', 'README'), 'wb') as f:
+    f.write(readme)
+with open(os.path.join(out, 'fuzz_release', 'MANIFEST'), 'wb') as f:
+    f.write(manifest)
+PY
+fi
