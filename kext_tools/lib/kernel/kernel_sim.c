@@ -96,6 +96,7 @@
 #include "kext/hints.h"
 #include "kext/kmod.h"
 #include "kext/kmod_check.h"
+#include "kext/sort.h"
 
 #define KLD_MAXPATHLEN 1024	/* kldload(2) copies the path with this limit */
 #define PAGE_SIZE_SIM 4096u
@@ -765,7 +766,7 @@ add_file(struct sim_state *st, const struct kmod_file *kf, const char *base,
 	st->next_module_id += (int)nmod;
 	*fileid = f->id;
 	/* its dependencies, loaded meanwhile, were appended first */
-	qsort(st->files, st->num_files, sizeof(*st->files), by_file_id);
+	kext_sort(st->files, st->num_files, sizeof(*st->files), by_file_id);
 	return 0;
 nomem:
 	sim_state_remove_file(st, st->num_files - 1);

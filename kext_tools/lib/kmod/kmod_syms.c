@@ -11,6 +11,7 @@
 #include "kext/error.h"
 #include "kext/file_read.h"
 #include "kext/kmod_symbols.h"
+#include "kext/sort.h"
 #include "kmod_internal.h"
 
 #define SHT_SYMTAB	2
@@ -53,7 +54,7 @@ sort_unique(struct kmod_symbol_list *l)
 
 	if (l->n == 0)
 		return;
-	qsort(l->names, l->n, sizeof(l->names[0]), cmp_name);
+	kext_sort(l->names, l->n, sizeof(l->names[0]), cmp_name);
 	for (size_t i = 1; i < l->n; i++) {
 		if (strcmp(l->names[i], l->names[out]) == 0)
 			free(l->names[i]);

@@ -9,6 +9,7 @@
 #include "kext/kmod_symbols.h"
 #include "kext/libs.h"
 #include "kext/repo.h"
+#include "kext/sort.h"
 #include "kext/text.h"
 
 struct provider {
@@ -87,7 +88,7 @@ gather(struct kext_repos *repos, const char *self, bool compat, struct provider 
 	}
 	free(all);
 	/* Libraries in identifier order, so symbol lists name them the same way each run. */
-	qsort(*out, *n, sizeof(**out), cmp_provider);
+	kext_sort(*out, *n, sizeof(**out), cmp_provider);
 	return 0;
 }
 
@@ -181,7 +182,7 @@ kext_libs(struct kext_repos *repos, struct kext_bundle *b, const struct kext_lib
 		if (provs[i].used > 0 &&
 		    add_library(out, provs[i].identifier, provs[i].version, provs[i].used) != 0)
 			goto nomem;
-	qsort(out->libs, out->num_libs, sizeof(out->libs[0]), cmp_library);
+	kext_sort(out->libs, out->num_libs, sizeof(out->libs[0]), cmp_library);
 	rc = 0;
 	goto out;
 nomem:
