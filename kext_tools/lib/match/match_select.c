@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kext/sort.h"
 #include "match_internal.h"
 
 static const struct language {
@@ -145,7 +146,7 @@ match_bundle(const struct kext_device *d, struct kext_bundle *b, struct kext_mat
 	for (CFIndex i = 0; i < n; i++)
 		if (names[i] == NULL)
 			goto out;
-	qsort(names, (size_t)n, sizeof(*names), compare_keys);
+	kext_sort(names, (size_t)n, sizeof(*names), compare_keys);
 	for (CFIndex i = 0; i < n; i++) {
 		CFStringRef key = CFStringCreateWithCString(NULL, names[i], kCFStringEncodingUTF8);
 		CFTypeRef p = CFDictionaryGetValue(all, key);
@@ -205,8 +206,7 @@ kext_match_device(const struct kext_device *d, struct kext_bundle *const *bundle
 			return kext_fail(err, ENOMEM, "out of memory");
 		}
 	}
-	if (out->n > 1)
-		qsort(out->m, out->n, sizeof(out->m[0]), compare_matches);
+	kext_sort(out->m, out->n, sizeof(out->m[0]), compare_matches);
 	return 0;
 }
 
