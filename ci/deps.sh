@@ -5,7 +5,7 @@ set -eu
 
 pkgs="build-essential pkg-config clang lld libclang-rt-14-dev valgrind file
 libplist-dev libxml2-dev libbsd-dev libarchive-dev libcmocka-dev zstd xz-utils python3
-bc strace kmod"
+bc strace kmod time"
 [ "${1:-}" = "--smoke" ] && pkgs="$pkgs qemu-system-x86 busybox-static cpio"
 
 command -v dpkg-query >/dev/null 2>&1 || { echo "deps: not a Debian system; install: $pkgs" >&2; exit 0; }

@@ -12,6 +12,9 @@
  * Syncing once for the run, not once per file, is what keeps a bulk
  * conversion close to the speed of a plain copy.
  */
+#ifdef __FreeBSD__
+#include <sys/param.h>	/* __FreeBSD_version */
+#endif
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -63,6 +66,72 @@ write_at(int dfd, const char *name, const char *path, const void *data, size_t l
 		return kext_fail(err, e, "%s/%s: %s", path, name, strerror(e));
 	}
 	if (close(fd) != 0)
+		return kext_fail(err, errno, "%s/%s: %s", path, name, strerror(errno));
+	return 0;
+}
+
+/*
+ * The bytes of the open file in, from where it stands to its end, into out:
+ * in the kernel with copy_file_range(2) where there is one (Linux; FreeBSD
+ * from 13.0, man.freebsd.org/copy_file_range, the __FreeBSD_version 1300000
+ * libc++ checks in llvm/llvm-project#169179), else through a small buffer.
+ */
+static int
+copy_fd(int in, int out, size_t len)
+{
+	char buf[64 * 1024];
+
+#if defined(__linux__) || (defined(__FreeBSD__) && __FreeBSD_version >= 1300000)
+	while (len > 0) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == ENOSYS || errno == EXDEV || errno == EINVAL ||
+		    errno == EOPNOTSUPP))
+			break;	/* not here: the portable way below */
+		if (n <= 0)
+			return n == 0 ? (errno = EIO, -1) : -1;
+		len -= (size_t)n;
+	}
+#endif
+	while (len > 0) {
+		ssize_t r = read(in, buf, len < sizeof(buf) ? len : sizeof(buf)), w;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r == 0 ? (errno = EIO, -1) : -1;
+		for (char *p = buf; r > 0; p += w, r -= w, len -= (size_t)w)
+			if ((w = write(out, p, (size_t)r)) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* The module file m->source copied file to file as name in dfd; path is for messages. */
+static int
+copy_module_at(int dfd, const char *name, const char *path, const struct conv_module *m,
+    kext_error *err)
+{
+	int in, out, e;
+
+	if ((in = open(m->source, O_RDONLY | O_CLOEXEC)) < 0)
+		return kext_fail(err, errno, "%s: %s", m->source, strerror(errno));
+	if ((out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+		e = errno;
+		close(in);
+		return kext_fail(err, e, "%s/%s: %s", path, name, strerror(e));
+	}
+	if (copy_fd(in, out, m->len) != 0 || (SYNC_PER_FILE && fsync(out) != 0)) {
+		e = errno;
+		close(in);
+		close(out);
+		return kext_fail(err, e, "%s/%s: copying %s failed: %s", path, name, m->source,
+		    e == EIO ? "the file changed while being copied" : strerror(e));
+	}
+	close(in);
+	if (close(out) != 0)
 		return kext_fail(err, errno, "%s/%s: %s", path, name, strerror(errno));
 	return 0;
 }
@@ -168,7 +237,8 @@ fill_bundle(int top, const char *path, const struct conv_module *m, CFDictionary
 		close(contents);
 		return -1;
 	}
-	rc = write_at(macos, m->file_name, path, m->data, m->len, err);
+	rc = m->source != NULL ? copy_module_at(macos, m->file_name, path, m, err) :
+	    write_at(macos, m->file_name, path, m->data, m->len, err);
 	close(macos);
 	if (rc == 0)
 		rc = write_info_plist(contents, path, m, info, err);

@@ -39,12 +39,19 @@ struct conv_release {
 	char *readme;		/* "tarball:member", for messages */
 };
 
-/* One module file to convert. */
+/*
+ * One module file to convert. A file on disk (source) is not held in memory:
+ * it is mapped while it is parsed (conv_module_map) and its bytes are
+ * copied file to file into the bundle, so memory does not grow with the
+ * number of inputs. An archive member has no source and is held in data.
+ */
 struct conv_module {
 	char *origin;		/* for messages: "dir/foo.ko" or "pkg.pkg:/boot/modules/foo.ko" */
 	char *file_name;	/* "foo.ko" */
-	unsigned char *data;
+	char *source;		/* the module file, or NULL for an archive member */
+	unsigned char *data;	/* NULL for a source not mapped now */
 	size_t len;
+	bool mapped;		/* data is source's mapping */
 	char *pkg_origin;	/* from a package's +MANIFEST, or NULL */
 	char *pkg_version;
 	struct kmod_file *kf;	/* NULL until parsed, or when parsing failed */
@@ -58,7 +65,7 @@ struct conv_module {
 struct conv_set {
 	struct conv_module *mods;
 	size_t n, cap;
-	size_t bytes;		/* module bytes read so far: bounded (inputs.c) */
+	size_t bytes;		/* archive member bytes read so far: bounded (inputs.c) */
 	char **hints_files;	/* linker.hints found beside directory inputs */
 	size_t num_hints;
 };
@@ -97,6 +104,10 @@ struct conv_options {
 /* inputs.c */
 int conv_add_input(struct conv_set *set, const char *path, kext_error *err);
 void conv_set_free(struct conv_set *set);
+/* Makes m->data hold the module: its source mapped (read-only), else as it is. */
+int conv_module_map(struct conv_module *m, kext_error *err);
+/* Lets a mapped source go; a member read from an archive stays. */
+void conv_module_unmap(struct conv_module *m);
 
 /* providers.c */
 int conv_providers_add(struct conv_providers *pv, const char *module, int version,

@@ -3,6 +3,7 @@
  * /boot/kernel, whose linker.hints tells what the kernel itself provides), or
  * an archive libarchive reads (a FreeBSD .pkg, a release tarball).
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <archive.h>
@@ -10,6 +11,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +26,11 @@
 #define MAX_MANIFEST_SIZE (4u << 20)
 #define MAX_README_SIZE   (1u << 20)
 /*
- * A run holds every module it converts at once (dependencies cross inputs),
- * so their total is bounded too: ten sparse 500 MiB archive members (a 178
- * KB .tar.zst) once made ko2kext hold 5 GB. A whole /boot/kernel is far
- * below this (the corpus's FreeBSD 10.1 amd64 one is 63 MB).
+ * A run holds every archive member it converts at once (dependencies cross
+ * inputs; module files are mapped only while read, not held), so their
+ * total is bounded too: ten sparse 500 MiB archive members (a 178 KB
+ * .tar.zst) once made ko2kext hold 5 GB. A whole /boot/kernel is far below
+ * this (the corpus's FreeBSD 10.1 amd64 one is 63 MB).
  */
 #define MAX_TOTAL_SIZE    ((size_t)1 << 30)
 
@@ -49,8 +53,8 @@ base_name(const char *path)
 }
 
 static int
-push_module(struct conv_set *set, char *origin, const char *file_name, unsigned char *data,
-    size_t len, const char *pkg_origin, const char *pkg_version)
+push_module(struct conv_set *set, char *origin, const char *file_name, const char *source,
+    unsigned char *data, size_t len, const char *pkg_origin, const char *pkg_version)
 {
 	struct conv_module *m;
 
@@ -67,14 +71,16 @@ push_module(struct conv_set *set, char *origin, const char *file_name, unsigned 
 	memset(m, 0, sizeof(*m));
 	m->origin = origin;
 	m->file_name = strdup(file_name);
+	m->source = source != NULL ? strdup(source) : NULL;
 	m->data = data;
 	m->len = len;
 	m->pkg_origin = pkg_origin ? strdup(pkg_origin) : NULL;
 	m->pkg_version = pkg_version ? strdup(pkg_version) : NULL;
-	if (m->file_name == NULL || (pkg_origin && !m->pkg_origin) ||
+	if (m->file_name == NULL || (source && !m->source) || (pkg_origin && !m->pkg_origin) ||
 	    (pkg_version && !m->pkg_version)) {
 		/* the caller still owns origin and data: give them back */
 		free(m->file_name);
+		free(m->source);
 		free(m->pkg_origin);
 		free(m->pkg_version);
 		set->n--;
@@ -95,24 +101,69 @@ reserve(struct conv_set *set, uint64_t size, const char *path, kext_error *err)
 	return 0;
 }
 
-/* The whole module file, through the library's bounded reader (FIFOs refused, size capped). */
+/*
+ * Whether the regular file at path starts like an ELF file, and its size,
+ * through the library's bounded open (FIFOs refused, size capped); the rest
+ * is read only when needed.
+ */
 static int
-read_file(struct conv_set *set, const char *path, unsigned char **data, size_t *len,
-    kext_error *err)
+peek_file(const char *path, bool *elf, size_t *len, kext_error *err)
 {
-	size_t size;
-	int fd, rc;
+	unsigned char magic[sizeof(elf_magic)];
+	ssize_t got;
+	int fd;
 
 	if (kext_file_open_bounded(path, MAX_MODULE_SIZE, "larger than any kernel module", &fd,
-	    &size, err) != 0)
+	    len, err) != 0)
 		return -1;
-	rc = reserve(set, size, path, err);
-	if (rc == 0)
-		rc = kext_file_read_exact(fd, size, path, data, err);
+	got = pread(fd, magic, sizeof(magic), 0);
 	close(fd);
-	if (rc == 0)
-		*len = size;
-	return rc;
+	if (got < 0)
+		return kext_fail(err, errno, "%s: read: %s", path, strerror(errno));
+	*elf = (size_t)got == sizeof(magic) && memcmp(magic, elf_magic, sizeof(magic)) == 0;
+	return 0;
+}
+
+int
+conv_module_map(struct conv_module *m, kext_error *err)
+{
+	size_t len;
+	void *map;
+	int fd, saved;
+
+	if (m->source == NULL || m->data != NULL)
+		return 0;
+	if (kext_file_open_bounded(m->source, MAX_MODULE_SIZE, "larger than any kernel module",
+	    &fd, &len, err) != 0)
+		return -1;
+	if (len != m->len) {
+		close(fd);
+		return kext_fail(err, EIO, "%s: changed size while being converted (%zu bytes, "
+		    "then %zu)", m->source, m->len, len);
+	}
+	if (len == 0) {
+		close(fd);
+		return kext_fail(err, EINVAL, "%s: not a kernel module: the file is empty",
+		    m->source);
+	}
+	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	saved = errno;
+	close(fd);
+	if (map == MAP_FAILED)
+		return kext_fail(err, saved, "%s: cannot map: %s", m->source, strerror(saved));
+	m->data = map;
+	m->mapped = true;
+	return 0;
+}
+
+void
+conv_module_unmap(struct conv_module *m)
+{
+	if (!m->mapped)
+		return;
+	munmap(m->data, m->len);
+	m->data = NULL;
+	m->mapped = false;
 }
 
 static int
@@ -142,8 +193,10 @@ read_entry(struct archive *a, const char *path, const char *member, int64_t size
 static void
 free_module(struct conv_module *m)
 {
+	conv_module_unmap(m);
 	free(m->origin);
 	free(m->file_name);
+	free(m->source);
 	free(m->data);
 	free(m->pkg_origin);
 	free(m->pkg_version);
@@ -288,7 +341,7 @@ add_archive(struct conv_set *set, const char *path, kext_error *err)
 		if (asprintf(&origin, "%s:%s", path, member) < 0)
 			origin = NULL;
 		if (origin == NULL ||
-		    push_module(set, origin, base_name(member), data, len, NULL, NULL) != 0) {
+		    push_module(set, origin, base_name(member), NULL, data, len, NULL, NULL) != 0) {
 			free(origin);
 			free(data);
 			rc = kext_fail(err, ENOMEM, "%s: out of memory", path);
@@ -332,28 +385,26 @@ out:
 	return rc;
 }
 
+/* A module file is only looked at here; conv_module_map reads it when needed. */
 static int
 add_module_file(struct conv_set *set, const char *path, kext_error *err)
 {
-	unsigned char *data = NULL;
 	size_t len = 0;
+	bool elf = false;
 	char *origin;
 
-	if (read_file(set, path, &data, &len, err) != 0)
+	if (peek_file(path, &elf, &len, err) != 0)
 		return -1;
-	if (len < sizeof(elf_magic) || memcmp(data, elf_magic, sizeof(elf_magic)) != 0) {
-		free(data);
-		set->bytes -= len;	/* not a module: not held */
+	if (!elf) {
 		/* A .ko is a module or nothing; other names may be archives. */
 		if (has_suffix(path, ".ko"))
 			return kext_fail(err, EINVAL, "%s: not a kernel module: %s", path,
 			    len == 0 ? "the file is empty" : "no ELF header");
 		return add_archive(set, path, err);
 	}
-	if ((origin = strdup(path)) == NULL || push_module(set, origin, base_name(path), data, len,
-	    NULL, NULL) != 0) {
+	if ((origin = strdup(path)) == NULL || push_module(set, origin, base_name(path), path,
+	    NULL, len, NULL, NULL) != 0) {
 		free(origin);
-		free(data);
 		return kext_fail(err, ENOMEM, "%s: out of memory", path);
 	}
 	return 0;

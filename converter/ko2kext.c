@@ -225,15 +225,20 @@ parse_modules(struct run *run, struct conv_set *set)
 		struct conv_module *m = &set->mods[i];
 		void **slot;
 
-		if (kmod_parse(m->data, m->len, m->origin, &m->kf, &err) != 0) {
+		/* one input mapped at a time: memory stays flat however many there are */
+		if (conv_module_map(m, &err) != 0 ||
+		    kmod_parse(m->data, m->len, m->origin, &m->kf, &err) != 0) {
+			conv_module_unmap(m);
 			m->failed = true;
 			report(run, &err);
 			continue;
 		}
 		if (!run->print && !run->json && !is_convertible(run, m)) {
+			conv_module_unmap(m);
 			m->failed = true;
 			continue;
 		}
+		conv_module_unmap(m);
 		if (conv_name_module(m, &run->opt) != 0 ||
 		    (slot = kext_map_slot(taken, m->bundle_name, true)) == NULL) {
 			m->failed = true;
