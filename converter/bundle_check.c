@@ -135,6 +135,29 @@ append(char *buf, size_t len, const char *text)
 		snprintf(buf + used, len - used, "%s", text);
 }
 
+/*
+ * Messages name the bundle being written (outdir/Foo.kext), never the hidden
+ * staging folder it sits in until it is renamed into place.
+ */
+static void
+unstage_paths(kext_error *err, const char *staged, const char *outdir, const char *name)
+{
+	char out[KEXT_ERROR_MAX], *at, *from = err->msg;
+	size_t used = 0, n = strlen(staged);
+	int w;
+
+	out[0] = '\0';
+	while ((at = strstr(from, staged)) != NULL && used < sizeof(out)) {
+		w = snprintf(out + used, sizeof(out) - used, "%.*s%s/%s", (int)(at - from), from,
+		    outdir, name);
+		used += w > 0 ? (size_t)w : 0;
+		from = at + n;
+	}
+	if (used < sizeof(out))
+		snprintf(out + used, sizeof(out) - used, "%s", from);
+	snprintf(err->msg, sizeof(err->msg), "%s", out);
+}
+
 int
 conv_check_bundle(const char *outdir, const char *staged, const struct conv_module *m,
     const struct conv_options *opt, kext_error *err)
@@ -144,9 +167,11 @@ conv_check_bundle(const char *outdir, const char *staged, const struct conv_modu
 	char msg[KEXT_ERROR_MAX] = "", fix[512], line[768];
 	size_t shown = 0, failures;
 
-	if (kext_bundle_open(staged, &b, err) != 0)
+	if (kext_bundle_open(staged, &b, err) != 0) {
+		unstage_paths(err, staged, outdir, m->bundle_name);
 		return kext_fail_prefix(err, "%s: the bundle written for %s cannot be opened: ",
 		    m->bundle_name, m->origin);
+	}
 	if (kext_bundle_is_valid(b)) {
 		kext_bundle_release(b);
 		return 0;

@@ -58,4 +58,12 @@ expect 1 "firmware clash" "$BIN/ko2kext" --force -f "$T/fw/a/fw.bin" -f "$T/fw/b
 has "$T/err" "ko2kext: $out/Fx_base.kext/fw.bin: File exists" "bundle named"
 hasnt "$T/err" ".Fx_base.kext." "staging folder not named"
 has "$T/err" "ko2kext: $out: nothing was written" "nothing written said"
+# An Info.plist too big to read back (10 MiB of '<' is 40 MiB of XML): the
+# check of the staged bundle names the bundle's place, not the staging one.
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c "import plistlib, sys; plistlib.dump({'Pad': '<' * (10 << 20)}, open(sys.argv[1], 'wb'), fmt=plistlib.FMT_BINARY)" "$T/big.plist"
+	expect 1 "unreadable Info.plist" "$BIN/ko2kext" --force -m "$T/big.plist" -o "$out" "$FX/amd64/fx_base.ko"
+	has "$T/err" "cannot be opened: $out/Fx_base.kext/Contents/Info.plist: 41944488 bytes, more than the 16777216 allowed" "bundle named"
+	hasnt "$T/err" ".Fx_base.kext." "staging folder not named"
+fi
 ok "failing runs say what they wrote; no staging path in messages"
