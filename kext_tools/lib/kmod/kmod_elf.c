@@ -33,6 +33,11 @@ kmod_shdr_read(const struct kmod_image *img, size_t index, struct kmod_shdr *sh)
 {
 	const uint8_t *p;
 
+	if (img->shdrs != NULL) {
+		*sh = img->shdrs[index];
+		return;
+	}
+
 	if (img->is64) {
 		p = img->buf + img->shoff + index * 64;
 		sh->name = (uint32_t)kmod_get(img, p, 4);
@@ -186,6 +191,27 @@ read_section_table(struct kmod_image *img, uint64_t shoff, unsigned shentsize,
 	return 0;
 }
 
+/*
+ * Section headers are read again and again (names looked up, sections
+ * walked per step), so a module's are decoded once; a file with more than
+ * DECODED_SECTIONS (hostile ones: up to KMOD_MAX_SECTIONS) is read in place.
+ * Out of memory only costs the speed.
+ */
+#define DECODED_SECTIONS 4096
+
+static void
+decode_sections(struct kmod_image *img)
+{
+	struct kmod_shdr *all;
+
+	if (img->shnum == 0 || img->shnum > DECODED_SECTIONS ||
+	    (all = calloc(img->shnum, sizeof(*all))) == NULL)
+		return;
+	for (size_t i = 0; i < img->shnum; i++)
+		kmod_shdr_read(img, i, &all[i]);
+	img->shdrs = all;
+}
+
 /* Every section that has file bytes must lie inside the file. */
 static int
 check_sections(struct kmod_image *img, kext_error *err)
@@ -323,6 +349,7 @@ kmod_image_headers(struct kmod_image *img, const void *buf, size_t len,
 	}
 	if (read_section_table(img, shoff, shentsize, shnum, shstrndx, err) != 0)
 		return -1;
+	decode_sections(img);
 	return check_sections(img, err);
 }
 
@@ -357,6 +384,8 @@ kmod_image_init(struct kmod_image *img, const void *buf, size_t len,
 void
 kmod_image_fini(struct kmod_image *img)
 {
+	free(img->shdrs);
+	img->shdrs = NULL;
 	free(img->segs);
 	free(img->relocs);
 	img->segs = NULL;

@@ -66,6 +66,8 @@ struct kmod_segment {
 	uint64_t offset, filesz;
 };
 
+struct kmod_shdr;
+
 struct kmod_image {
 	const uint8_t *buf;
 	size_t len;
@@ -79,6 +81,8 @@ struct kmod_image {
 	/* section headers (may be absent from an ET_DYN file) */
 	uint64_t shoff;
 	size_t shnum, shstrndx;
+	/* all of them decoded once, when few enough; else decoded on each read */
+	struct kmod_shdr *shdrs;
 
 	struct kmod_segment *segs;	/* sorted by addr, not overlapping */
 	size_t nsegs;
