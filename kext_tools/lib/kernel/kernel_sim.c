@@ -174,35 +174,40 @@ drop_cache(struct sim *s)
 	s->cached = false;
 }
 
-/*
- * Locks DIR and reads the state: parsed again only when the file's text
- * differs from what the cache stands for. On failure nothing stays locked.
- */
+/* Makes the cache stand for DIR/state: parsed again only when its text changed. */
 static int
-txn_begin(struct sim *s, int how, struct sim_txn *t, kext_error *err)
+read_cached(struct sim *s, kext_error *err)
 {
 	char *text;
 	size_t len;
 
+	if (sim_state_read_text(s->state_path, &text, &len, err) != 0)
+		return -1;
+	if (s->cached && len == s->cache_len && memcmp(text, s->cache_text, len) == 0) {
+		free(text);
+		return 0;
+	}
+	drop_cache(s);
+	if (sim_state_parse(text, len, s->state_path, &s->cache, err) != 0) {
+		free(text);
+		return -1;
+	}
+	s->cached = true;
+	s->cache_text = text;
+	s->cache_len = len;
+	return 0;
+}
+
+/* Locks DIR and reads the state (read_cached); on failure nothing stays locked. */
+static int
+txn_begin(struct sim *s, int how, struct sim_txn *t, kext_error *err)
+{
 	t->how = how;
 	if ((t->lock_fd = lock_dir(s, how, err)) < 0)
 		return -1;
-	if (sim_state_read_text(s->state_path, &text, &len, err) != 0) {
+	if (read_cached(s, err) != 0) {
 		close(t->lock_fd);
 		return -1;
-	}
-	if (s->cached && len == s->cache_len && memcmp(text, s->cache_text, len) == 0) {
-		free(text);
-	} else {
-		drop_cache(s);
-		if (sim_state_parse(text, len, s->state_path, &s->cache, err) != 0) {
-			free(text);
-			close(t->lock_fd);
-			return -1;
-		}
-		s->cached = true;
-		s->cache_text = text;
-		s->cache_len = len;
 	}
 	t->st = s->cache;
 	return 0;
@@ -335,7 +340,7 @@ env_given(const char *variable)
 
 /* Creates DIR/state for a new kernel, or checks the existing one. */
 static int
-sim_prepare(const struct sim *s, kext_error *err)
+sim_prepare(struct sim *s, kext_error *err)
 {
 	struct sim_state st;
 	const char *arch;
@@ -358,17 +363,19 @@ sim_prepare(const struct sim *s, kext_error *err)
 				rc = sim_state_write(s->state_path, &st, err);
 			sim_state_free(&st);
 		}
-	} else if ((rc = sim_state_read(s->state_path, &st, err)) == 0) {
-		if (env_given("KEXT_SIM_OSVERSION") && st.osreldate != osreldate)
+	} else if ((rc = read_cached(s, err)) == 0) {
+		/* read into the cache: the tool's first query will not parse it again */
+		const struct sim_state *have = &s->cache;
+
+		if (env_given("KEXT_SIM_OSVERSION") && have->osreldate != osreldate)
 			rc = kext_fail(err, EINVAL,
 			    "%s: this sim kernel was created with __FreeBSD_version %d but "
 			    "KEXT_SIM_OSVERSION=%d; remove the directory (or unset the variable)",
-			    s->state_path, st.osreldate, osreldate);
-		else if (env_given("KEXT_SIM_ARCH") && strcmp(st.arch, arch) != 0)
+			    s->state_path, have->osreldate, osreldate);
+		else if (env_given("KEXT_SIM_ARCH") && strcmp(have->arch, arch) != 0)
 			rc = kext_fail(err, EINVAL,
 			    "%s: this sim kernel was created for %s but KEXT_SIM_ARCH=%s; remove "
-			    "the directory (or unset the variable)", s->state_path, st.arch, arch);
-		sim_state_free(&st);
+			    "the directory (or unset the variable)", s->state_path, have->arch, arch);
 	}
 	close(fd);
 	return rc;
