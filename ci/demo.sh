@@ -58,7 +58,7 @@ set -x
 # shellcheck disable=SC2086
 "$bin/kextload" -v $auth -r "$ext" $load
 "$bin/kextstat"
-# Unloading never cascades: everything loaded goes, newest first.
+# Everything loaded goes as one set; kextunload orders it dependents first.
 # shellcheck disable=SC2046
-"$bin/kextunload" -v $("$bin/kextstat" -l -k | awk '{ print "-b", $6 }' | tac)
+"$bin/kextunload" -v $("$bin/kextstat" -l -k | awk '{ print "-b", $6 }')
 "$bin/kextstat"

@@ -12,61 +12,51 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "kext/bundle.h"
+#include "kext/cli.h"
+#include "kext/diag.h"
+#include "kext/kernel.h"
 #include "kext/load.h"
 #include "kext/preflight.h"
+#include "kext/repo.h"
 #include "kext/strv.h"
 
 /*
- * Apple's kextutil(8) exit codes (first failure wins): 1 a kext not found,
- * 4 a kext is bad (validation, authentication or dependencies). kextload:
- * any failure but a privilege one exits EX_OSERR.
+ * Exit codes. Apple's kextload: EX_NOPERM for a privilege refusal, EX_OSERR for
+ * any other failure (exitStatusForOSReturn in kextload_main.c). Apple's
+ * kextutil (kextutil_main.h; first failure wins): 1 a kext not found, 4 a
+ * kext is bad (validation, authentication or dependencies), 6 loading
+ * failed. Both: EX_USAGE for a bad command line, EX_NOINPUT for a kext path
+ * that does not exist (checkPath in kext_tools_util.c).
  */
-enum { EXIT_KEXT_NOT_FOUND = 1, EXIT_KEXT_BAD = 4 };
+enum { EXIT_KEXT_NOT_FOUND = 1, EXIT_KEXT_BAD = 4, EXIT_UTIL_LOAD_FAILED = 6 };
 
 static const char usage_kextload[] =
-    "usage: kextload [-v] [-q] [-z] [-r repository]... [-d dependency.kext]... [-b bundle_id]...\n"
-    "                [--kernel SPEC] [bundle.kext]...\n"
-    "  -b, --bundle-id ID        load the best kext with this identifier\n"
-    "  -d, --dependency KEXT     consider this kext as a dependency\n"
-    "  -r, --repository DIR      look for kexts in DIR too\n"
-    "  -v, --verbose             also say what was already loaded\n"
-    "  -q, --quiet               print nothing\n"
-    "  -z, --no-authentication   skip the root:wheel ownership checks (sim kernel only)\n"
-    "      --kernel SPEC         " KEXT_KERNEL_SPEC_HELP;
+    "usage: kextload [-v [0-6]] [-q] [-t] [-z] [-r repository]... [-d dependency.kext]...\n"
+    "                [-b bundle_id]... [-kernel SPEC] [--] [bundle.kext]...\n"
+    "  -b, -bundle-id ID         load the best kext with this identifier\n"
+    "  -d, -dependency KEXT      consider this kext as a dependency\n"
+    "  -r, -repository DIR       look for kexts in DIR too\n"
+    "  -t, -print-diagnostics    print every diagnostic of the named kexts\n"
+    "  -v, -verbose [0-6]        also say what was already loaded (2 and up: every step)\n"
+    "  -q, -quiet                print nothing\n"
+    "  -z, -no-authentication    skip the root:wheel ownership checks (sim kernel only)\n"
+    "      -kernel SPEC          " KEXT_KERNEL_SPEC_HELP
+    "      -version, -help       (long options take one dash or two)\n";
 
 static const char usage_kextutil[] =
-    "usage: kextutil [-n] [-t] [-e] [-v] [-q] [-z] [-r repository]... [-d dependency.kext]...\n"
-    "                [-b bundle_id]... [-k kernel_file] [--json] [--kernel SPEC]\n"
-    "                [bundle.kext]...\n"
-    "  -n, --no-load             plan and check only; load nothing\n"
-    "  -t, --print-diagnostics   print every diagnostic of every kext involved\n"
-    "  -e, --no-system-extensions  do not look in " KEXT_SYSTEM_EXTENSIONS "\n"
-    "  -Z, --no-resolve-dependencies  with -n: only validate the named kexts\n"
-    "  -z, --no-authentication   skip the ownership checks (with -n, or the sim kernel)\n"
-    "      --json                with -n: every kext involved and its diagnostics as JSON\n"
-    "  -k, --kernel-file FILE    with -n: check every module's symbols against this kernel\n"
+    "usage: kextutil [-n] [-t] [-e] [-Z] [-v [0-6]] [-q] [-z] [-r repository]...\n"
+    "                [-d dependency.kext]... [-b bundle_id]... [-k kernel_file] [-json]\n"
+    "                [-kernel SPEC] [--] [bundle.kext]...\n"
+    "  -n, -no-load              plan and check only; load nothing (implies -z unless -t)\n"
+    "  -t, -print-diagnostics    print every diagnostic of every kext involved\n"
+    "  -e, -no-system-extensions do not look in " KEXT_SYSTEM_EXTENSIONS "\n"
+    "  -Z, -no-resolve-dependencies  with -n: only validate the named kexts\n"
+    "  -z, -no-authentication    skip the ownership checks (with -n, or the sim kernel)\n"
+    "      -json                 with -n: every kext involved and its diagnostics as JSON\n"
+    "  -k, -kernel-file FILE     with -n: check every module's symbols against this kernel\n"
     "                            (default on the freebsd kernel: kern.bootfile)\n"
-    "  -b, -d, -r, -v, -q, --kernel as for kextload\n";
-
-enum { OPT_KERNEL = 256, OPT_JSON };
-
-static const struct option long_options[] = {
-	{"bundle-id", required_argument, NULL, 'b'},
-	{"dependency", required_argument, NULL, 'd'},
-	{"repository", required_argument, NULL, 'r'},
-	{"no-load", no_argument, NULL, 'n'},
-	{"print-diagnostics", no_argument, NULL, 't'},
-	{"no-system-extensions", no_argument, NULL, 'e'},
-	{"no-resolve-dependencies", no_argument, NULL, 'Z'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"no-authentication", no_argument, NULL, 'z'},
-	{"kernel", required_argument, NULL, OPT_KERNEL},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"kernel-file", required_argument, NULL, 'k'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
+    "  -b, -d, -r, -v, -q, -kernel, -version, -help as for kextload\n";
 
 struct args {
 	const char *prog, *kernel, *kernel_file;
@@ -74,39 +64,65 @@ struct args {
 	size_t num_ids, num_dirs, num_deps;
 	char **paths;
 	size_t num_paths;
-	bool util, no_load, diagnostics, no_system, no_resolve, verbose, quiet, no_auth, json;
+	int verbose;
+	bool util, no_load, diagnostics, no_system, no_resolve, quiet, no_auth, json;
+	bool explicit_no_auth;	/* -z given, not implied by kextutil -n */
 };
+
+/* One option into *a; -1 when memory runs out. */
+static int
+take_option(struct args *a, int key, const char *arg)
+{
+	switch (key) {
+	case KEXT_OPT_BUNDLE_ID: return kext_strv_push(&a->ids, &a->num_ids, arg);
+	case KEXT_OPT_DEPENDENCY: return kext_strv_push(&a->deps, &a->num_deps, arg);
+	case KEXT_OPT_REPOSITORY: return kext_strv_push(&a->dirs, &a->num_dirs, arg);
+	case KEXT_OPT_NO_LOAD: a->no_load = true; break;
+	case KEXT_OPT_DIAGNOSTICS: a->diagnostics = true; break;
+	case KEXT_OPT_NO_SYSTEM: a->no_system = true; break;
+	case KEXT_OPT_NO_RESOLVE: a->no_resolve = true; break;
+	case KEXT_OPT_VERBOSE: a->verbose = kext_cli_verbose_level(arg); break;
+	case KEXT_OPT_QUIET: a->quiet = true; break;
+	case KEXT_OPT_NO_AUTH: a->no_auth = a->explicit_no_auth = true; break;
+	case KEXT_OPT_KERNEL: a->kernel = arg; break;
+	case KEXT_OPT_KERNEL_FILE: a->kernel_file = arg; break;
+	case KEXT_OPT_JSON: a->json = true; break;
+	default: break;
+	}
+	return 0;
+}
 
 static int
 parse_args(struct args *a, int argc, char **argv)
 {
 	const char *usage = a->util ? usage_kextutil : usage_kextload;
-	int c, rc = 0;
+	struct kext_cli *cli;
+	const char *arg;
+	kext_error err;
+	int key, rc = 0;
 
-	while ((c = getopt_long(argc, argv, a->util ? "b:d:r:k:ntZevqzh" : "b:d:r:vqzh", long_options,
-	    NULL)) != -1) {
-		switch (c) {
-		case 'b': rc = kext_strv_push(&a->ids, &a->num_ids, optarg); break;
-		case 'd': rc = kext_strv_push(&a->deps, &a->num_deps, optarg); break;
-		case 'r': rc = kext_strv_push(&a->dirs, &a->num_dirs, optarg); break;
-		case 'n': a->no_load = true; break;
-		case 't': a->diagnostics = true; break;
-		case 'e': a->no_system = true; break;
-		case 'Z': a->no_resolve = true; break;
-		case 'v': a->verbose = true; break;
-		case 'q': a->quiet = true; break;
-		case 'z': a->no_auth = true; break;
-		case OPT_KERNEL: a->kernel = optarg; break;
-		case OPT_JSON: a->json = true; break;
-		case 'k': a->kernel_file = optarg; break;
-		case 'h': fputs(usage, stdout); exit(EX_OK);
-		default: fputs(usage, stderr); return EX_USAGE;
-		}
-		if (rc != 0) {
+	if (kext_cli_open(a->util ? KEXT_TOOL_KEXTUTIL : KEXT_TOOL_KEXTLOAD, &cli, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", a->prog, err.msg);
+		return EX_OSERR;
+	}
+	while (rc == 0 && (key = kext_cli_next(cli, argc, argv, &arg, &err)) != KEXT_OPT_END) {
+		if (key == KEXT_OPT_ERROR) {
+			fprintf(stderr, "%s: %s\n%s", a->prog, err.msg, usage);
+			rc = EX_USAGE;
+		} else if (key == KEXT_OPT_HELP) {
+			fputs(usage, stdout);
+			rc = -1;
+		} else if (key == KEXT_OPT_VERSION) {
+			printf("%s (kext tools for FreeBSD) %s\n", a->prog, KEXT_TOOLS_VERSION);
+			rc = -1;
+		} else if (take_option(a, key, arg) != 0) {
 			fprintf(stderr, "%s: out of memory\n", a->prog);
-			return EX_OSERR;
+			rc = EX_OSERR;
 		}
 	}
+	kext_cli_close(cli);
+	if (rc != 0)
+		return rc;
 	a->paths = argv + optind;
 	a->num_paths = (size_t)(argc - optind);
 	if (a->no_resolve && (!a->no_load || a->num_ids > 0)) {
@@ -114,7 +130,7 @@ parse_args(struct args *a, int argc, char **argv)
 		return EX_USAGE;
 	}
 	if ((a->json || a->kernel_file != NULL) && (!a->no_load || a->no_resolve)) {
-		fprintf(stderr, "%s: --json and -k go with -n (and dependencies resolved)\n%s",
+		fprintf(stderr, "%s: -json and -k go with -n (and dependencies resolved)\n%s",
 		    a->prog, usage);
 		return EX_USAGE;
 	}
@@ -122,6 +138,38 @@ parse_args(struct args *a, int argc, char **argv)
 		fprintf(stderr, "%s: no kernel extensions specified; name kext bundles or use "
 		    "-b bundle_id\n%s", a->prog, usage);
 		return EX_USAGE;
+	}
+	/*
+	 * Apple's kextutil skips authentication when it neither loads nor runs
+	 * the full tests (-t): "allows basic checks with -n alone" (checkArgs in
+	 * kextutil_main.c).
+	 */
+	if (a->util && a->no_load && !a->diagnostics)
+		a->no_auth = true;
+	return 0;
+}
+
+/*
+ * A named kext path that does not exist is EX_NOINPUT, as in Apple's
+ * checkPath(); other problems with it are the engine's to explain.
+ */
+static int
+check_paths(const struct args *a)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < a->num_paths; i++) {
+		if (stat(a->paths[i], &st) != 0 && errno == ENOENT) {
+			fprintf(stderr, "%s: %s: no such file or directory\n", a->prog, a->paths[i]);
+			return EX_NOINPUT;
+		}
+	}
+	for (size_t i = 0; i < a->num_deps; i++) {
+		if (stat(a->deps[i], &st) != 0 && errno == ENOENT) {
+			fprintf(stderr, "%s: -d %s: no such file or directory\n", a->prog,
+			    a->deps[i]);
+			return EX_NOINPUT;
+		}
 	}
 	return 0;
 }
@@ -172,8 +220,9 @@ print_steps(const struct args *a, const struct kext_load_result *r)
 		} else if (s->kind == KEXT_STEP_MEANWHILE) {
 			printf("%s (%s) was loaded meanwhile by another run from the same file, "
 			    "id %d.\n", s->identifier, s->version ? s->version : "?", s->fileid);
-		} else if (a->verbose && s->kind == KEXT_STEP_ALREADY) {
-			printf("%s (%s) was already loaded.\n", s->identifier,
+		} else if (a->verbose >= 2 || (a->verbose >= 1 && s->kind == KEXT_STEP_ALREADY)) {
+			printf(s->kind == KEXT_STEP_KERNEL ? "%s (%s) is the running kernel.\n" :
+			    "%s (%s) was already loaded.\n", s->identifier,
 			    s->version ? s->version : "?");
 		}
 	}
@@ -310,7 +359,52 @@ check_no_auth(const struct args *a)
 		return EX_USAGE;
 	}
 	if (a->verbose && !a->quiet)
-		printf("%s: authentication skipped (-z)\n", a->prog);
+		printf("%s: authentication skipped (%s)\n", a->prog, a->explicit_no_auth ? "-z" :
+		    "-n without -t, as Apple's kextutil");
+	return 0;
+}
+
+/*
+ * kextload: EX_NOPERM or EX_OSERR, as Apple's. kextutil: 6 when loading
+ * failed, 4 for a problem with the kexts found by a dry run (Apple's
+ * kKextutilExitLoadFailed and kKextutilExitKextBad).
+ */
+static int
+exit_status(const struct args *a, const kext_error *err)
+{
+	if (err->code == EPERM)
+		return EX_NOPERM;
+	if (!a->util)
+		return EX_OSERR;
+	return a->no_load ? EXIT_KEXT_BAD : EXIT_UTIL_LOAD_FAILED;
+}
+
+/*
+ * A -b identifier no repository has: Apple's kextutil exits 1
+ * (kKextutilExitNotFound), kextload EX_OSERR. The message says where it looked.
+ */
+static int
+check_identifiers(const struct args *a, struct kext_repos *repos)
+{
+	const struct kext_candidate **c;
+	char where[KEXT_ERROR_MAX];
+	kext_error err;
+	size_t n;
+
+	for (size_t i = 0; i < a->num_ids; i++) {
+		if (kext_repos_lookup(repos, a->ids[i], &c, &n, &err) != 0) {
+			fprintf(stderr, "%s: %s\n", a->prog, err.msg);
+			return EX_OSERR;
+		}
+		free(c);
+		if (n > 0)
+			continue;
+		if (!a->quiet)
+			fprintf(stderr, "%s: %s: no kext found with this identifier; searched %s; "
+			    "name its folder with -r DIR or the kext with -d KEXT\n", a->prog,
+			    a->ids[i], kext_repos_searched(repos, where, sizeof(where)));
+		return a->util ? EXIT_KEXT_NOT_FOUND : EX_OSERR;
+	}
 	return 0;
 }
 
@@ -329,6 +423,9 @@ run(struct args *a, struct kext_kernel *k)
 		rc = a->util ? EXIT_KEXT_BAD : EX_OSERR;
 		goto out;
 	}
+	/* kextutil -n's pre-flight reports every problem itself, first failure winning. */
+	if (!(a->util && a->no_load) && (rc = check_identifiers(a, repos)) != 0)
+		goto out;
 	if (a->diagnostics && (a->no_resolve || !a->no_load))
 		print_diagnostics(a, bundles);
 	if (a->no_resolve) {
@@ -348,7 +445,7 @@ run(struct args *a, struct kext_kernel *k)
 	if (kext_load(k, repos, &req, &result, &err) != 0) {
 		if (!a->quiet)
 			fprintf(stderr, "%s: %s\n", a->prog, err.msg);
-		rc = err.code == EPERM ? EX_NOPERM : a->no_load ? EXIT_KEXT_BAD : EX_OSERR;
+		rc = exit_status(a, &err);
 	}
 	if (rc == EX_OK || a->util)
 		print_steps(a, &result);
@@ -374,8 +471,14 @@ main(int argc, char **argv)
 
 	a.prog = slash ? slash + 1 : argv[0];
 	a.util = strcmp(a.prog, "kextutil") == 0;
-	if ((rc = parse_args(&a, argc, argv)) != 0 || (rc = check_no_auth(&a)) != 0)
+	if ((rc = parse_args(&a, argc, argv)) != 0 || (rc = check_no_auth(&a)) != 0 ||
+	    (rc = check_paths(&a)) != 0)
 		goto out;
+	if (kext_kernel_spec_check(a.kernel, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", a.prog, err.msg);
+		rc = EX_USAGE;
+		goto out;
+	}
 	/* Validating alone (-Z) needs no kernel. */
 	if (a.no_resolve) {
 		rc = run(&a, NULL);
@@ -392,5 +495,5 @@ out:
 	free(a.ids);
 	free(a.dirs);
 	free(a.deps);
-	return rc;
+	return rc < 0 ? EX_OK : rc;
 }

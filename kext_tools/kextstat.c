@@ -1,6 +1,8 @@
 /*
- * kextstat: the kernel's loaded files as kexts, in Apple's columns, plus the
- * kld file and module names each row stands for.
+ * kextstat: the kernel's loaded files as kexts, in Apple's columns (the
+ * format of printKextInfo in Apple's kextstat_main.c), so scripts written for
+ * Apple's output parse ours; the kld file and module names each row stands
+ * for are added with -files and are always in -json.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,37 +12,37 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "kext/cli.h"
+#include "kext/kernel.h"
 #include "kext/loaded.h"
 #include "kext/strv.h"
 
 static const char usage_text[] =
-    "usage: kextstat [-l] [-k] [-b bundle_id]... [--json] [--kernel SPEC]\n"
-    "       kextstat -m module [--kernel SPEC]\n"
-    "  -b, --bundle-id ID   show only this kext (repeatable)\n"
-    "  -k, --no-kernel      hide the kernel kext\n"
-    "  -l, --list-only      no header line\n"
-    "  -m, --module NAME    exit 0 if the kernel module NAME is present, 1 if not\n"
-    "      --json           JSON instead of columns\n"
-    "      --kernel SPEC    " KEXT_KERNEL_SPEC_HELP;
+    "usage: kextstat [-a] [-k] [-l] [-s] [-files] [-b bundle_id]... [-json] [-kernel SPEC]\n"
+    "       kextstat -m module [-kernel SPEC]\n"
+    "  -a, -arch            add each kext's architecture column\n"
+    "  -b, -bundle-id ID    show only this kext (repeatable)\n"
+    "  -k, -no-kernel       hide the kernel kext\n"
+    "  -l, -list-only       no header line\n"
+    "  -s, -sort            sort by load address\n"
+    "  -m, -module NAME     exit 0 if the kernel module NAME is present, 1 if not\n"
+    "      -files           add the kld file and module names to each row\n"
+    "      -json            JSON instead of columns\n"
+    "      -kernel SPEC     " KEXT_KERNEL_SPEC_HELP
+    "      -version, -help  (long options take one dash or two)\n";
 
-enum { OPT_JSON = 256, OPT_KERNEL };
-
-static const struct option long_options[] = {
-	{"bundle-id", required_argument, NULL, 'b'},
-	{"no-kernel", no_argument, NULL, 'k'},
-	{"list-only", no_argument, NULL, 'l'},
-	{"module", required_argument, NULL, 'm'},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"kernel", required_argument, NULL, OPT_KERNEL},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
+/*
+ * FreeBSD modules carry no UUID (no Mach-O LC_UUID, no build-id note in
+ * FreeBSD's .ko files); Apple prints the two words "no UUID" there, which
+ * shifts every later column for awk, so the column is one "-".
+ */
+#define NO_UUID "-"
 
 struct options {
 	const char **ids;
 	size_t num_ids;
 	const char *module, *kernel;
-	bool no_kernel, list_only, json;
+	bool no_kernel, list_only, json, arch, sort, files;
 };
 
 static bool
@@ -85,27 +87,38 @@ print_modules(const struct kext_loaded_entry *l)
 		printf(m ? ", %s" : ": %s", l->modules[m]);
 }
 
+static const char *
+arch_of(const struct kext_loaded_entry *l)
+{
+	return l->kf != NULL && l->kf->arch != NULL ? l->kf->arch : "?";
+}
+
 static void
-print_row(const struct kext_loaded_entry *l)
+print_row(const struct options *o, const struct kext_loaded_entry *l)
 {
 	printf("%5d %4zu", l->fileid, l->num_dependents);
 	print_hex(18, l->address);
 	print_hex(10, l->size);
 	print_hex(10, l->size);
+	if (o->arch)
+		printf(" %-18s", l->fileid == 1 && l->kf == NULL ? "-" : arch_of(l));
 	if (l->identifier != NULL)
 		printf(" %s (%s)", l->identifier, l->version ? l->version : "?");
 	else
 		printf(" %s (-)", l->file_name);
-	printf(" no UUID");
+	printf(" " NO_UUID);
 	if (l->num_linked > 0) {
 		printf(" <");
 		for (size_t i = 0; i < l->num_linked; i++)
 			printf(i ? " %d" : "%d", l->linked[i]);
 		printf(">");
 	}
-	printf(" [%s", l->file_name);
-	print_modules(l);
-	printf("]\n");
+	if (o->files) {
+		printf(" [%s", l->file_name);
+		print_modules(l);
+		printf("]");
+	}
+	printf("\n");
 }
 
 static void
@@ -134,15 +147,18 @@ json_string_or_null(const char *s)
 		printf("null");
 }
 
+/* Addresses are hex strings: 64-bit kernel addresses lose precision as JSON numbers. */
 static void
 print_json(const struct kext_loaded_entry *l, bool first)
 {
-	printf("%s\n  {\"index\": %d, \"refs\": %zu, \"kld_refs\": %d, \"address\": %" PRIu64
-	    ", \"size\": %" PRIu64 ", \"wired\": %" PRIu64 ", \"identifier\": ", first ? "" : ",",
+	printf("%s\n  {\"index\": %d, \"refs\": %zu, \"kld_refs\": %d, \"address\": \"%#" PRIx64
+	    "\", \"size\": %" PRIu64 ", \"wired\": %" PRIu64 ", \"identifier\": ", first ? "" : ",",
 	    l->fileid, l->num_dependents, l->refs, l->address, l->size, l->size);
 	json_string_or_null(l->identifier);
 	printf(", \"version\": ");
 	json_string_or_null(l->version);
+	printf(", \"uuid\": null, \"arch\": ");
+	json_string_or_null(l->kf != NULL ? l->kf->arch : NULL);
 	printf(", \"file\": ");
 	json_string(l->file_name);
 	printf(", \"pathname\": ");
@@ -161,61 +177,112 @@ print_json(const struct kext_loaded_entry *l, bool first)
 }
 
 static int
-parse_args(struct options *o, int argc, char **argv)
+take_option(struct options *o, int key, const char *arg)
 {
-	int c;
-
-	while ((c = getopt_long(argc, argv, "b:klm:h", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			if (kext_strv_push(&o->ids, &o->num_ids, optarg) != 0)
-				return EX_OSERR;
-			break;
-		case 'k': o->no_kernel = true; break;
-		case 'l': o->list_only = true; break;
-		case 'm': o->module = optarg; break;
-		case OPT_JSON: o->json = true; break;
-		case OPT_KERNEL: o->kernel = optarg; break;
-		case 'h': fputs(usage_text, stdout); exit(EX_OK);
-		default: fputs(usage_text, stderr); return EX_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "kextstat: extra arguments starting at %s\n%s", argv[optind],
-		    usage_text);
-		return EX_USAGE;
+	switch (key) {
+	case KEXT_OPT_BUNDLE_ID: return kext_strv_push(&o->ids, &o->num_ids, arg);
+	case KEXT_OPT_NO_KERNEL: o->no_kernel = true; break;
+	case KEXT_OPT_LIST_ONLY: o->list_only = true; break;
+	case KEXT_OPT_ARCH_COLUMN: o->arch = true; break;
+	case KEXT_OPT_SORT: o->sort = true; break;
+	case KEXT_OPT_MODULE: o->module = arg; break;
+	case KEXT_OPT_JSON: o->json = true; break;
+	case KEXT_OPT_FILES: o->files = true; break;
+	case KEXT_OPT_KERNEL: o->kernel = arg; break;
+	default: break;
 	}
 	return 0;
+}
+
+/* 0 to go on, -1 when done (help, version), else an exit status. */
+static int
+parse_args(struct options *o, int argc, char **argv)
+{
+	struct kext_cli *cli;
+	const char *arg;
+	kext_error err;
+	int key, rc = 0;
+
+	if (kext_cli_open(KEXT_TOOL_KEXTSTAT, &cli, &err) != 0) {
+		fprintf(stderr, "kextstat: %s\n", err.msg);
+		return EX_OSERR;
+	}
+	while (rc == 0 && (key = kext_cli_next(cli, argc, argv, &arg, &err)) != KEXT_OPT_END) {
+		if (key == KEXT_OPT_ERROR) {
+			fprintf(stderr, "kextstat: %s\n%s", err.msg, usage_text);
+			rc = EX_USAGE;
+		} else if (key == KEXT_OPT_HELP) {
+			fputs(usage_text, stdout);
+			rc = -1;
+		} else if (key == KEXT_OPT_VERSION) {
+			printf("kextstat (kext tools for FreeBSD) %s\n", KEXT_TOOLS_VERSION);
+			rc = -1;
+		} else if (take_option(o, key, arg) != 0) {
+			fprintf(stderr, "kextstat: out of memory\n");
+			rc = EX_OSERR;
+		}
+	}
+	kext_cli_close(cli);
+	if (rc == 0 && optind < argc) {
+		fprintf(stderr, "kextstat: extra arguments starting at %s\n%s", argv[optind],
+		    usage_text);
+		rc = EX_USAGE;
+	}
+	if (rc == 0 && kext_kernel_spec_check(o->kernel, &err) != 0) {
+		fprintf(stderr, "kextstat: %s\n", err.msg);
+		rc = EX_USAGE;
+	}
+	return rc;
+}
+
+static int
+by_address(const void *a, const void *b)
+{
+	const struct kext_loaded_entry *x = *(const struct kext_loaded_entry *const *)a;
+	const struct kext_loaded_entry *y = *(const struct kext_loaded_entry *const *)b;
+
+	return x->address < y->address ? -1 : x->address > y->address ? 1 :
+	    x->fileid - y->fileid;
 }
 
 static int
 list(const struct options *o, struct kext_kernel *k)
 {
 	struct kext_loaded_set set;
+	const struct kext_loaded_entry **rows;
 	kext_error err;
-	bool first = true;
+	size_t n = 0;
 
 	if (kext_loaded_read(k, &set, &err) != 0) {
 		fprintf(stderr, "kextstat: couldn't get the list of loaded kexts from the kernel: %s\n",
 		    err.msg);
 		return EX_OSERR;
 	}
+	if ((rows = calloc(set.n + 1, sizeof(*rows))) == NULL) {
+		kext_loaded_free(&set);
+		fprintf(stderr, "kextstat: out of memory\n");
+		return EX_OSERR;
+	}
+	for (size_t i = 0; i < set.n; i++)
+		if (wanted(o, &set.items[i]))
+			rows[n++] = &set.items[i];
+	if (o->sort)
+		qsort(rows, n, sizeof(*rows), by_address);
 	if (o->json)
 		printf("[");
 	else if (!o->list_only)
-		printf("Index Refs Address            Size       Wired      "
-		    "Name (Version) UUID <Linked Against> [File: Modules]\n");
-	for (size_t i = 0; i < set.n; i++) {
-		if (!wanted(o, &set.items[i]))
-			continue;
+		printf("Index Refs Address            Size       Wired      %sName (Version) UUID "
+		    "<Linked Against>%s\n", o->arch ? "Architecture       " : "",
+		    o->files ? " [File: Modules]" : "");
+	for (size_t i = 0; i < n; i++) {
 		if (o->json)
-			print_json(&set.items[i], first);
+			print_json(rows[i], i == 0);
 		else
-			print_row(&set.items[i]);
-		first = false;
+			print_row(o, rows[i]);
 	}
 	if (o->json)
 		printf("\n]\n");
+	free(rows);
 	kext_loaded_free(&set);
 	return EX_OK;
 }
@@ -246,5 +313,5 @@ main(int argc, char **argv)
 	kext_kernel_close(k);
 out:
 	free(o.ids);
-	return rc;
+	return rc < 0 ? EX_OK : rc;
 }

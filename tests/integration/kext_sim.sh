@@ -21,8 +21,12 @@ ok "kextload loads dependencies first"
 
 expect 0 "kextstat" "$BIN/kextstat"
 has "$T/out" "Index Refs Address            Size       Wired      Name (Version) UUID" "header"
-has "$T/out" "org.freebsd.kernel (14.2) no UUID [kernel]" "kernel row"
-has "$T/out" "$multi (5) no UUID <3 2 1> [fx_multi.ko: fxmulti, fxbus/fxdrv]" "linked against"
+has "$T/out" "org.freebsd.kernel (14.2) -" "kernel row"
+has "$T/out" "$multi (5) - <3 2 1>" "linked against"
+hasnt "$T/out" "[fx_multi.ko" "kld file column only on request"
+expect 0 "kextstat -files" "$BIN/kextstat" -files
+has "$T/out" "<Linked Against> [File: Modules]" "-files header"
+has "$T/out" "$multi (5) - <3 2 1> [fx_multi.ko: fxmulti, fxbus/fxdrv]" "-files row"
 expect 0 "kextstat -b" "$BIN/kextstat" -l -b "$mid"
 [ "$(wc -l <"$T/out")" -eq 1 ] || fail "-b shows one row"
 expect 0 "--json" "$BIN/kextstat" --json

@@ -15,8 +15,8 @@ mkdir -p "$T/boot/modules"
 cp "$FX/amd64/fx_base.ko" "$T/boot/modules/fx_base.ko"
 expect 0 "plain kldload" "$KLD" load "$T/boot/modules/fx_base.ko"
 plain=$(cat "$T/out")
-expect 0 "kextstat" "$BIN/kextstat" -l
-has "$T/out" "fx_base.ko (-) no UUID <1> [fx_base.ko: fxbase]" "listed by file name, not as the kext"
+expect 0 "kextstat" "$BIN/kextstat" -l -files
+has "$T/out" "fx_base.ko (-) - <1> [fx_base.ko: fxbase]" "listed by file name, not as the kext"
 hasnt "$T/out" "$base" "not named as the kext"
 ok "kextstat: a same-named file from elsewhere is not the kext"
 
@@ -55,9 +55,9 @@ ok "the sim loads a dependency from module_path, userrefs 0"
 # Refs counts the files linking against a row, not kld's refs - 1.
 expect 0 "kextstat" "$BIN/kextstat"
 has "$T/out" "    1    2 " "the kernel's Refs: two files link against it"
-grep -q "^ *$depid    1 .*fxbase.ko (-) no UUID <1> " "$T/out" ||
+grep -q "^ *$depid    1 .*fxbase.ko (-) - <1>$" "$T/out" ||
 	fail "the auto-loaded dependency has Refs 1 (fx_mid links against it): $(cat "$T/out")"
-grep -q "^ *$midid    0 .* $mid (1) no UUID <$depid 1> " "$T/out" ||
+grep -q "^ *$midid    0 .* $mid (1) - <$depid 1>$" "$T/out" ||
 	fail "fx_mid links against fxbase.ko and the kernel: $(cat "$T/out")"
 expect 0 "--json" "$BIN/kextstat" --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); k=d[0]
@@ -88,8 +88,8 @@ awk '{ print } /^file 1 / { for (i = 1; i <= 135; i++) print "module " i " built
 	/^next-module-id/ { next }' "$T/kernel/state" | sed '/^next-module-id/d' >"$T/state"
 { echo "next-module-id 1000"; cat "$T/state"; } | awk 'NR == 1 { hdr = $0; next }
 	/^kext-sim-state/ { print; print hdr; next } { print }' >"$T/kernel/state"
-expect 0 "kextstat" "$BIN/kextstat" -l
-has "$T/out" "org.freebsd.kernel (14.2) no UUID [kernel: 135 built-in modules]" "counted"
+expect 0 "kextstat" "$BIN/kextstat" -l -files
+has "$T/out" "org.freebsd.kernel (14.2) - [kernel: 135 built-in modules]" "counted"
 [ "$(awk '{ print length($0) }' "$T/out" | sort -n | tail -1)" -lt 200 ] || fail "a long row"
 expect 0 "-m builtin7" "$BIN/kextstat" -m builtin7
 ok "the kernel row counts its built-in modules"

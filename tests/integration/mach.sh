@@ -101,7 +101,7 @@ mach_path() {
 	new_sim 1500068 "$name.load"
 	expect 0 "$name: kextload" "$BIN/kextload" -r "$sys" "$sys/Mach.kext"
 	has "$T/out" "Loaded $MACH ($mversion) from $sys/Mach.kext, id 2." "$name: Mach loaded"
-	expect 0 "$name: kextstat" "$BIN/kextstat" -l -b $MACH
+	expect 0 "$name: kextstat" "$BIN/kextstat" -l -files -b $MACH
 	has "$T/out" "$MACH ($mversion)" "$name: kextstat names Mach"
 	has "$T/out" "[mach.ko: mach]" "$name: kextstat shows the module"
 	echo mach >"$T/kernel$name.load/refuse-unload"

@@ -81,6 +81,13 @@ int kext_kernel_open(const char *spec, struct kext_kernel **out, kext_error *err
 #define KEXT_KERNEL_SPEC_HELP \
 	"freebsd, linux or sim:DIR (default: $KEXT_KERNEL, else the host's)\n"
 
+/*
+ * Checks only the form of spec (NULL: $KEXT_KERNEL, when set): -1 with
+ * EINVAL for anything but "freebsd", "linux" or "sim:DIR", so tools can tell
+ * a usage error from a kernel that cannot be opened.
+ */
+int kext_kernel_spec_check(const char *spec, kext_error *err);
+
 /* "freebsd", "linux" or "sim:DIR". */
 const char *kext_kernel_name(const struct kext_kernel *k);
 

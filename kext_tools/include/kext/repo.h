@@ -105,6 +105,12 @@ int kext_repos_all(struct kext_repos *r, const struct kext_candidate ***out,
 int kext_repos_open(struct kext_repos *r, const struct kext_candidate *c,
     struct kext_bundle **out, kext_error *err);
 
+/*
+ * "/System/Library/Extensions/, /tmp/ext/, /tmp/Foo.kext": the folders
+ * (with a trailing '/') and named kexts of the set, for "not found" messages.
+ */
+const char *kext_repos_searched(const struct kext_repos *r, char *buf, size_t len);
+
 /* Warnings about the folders: duplicate identifiers, unreadable kexts. */
 const struct kext_diags *kext_repos_diags(const struct kext_repos *r);
 

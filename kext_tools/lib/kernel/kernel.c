@@ -83,6 +83,22 @@ kext_kernel_open(const char *spec, struct kext_kernel **out, kext_error *err)
 	return 0;
 }
 
+int
+kext_kernel_spec_check(const char *spec, kext_error *err)
+{
+	const char *given = spec;
+
+	if (spec == NULL && ((spec = getenv("KEXT_KERNEL")) == NULL || spec[0] == '\0'))
+		return 0;
+	if (strcmp(spec, "freebsd") == 0 || strcmp(spec, "linux") == 0 ||
+	    (strncmp(spec, SIM_PREFIX, strlen(SIM_PREFIX)) == 0 &&
+	    spec[strlen(SIM_PREFIX)] != '\0'))
+		return 0;
+	return kext_fail(err, EINVAL, "%s '%s': unknown kernel backend: expected 'freebsd', "
+	    "'linux' or 'sim:DIR' (a kernel file for kextutil goes with -k FILE)",
+	    spec_origin(given), spec);
+}
+
 const char *
 kext_kernel_name(const struct kext_kernel *k)
 {

@@ -20,6 +20,10 @@
  *                      Unloading a file that registered a listed module fails
  *                      with EBUSY, even when forced, the way a module whose
  *                      MOD_UNLOAD handler vetoes (mach.ko) behaves.
+ *   DIR/refuse-quiesce optional; same format. A listed module vetoes
+ *                      MOD_QUIESCE with EBUSY: the unload fails unless forced
+ *                      (kldunloadf LINKER_UNLOAD_FORCE skips quiesce vetoes;
+ *                      spec freebsd-kld.md, kldunloadf step 3).
  *   DIR/refuse-load    optional; same format. Loading a file that registers a
  *                      listed module fails with ENOEXEC, as when a module's
  *                      MOD_LOAD handler fails (a fault no userland check can
@@ -109,6 +113,7 @@ struct sim {
 	char *refuse_path;
 	char *refuse_load_path;
 	char *module_path_path;
+	char *quiesce_path;
 	/* The last state read or written, and the exact text of DIR/state it stands for. */
 	bool cached;
 	struct sim_state cache;
@@ -995,7 +1000,7 @@ describe_dependents(const struct sim_state *st, int id, char *out, size_t size)
 
 static int
 unload_checks(const struct sim *s, const struct sim_state *st, const struct sim_file *f,
-    kext_error *err)
+    bool force, kext_error *err)
 {
 	char users[512];
 	size_t i;
@@ -1014,6 +1019,14 @@ unload_checks(const struct sim *s, const struct sim_state *st, const struct sim_
 		describe_dependents(st, f->id, users, sizeof(users));
 		return kext_fail(err, EBUSY, "kldunload %s (id %d): in use by %s; unload %s first",
 		    f->name, f->id, users, strchr(users, ',') ? "them" : "it");
+	}
+	for (i = 0; i < f->num_modules && !force; i++) {
+		if ((r = listed_in(s->quiesce_path, f->modules[i].name, err)) < 0)
+			return -1;
+		if (r)
+			return kext_fail(err, EBUSY, "kldunload %s (id %d): module %s vetoed "
+			    "MOD_QUIESCE with EBUSY (it is listed in %s); a forced unload skips "
+			    "that veto", f->name, f->id, f->modules[i].name, s->quiesce_path);
 	}
 	for (i = 0; i < f->num_modules; i++) {
 		if ((r = listed_in(s->refuse_path, f->modules[i].name, err)) < 0)
@@ -1081,14 +1094,12 @@ sim_unload(void *impl, int fileid, bool force, kext_error *err)
 	struct sim_file *f;
 	int rc = 0;
 
-	/* force would skip a MOD_QUIESCE veto; the sim has none, and a MOD_UNLOAD veto stands. */
-	(void)force;
 	if (txn_begin(s, LOCK_EX, &t, err) != 0)
 		return -1;
 	if ((f = sim_state_find_file(&t.st, fileid)) == NULL)
 		rc = kext_fail(err, ENOENT, "kldunload: no loaded file has id %d", fileid);
 	else
-		rc = unload_checks(s, &t.st, f, err);
+		rc = unload_checks(s, &t.st, f, force, err);
 	if (rc == 0)
 		rc = remove_and_release(s, &t.st, fileid, 0, err);
 	if (txn_end(s, &t, rc == 0, err) != 0)
@@ -1231,6 +1242,7 @@ sim_close(void *impl)
 	free(s->refuse_load_path);
 	free(s->module_path_path);
 	drop_cache(s);
+	free(s->quiesce_path);
 	free(s);
 }
 
@@ -1261,8 +1273,10 @@ kext_kernel_sim_open(const char *dir, const struct kext_kernel_ops **ops, void *
 	s->refuse_path = join(dir, "refuse-unload");
 	s->refuse_load_path = join(dir, "refuse-load");
 	s->module_path_path = join(dir, "module_path");
+	s->quiesce_path = join(dir, "refuse-quiesce");
 	if (s->dir == NULL || s->state_path == NULL || s->lock_path == NULL ||
-	    s->refuse_path == NULL || s->refuse_load_path == NULL || s->module_path_path == NULL) {
+	    s->refuse_path == NULL || s->refuse_load_path == NULL || s->module_path_path == NULL ||
+	    s->quiesce_path == NULL) {
 		sim_close(s);
 		return kext_fail(err, ENOMEM, "sim:%s: out of memory", dir);
 	}

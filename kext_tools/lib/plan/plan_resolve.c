@@ -357,9 +357,14 @@ resolve_library(struct resolve *rs, const struct kext_library *lib,
 	else if (s.stale)
 		failure(rs, ESTALE, KEXT_DIAG_DEP_NOT_FOUND, id, "kexts for library "
 		    "%s kept changing while being looked up", id);
-	else
+	else {
+		char where[KEXT_ERROR_MAX / 2];
+
 		failure(rs, ENOENT, KEXT_DIAG_DEP_NOT_FOUND, id, "no kext found for "
-		    "library %s (requested %s)", id, lib->version_string);
+		    "library %s (requested %s); searched %s; name its folder with -r DIR or "
+		    "the kext with -d KEXT", id, lib->version_string,
+		    kext_repos_searched(rs->p->repos, where, sizeof(where)));
+	}
 	search_reset(&s);
 	return -1;
 }
@@ -659,7 +664,7 @@ plan_choose_root(struct kext_plan *p, const char *identifier,
 {
 	const struct kext_candidate **cands;
 	struct kext_bundle *b;
-	char *rejected = NULL;
+	char *rejected = NULL, where[KEXT_ERROR_MAX / 2];
 	kext_error why;
 	size_t n, i;
 	int attempt;
@@ -704,6 +709,7 @@ plan_choose_root(struct kext_plan *p, const char *identifier,
 		free(rejected);
 		return -1;
 	}
-	return kext_fail(err, ENOENT, "%s: no kext found with this identifier",
-	    identifier);
+	return kext_fail(err, ENOENT, "%s: no kext found with this identifier; searched %s; "
+	    "name its folder with -r DIR or the kext with -d KEXT", identifier,
+	    kext_repos_searched(p->repos, where, sizeof(where)));
 }

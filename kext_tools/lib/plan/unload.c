@@ -22,6 +22,13 @@ int
 kext_unload(struct kext_kernel *k, const struct kext_loaded_set *set,
     const struct kext_loaded_entry *target, kext_error *err)
 {
+	return kext_unload_forced(k, set, target, false, err);
+}
+
+int
+kext_unload_forced(struct kext_kernel *k, const struct kext_loaded_set *set,
+    const struct kext_loaded_entry *target, bool force, kext_error *err)
+{
 	const struct kext_loaded_entry *deps[MAX_NAMED_DEPENDENTS];
 	char who[512], names[KEXT_ERROR_MAX / 2] = "", one[512];
 	size_t n;
@@ -42,7 +49,7 @@ kext_unload(struct kext_kernel *k, const struct kext_loaded_set *set,
 		    "%s%s; unload %s first", who, n, n == 1 ? "" : "s", n == 1 ? "s" : "", names,
 		    n > MAX_NAMED_DEPENDENTS ? ", ..." : "", n == 1 ? "it" : "them");
 	}
-	if (kext_kernel_unload(k, target->fileid, false, &kerr) == 0)
+	if (kext_kernel_unload(k, target->fileid, force, &kerr) == 0)
 		return 0;
 	if (kerr.code == EBUSY)
 		return kext_fail(err, EBUSY, "%s refused to unload: its module answered EBUSY "
