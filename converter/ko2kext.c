@@ -15,6 +15,7 @@
 #include <CoreFoundation/CFLiteExtras.h>
 
 #include "convert.h"
+#include "kext/cli.h"
 #include "kext/kmod_check.h"
 #include "kext/map.h"
 #include "kext/strv.h"
@@ -39,9 +40,10 @@ static const char usage_text[] =
     "      --json                print the metadata as JSON\n"
     "  -q, --quiet               print errors only\n"
     "  -v, --verbose             say what is written\n"
-    "  -h, --help                this text\n";
+    "  -h, --help                this text\n"
+    "      --version             the release of the kext tools\n";
 
-enum { OPT_FORCE = 256, OPT_ALLOW_MISSING, OPT_PRINT, OPT_JSON };
+enum { OPT_FORCE = 256, OPT_ALLOW_MISSING, OPT_PRINT, OPT_JSON, OPT_VERSION };
 
 static const struct option long_options[] = {
 	{"output", required_argument, NULL, 'o'},
@@ -60,6 +62,7 @@ static const struct option long_options[] = {
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
 };
 
@@ -159,6 +162,9 @@ parse_args(struct run *run, int argc, char **argv)
 		case 'q': run->quiet = true; break;
 		case 'v': run->verbose = true; break;
 		case 'h': fputs(usage_text, stdout); exit(EX_OK);
+		case OPT_VERSION:
+			printf("ko2kext (kext tools for FreeBSD) %s\n", KEXT_TOOLS_VERSION);
+			exit(EX_OK);
 		default: fputs(usage_text, stderr); return EX_USAGE;
 		}
 		if (rc != 0) {

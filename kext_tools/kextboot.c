@@ -14,6 +14,7 @@
 #include <sysexits.h>
 
 #include "kext/boot.h"
+#include "kext/cli.h"
 #include "kext/strv.h"
 
 static const char usage_text[] =
@@ -34,7 +35,7 @@ static const char usage_text[] =
     "      --osversion N      resolve libraries for __FreeBSD_version N (--loader-conf)\n"
     "      --kernel SPEC      " KEXT_KERNEL_SPEC_HELP;
 
-enum { OPT_KERNEL = 256, OPT_ROOT, OPT_LOADER_CONF, OPT_OSVERSION };
+enum { OPT_KERNEL = 256, OPT_ROOT, OPT_LOADER_CONF, OPT_OSVERSION, OPT_VERSION };
 
 static const struct option long_options[] = {
 	{"required", required_argument, NULL, 'R'},
@@ -47,6 +48,7 @@ static const struct option long_options[] = {
 	{"osversion", required_argument, NULL, OPT_OSVERSION},
 	{"kernel", required_argument, NULL, OPT_KERNEL},
 	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
 };
 
@@ -98,6 +100,9 @@ parse_args(struct args *a, int argc, char **argv)
 			break;
 		case OPT_KERNEL: a->kernel = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(EX_OK);
+		case OPT_VERSION:
+			printf("kextboot (kext tools for FreeBSD) %s\n", KEXT_TOOLS_VERSION);
+			exit(EX_OK);
 		default: fputs(usage_text, stderr); return EX_USAGE;
 		}
 	}

@@ -197,6 +197,19 @@ refuse(const struct kext_cli *cli, const struct cli_entry *e, kext_error *err)
 	    tool_name(lowest_bit(e->apple)), tool_name(cli->tool));
 }
 
+/*
+ * getopt_long_only reads "-nosuch", which is no long option, as the letters
+ * -n -o -s...; when the first letter is refused, the word is what to name.
+ */
+static const char *
+long_word(int argc, char **argv, int c)
+{
+	for (int i = optind; i >= optind - 1 && i >= 1; i--)
+		if (i < argc && argv[i][0] == '-' && argv[i][1] == c && argv[i][2] != '\0')
+			return argv[i];
+	return NULL;
+}
+
 /* Apple's -v reads a level 0-6 from the next argument when it is one. */
 static int
 verbose_arg(int argc, char **argv, const char **arg, kext_error *err)
@@ -254,7 +267,12 @@ kext_cli_next(struct kext_cli *cli, int argc, char **argv, const char **arg, kex
 		return KEXT_OPT_ERROR;
 	}
 	if (!(e->ours & cli->tool)) {
-		refuse(cli, e, err);
+		const char *word = long_word(argc, argv, c);
+
+		if (word != NULL)
+			kext_fail(err, EINVAL, "unknown option %s", word);
+		else
+			refuse(cli, e, err);
 		return KEXT_OPT_ERROR;
 	}
 	*arg = optarg;
