@@ -245,7 +245,7 @@ kext_cli_next(struct kext_cli *cli, int argc, char **argv, const char **arg, kex
 	if (c == -1)
 		return KEXT_OPT_END;
 	if (c == ':' || c == '?') {
-		const char *what = optopt > 0 ? NULL : optind > 0 && optind <= argc ?
+		const char *what = optopt > 0 && optopt < 128 ? NULL : optind > 0 && optind <= argc ?
 		    argv[optind - 1] : "?";
 
 		if (c == ':' && what == NULL)
