@@ -55,7 +55,8 @@ UNIT_HELPERS := $(sort $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c)
 
 CF_LIB     := $(BUILD)/lib/libCoreFoundation-lite.a
 ENGINE_LIB := $(BUILD)/lib/libkext.a
-BINS       := $(addprefix $(BUILD)/bin/,$(TOOLS) kextutil) $(if $(CONV_SRC),$(BUILD)/bin/ko2kext)
+BINS       := $(addprefix $(BUILD)/bin/,$(TOOLS) kextutil) \
+              $(if $(CONV_SRC),$(BUILD)/bin/ko2kext $(BUILD)/bin/ko2kext.sh)
 UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCHES    := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 # Test helpers the integration tests run (tests/tools/README.md); never installed.
@@ -97,6 +98,10 @@ $(BUILD)/bin/ko2kext: $(call obj,$(CONV_SRC)) $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(call obj,$(CONV_SRC)) $(LIBS)
+
+# ko2kext.sh is ko2kext under NextBSD's converter's name, taking its command line.
+$(BUILD)/bin/ko2kext.sh: $(BUILD)/bin/ko2kext
+	ln -f $< $@
 
 # kextutil is kextload under another name: it plans and checks without loading.
 $(BUILD)/bin/kextutil: $(BUILD)/bin/kextload
@@ -172,6 +177,7 @@ install: all install-extensions
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/sbin/
 	$(if $(MANS),install -m 0644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man8/)
 	ln -sf kextload.8 $(DESTDIR)$(PREFIX)/share/man/man8/kextutil.8
+	ln -sf ko2kext.8 $(DESTDIR)$(PREFIX)/share/man/man8/ko2kext.sh.8
 
 clean:
 	rm -rf $(BUILD)

@@ -17,9 +17,11 @@
 #endif
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,9 +200,74 @@ write_info_plist(int dfd, const char *path, const struct conv_module *m, CFDicti
 	return rc;
 }
 
+static int copy_firmware(int dfd, const char *src, const char *name, const char *path,
+    int depth, kext_error *err);
+
+/*
+ * A firmware folder's files go in under their own names, subfolders kept and
+ * links followed, as NextBSD's ko2kext.sh copies one (cp -RL dir/.), so
+ * firmware(9) finds them by the names a driver asks for.
+ */
+static int
+copy_firmware_dir(int dfd, const char *src, const char *path, int depth, kext_error *err)
+{
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	if (depth > 16)
+		return kext_fail(err, ELOOP, "%s: firmware folders nested too deep", src);
+	if ((d = opendir(src)) == NULL)
+		return kext_fail(err, errno, "%s: %s", src, strerror(errno));
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		char child[4096];
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if ((rc = sub_path(child, sizeof(child), src, e->d_name, err)) == 0)
+			rc = copy_firmware(dfd, child, e->d_name, path, depth + 1, err);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* src (a file, or a folder copied whole) into dfd as name. */
+static int
+copy_firmware(int dfd, const char *src, const char *name, const char *path, int depth,
+    kext_error *err)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	struct stat st;
+	int rc, sub;
+
+	if (stat(src, &st) != 0)
+		return kext_fail(err, errno, "firmware %s: %s", src, strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		char where[4096];
+
+		if ((sub = make_dir_at(dfd, name, path, err)) < 0)
+			return -1;
+		if (sub_path(where, sizeof(where), path, name, err) != 0)
+			rc = -1;
+		else
+			rc = copy_firmware_dir(sub, src, where, depth, err);
+		close(sub);
+		return rc;
+	}
+	rc = kext_file_read_all(src, MAX_FIRMWARE_SIZE, "larger than any firmware ko2kext copies",
+	    &data, &len, err);
+	if (rc == 0)
+		rc = write_at(dfd, name, path, data, len, err);
+	free(data);
+	return rc;
+}
+
 static int
 write_firmware(int contents, const char *path, const struct conv_options *opt, kext_error *err)
 {
+	char where[4096];
+	struct stat st;
 	int res, fw, rc = 0;
 
 	if ((res = make_dir_at(contents, "Resources", path, err)) < 0)
@@ -209,17 +276,16 @@ write_firmware(int contents, const char *path, const struct conv_options *opt, k
 	close(res);
 	if (fw < 0)
 		return -1;
+	if (sub_path(where, sizeof(where), path, "Contents/Resources/firmware", err) != 0)
+		rc = -1;
 	for (size_t i = 0; rc == 0 && i < opt->num_firmware; i++) {
 		const char *base = strrchr(opt->firmware[i], '/');
-		uint8_t *data = NULL;
-		size_t len = 0;
 
 		base = base ? base + 1 : opt->firmware[i];
-		rc = kext_file_read_all(opt->firmware[i], MAX_FIRMWARE_SIZE,
-		    "larger than any firmware ko2kext copies", &data, &len, err);
-		if (rc == 0)
-			rc = write_at(fw, base, path, data, len, err);
-		free(data);
+		if (stat(opt->firmware[i], &st) == 0 && S_ISDIR(st.st_mode))
+			rc = copy_firmware_dir(fw, opt->firmware[i], where, 0, err);
+		else
+			rc = copy_firmware(fw, opt->firmware[i], base, where, 0, err);
 	}
 	close(fw);
 	return rc;
@@ -379,8 +445,13 @@ install_staged(const char *outdir, const struct conv_module *m, const char *stag
 			    "appeared while converting; not replacing it" : strerror(errno));
 		return 0;
 	}
+	if (!force && conv_same_tree(staged, final)) {
+		remove_tree(staged);
+		return 1;	/* already what this run would write */
+	}
 	if (!force)
-		return kext_fail(err, EEXIST, "%s: already exists; use --force to replace it", final);
+		return kext_fail(err, EEXIST, "%s: already exists and differs from what this "
+		    "conversion writes; use --force to replace it", final);
 	if (!S_ISDIR(st.st_mode))
 		return kext_fail(err, EEXIST, "%s: exists and is not a bundle directory; "
 		    "not replacing it", final);

@@ -94,7 +94,11 @@ struct conv_options {
 	const char *required;		/* OSBundleRequired for every bundle, or NULL */
 	const char **id_overrides;		/* "module=identifier" */
 	size_t num_id_overrides;
-	const char **firmware;		/* files for Contents/Resources/firmware */
+	const char **name_overrides;		/* "module=Name" (Name.kext), or "Name" for the only one */
+	size_t num_name_overrides;
+	const char **extra_libraries;		/* OSBundleLibraries added at version 1.0 */
+	size_t num_extra_libraries;
+	const char **firmware;		/* files, or folders whose files, for Contents/Resources/firmware */
 	size_t num_firmware;
 	CFDictionaryRef extra;		/* keys merged into every Info.plist */
 	const char *extra_path;		/* the -m file they came from */
@@ -127,6 +131,10 @@ const struct conv_provider *conv_providers_find_unversioned(struct conv_provider
     const char *module);
 void conv_providers_free(struct conv_providers *pv);
 
+/* The -n name given for module stem, or NULL. */
+const char *conv_name_override(const struct conv_options *opt, const char *stem);
+/* The first -i or -n option whose stem no module in set has (NULL when all match). */
+const char *conv_unmatched_override(const struct conv_options *opt, const struct conv_set *set);
 /* infoplist.c: names (identifier, bundle name), then the Info.plist for m; missing dependencies are listed in *missing. */
 int conv_name_module(struct conv_module *m, const struct conv_options *opt);
 /* CFBundleVersion of a FreeBSD module's bundle: MODULE_VERSION, else the release's, else "0". */
@@ -182,6 +190,7 @@ int conv_check_bundle(const char *outdir, const char *staged, const struct conv_
 int conv_stage_bundle(const char *outdir, const struct conv_module *m, CFDictionaryRef info,
     const struct conv_options *opt, char **staged, kext_error *err);
 int conv_sync_staged(const char *outdir, kext_error *err);
+/* 0 installed; 1 the bundle there already was identical (staged is gone); -1 error. */
 int conv_install_bundle(const char *outdir, const struct conv_module *m, const char *staged,
     bool force, kext_error *err);
 void conv_discard_staged(const char *staged);
@@ -193,6 +202,22 @@ void conv_discard_staged(const char *staged);
  */
 int conv_outdir_lock(const char *outdir, int *fd, kext_error *err);
 int conv_outdir_clean(const char *outdir, size_t *removed, kext_error *err);
+
+/* bundle_compare.c: two bundle folders hold the same names, kinds, permissions and bytes. */
+bool conv_same_tree(const char *a, const char *b);
+
+/*
+ * nextbsd_sh.c: NextBSD's ko2kext.sh command line, "[-o dir] [-v ver]
+ * [-l dep-id]... [-f fw]... [-p pers] in.ko Name bundle-id", as options for
+ * one conversion. 0, or an exit status after saying why on stderr.
+ */
+struct conv_sh {
+	const char *outdir, *input;
+	char *name_override, *id_override;	/* "stem=Name", "stem=bundle-id" */
+	CFMutableDictionaryRef extra;		/* versions, IOKitPersonalities from -p */
+};
+int conv_sh_parse(int argc, char **argv, struct conv_sh *sh, struct conv_options *opt);
+void conv_sh_free(struct conv_sh *sh);
 
 /* Small CF helpers shared by the files above. */
 void conv_set_string(CFMutableDictionaryRef d, const char *key, const char *value);

@@ -258,6 +258,24 @@ libraries(const struct conv_module *m, struct conv_providers *pv, const struct c
 	return libs;
 }
 
+/*
+ * Libraries named by the user (ko2kext.sh -l) join those the module's
+ * MODULE_DEPENDs give, at version 1.0 as NextBSD's ko2kext.sh writes them.
+ */
+static void
+add_extra_libraries(CFMutableDictionaryRef libs, const struct conv_options *opt)
+{
+	for (size_t i = 0; i < opt->num_extra_libraries; i++) {
+		CFStringRef id = CFStringCreateWithCString(NULL, opt->extra_libraries[i],
+		    kCFStringEncodingUTF8);
+
+		if (id != NULL && !CFDictionaryContainsKey(libs, id))
+			conv_set_string(libs, opt->extra_libraries[i], "1.0");
+		if (id != NULL)
+			CFRelease(id);
+	}
+}
+
 static void
 merge_extra(CFMutableDictionaryRef info, CFDictionaryRef extra)
 {
@@ -288,6 +306,56 @@ override_for(const struct conv_options *opt, const char *stem)
 	return NULL;
 }
 
+const char *
+conv_name_override(const struct conv_options *opt, const char *stem)
+{
+	size_t len = strlen(stem);
+
+	for (size_t i = 0; i < opt->num_name_overrides; i++) {
+		const char *o = opt->name_overrides[i];
+
+		if (strchr(o, '=') == NULL)
+			return o;	/* a bare name: the run converts one module */
+		if (strncmp(o, stem, len) == 0 && o[len] == '=')
+			return o + len + 1;
+	}
+	return NULL;
+}
+
+/* Whether some module of set has the stem the "stem=value" option o names. */
+static bool
+stem_matches(const struct conv_set *set, const char *o)
+{
+	const char *eq = strchr(o, '=');
+
+	if (eq == NULL)
+		return true;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct conv_module *m = &set->mods[i];
+		size_t len = strlen(m->file_name), stem = len > 3 ? len - 3 : len;
+		bool lx = m->kf != NULL && m->kf->os == KMOD_OS_LINUX;
+
+		if (lx && strlen(m->kf->lx.name) == (size_t)(eq - o) &&
+		    strncmp(m->kf->lx.name, o, (size_t)(eq - o)) == 0)
+			return true;
+		if (!lx && stem == (size_t)(eq - o) && strncmp(m->file_name, o, stem) == 0)
+			return true;
+	}
+	return false;
+}
+
+const char *
+conv_unmatched_override(const struct conv_options *opt, const struct conv_set *set)
+{
+	for (size_t i = 0; i < opt->num_id_overrides; i++)
+		if (!stem_matches(set, opt->id_overrides[i]))
+			return opt->id_overrides[i];
+	for (size_t i = 0; i < opt->num_name_overrides; i++)
+		if (!stem_matches(set, opt->name_overrides[i]))
+			return opt->name_overrides[i];
+	return NULL;
+}
+
 /* Fills m->identifier and m->bundle_name from the file name and the options. */
 int
 conv_name_module(struct conv_module *m, const struct conv_options *opt)
@@ -296,7 +364,7 @@ conv_name_module(struct conv_module *m, const struct conv_options *opt)
 	bool lx = m->kf != NULL && m->kf->os == KMOD_OS_LINUX;
 	/* a Linux module is named by its .modinfo name, as the kernel registers it */
 	char *stem = lx ? strdup(m->kf->lx.name) : strndup(m->file_name, len > 3 ? len - 3 : len);
-	const char *id, *prefix = opt->prefix;
+	const char *id, *name, *prefix = opt->prefix;
 
 	if (stem == NULL)
 		return -1;
@@ -307,8 +375,9 @@ conv_name_module(struct conv_module *m, const struct conv_options *opt)
 		m->identifier = strdup(id);
 	else if (asprintf(&m->identifier, "%s.%s", prefix, stem) < 0)
 		m->identifier = NULL;
+	name = conv_name_override(opt, stem);
 	stem[0] = (char)(stem[0] >= 'a' && stem[0] <= 'z' ? stem[0] - 'a' + 'A' : stem[0]);
-	if (asprintf(&m->bundle_name, "%s.kext", stem) < 0)
+	if (asprintf(&m->bundle_name, "%s.kext", name != NULL ? name : stem) < 0)
 		m->bundle_name = NULL;
 	free(stem);
 	return m->identifier != NULL && m->bundle_name != NULL ? 0 : -1;
@@ -360,12 +429,14 @@ conv_info_plist(const struct conv_module *m, struct conv_providers *pv,
 	}
 	snprintf(stem, sizeof(stem), "%.*s", (int)(len > 3 ? len - 3 : len), m->file_name);
 	missing[0] = '\0';
-	conv_set_identity_keys(info, m, mod != NULL ? mod->name : stem);
+	conv_set_identity_keys(info, m, conv_name_override(opt, stem) != NULL ?
+	    conv_name_override(opt, stem) : mod != NULL ? mod->name : stem);
 	if (module_version_string(m, version, sizeof(version)))
 		conv_set_string(info, "OSBundleCompatibleVersion", version);
 	conv_bundle_version(m, version, sizeof(version));
 	conv_set_string(info, "CFBundleVersion", version);
 	libs = libraries(m, pv, opt, missing, missing_len);
+	add_extra_libraries(libs, opt);
 	conv_set_library_keys(info, libs, opt);
 	personalities = conv_personalities(m->kf, m->identifier, mod != NULL ? mod->name : stem);
 	if (personalities != NULL) {

@@ -247,8 +247,9 @@ open_archive(const char *path, kext_error *err)
 	archive_read_support_filter_all(a);
 	archive_read_support_format_all(a);
 	if (archive_read_open_filename(a, path, 64 * 1024) != ARCHIVE_OK) {
-		kext_fail(err, EINVAL, "%s: not a kernel module (no ELF header) and not "
-		    "an archive: %s", path, archive_error_string(a));
+		kext_fail(err, EINVAL, "%s: neither a kernel module (no ELF header) nor an "
+		    "archive ko2kext reads (a FreeBSD .pkg or a tarball): %s", path,
+		    archive_error_string(a));
 		archive_read_free(a);
 		return NULL;
 	}
@@ -266,6 +267,7 @@ check_archive_sizes(struct conv_set *set, const char *path, kext_error *err)
 	struct archive *a = open_archive(path, err);
 	struct archive_entry *e;
 	uint64_t total = 0;
+	size_t headers = 0;
 	int r, rc = 0;
 
 	if (a == NULL)
@@ -274,6 +276,12 @@ check_archive_sizes(struct conv_set *set, const char *path, kext_error *err)
 		const char *member = archive_entry_pathname(e);
 		int64_t size = archive_entry_size(e);
 
+		/* mtree "archives" are text listings without file data: any text file parses as one. */
+		if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_MTREE) {
+			r = ARCHIVE_FATAL;
+			break;
+		}
+		headers++;
 		if (member == NULL || archive_entry_filetype(e) != AE_IFREG ||
 		    !has_suffix(member, ".ko"))
 			continue;
@@ -286,7 +294,11 @@ check_archive_sizes(struct conv_set *set, const char *path, kext_error *err)
 			    "of it was read", path, (unsigned long long)total, MAX_TOTAL_SIZE >> 20,
 			    set->bytes >> 20);
 	}
-	if (rc == 0 && r != ARCHIVE_EOF)
+	/* Not even one member: this is no archive at all (e.g. a text file). */
+	if (rc == 0 && r != ARCHIVE_EOF && headers == 0)
+		rc = kext_fail(err, EINVAL, "%s: neither a kernel module (no ELF header) nor an "
+		    "archive ko2kext reads (a FreeBSD .pkg or a tarball)", path);
+	else if (rc == 0 && r != ARCHIVE_EOF)
 		rc = kext_fail(err, EIO, "%s: %s", path, archive_error_string(a));
 	archive_read_free(a);
 	return rc;
@@ -300,7 +312,7 @@ add_archive(struct conv_set *set, const char *path, kext_error *err)
 	struct archive_entry *e;
 	char *manifest = NULL, *origin, *pkg_origin = NULL, *pkg_version = NULL;
 	char *readme = NULL, *readme_member = NULL;
-	size_t first = set->n, found = 0;
+	size_t first = set->n, found = 0, headers = 0;
 	int r, rc = 0;
 
 	if (check_archive_sizes(set, path, err) != 0 || (a = open_archive(path, err)) == NULL)
@@ -309,6 +321,13 @@ add_archive(struct conv_set *set, const char *path, kext_error *err)
 		const char *member = archive_entry_pathname(e);
 		unsigned char *data = NULL;
 		size_t len = 0;
+
+		/* mtree "archives" are text listings without file data: any text file parses as one. */
+		if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_MTREE) {
+			r = ARCHIVE_FATAL;
+			break;
+		}
+		headers++;
 
 		if (member == NULL || archive_entry_filetype(e) != AE_IFREG)
 			continue;
@@ -348,6 +367,12 @@ add_archive(struct conv_set *set, const char *path, kext_error *err)
 			goto fail;
 		}
 		found++;
+	}
+	if (r != ARCHIVE_EOF && headers == 0) {
+		/* Not even one member: this is no archive at all (e.g. a text file). */
+		rc = kext_fail(err, EINVAL, "%s: neither a kernel module (no ELF header) nor an "
+		    "archive ko2kext reads (a FreeBSD .pkg or a tarball)", path);
+		goto fail;
 	}
 	if (r != ARCHIVE_EOF) {
 		rc = kext_fail(err, EIO, "%s: %s", path, archive_error_string(a));

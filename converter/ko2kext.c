@@ -27,6 +27,8 @@ static const char usage_text[] =
     "  -o, --output DIR          write Name.kext bundles into DIR\n"
     "  -p, --prefix PREFIX       identifier prefix (default " KO2KEXT_DEFAULT_PREFIX ")\n"
     "  -i, --identifier STEM=ID  identifier for the module file STEM.ko\n"
+    "  -n, --name [STEM=]NAME    write STEM.ko as NAME.kext (CFBundleName NAME); a bare\n"
+    "                            NAME when converting one module\n"
     "  -r, --repository DIR      find dependencies among the bundles in DIR\n"
     "  -k, --kernel-id ID        the kernel kext's identifier (default " KO2KEXT_DEFAULT_KERNEL_ID ")\n"
     "  -H, --kernel-hints FILE   linker.hints whose \"in kernel\" records are built-in modules\n"
@@ -49,6 +51,7 @@ static const struct option long_options[] = {
 	{"output", required_argument, NULL, 'o'},
 	{"prefix", required_argument, NULL, 'p'},
 	{"identifier", required_argument, NULL, 'i'},
+	{"name", required_argument, NULL, 'n'},
 	{"repository", required_argument, NULL, 'r'},
 	{"kernel-id", required_argument, NULL, 'k'},
 	{"kernel-hints", required_argument, NULL, 'H'},
@@ -72,6 +75,7 @@ struct run {
 	const char **repos, **hints;
 	size_t num_repos, num_hints;
 	bool print, json, quiet, verbose;
+	bool sh_mode;		/* run as NextBSD's ko2kext.sh */
 	int failures;
 };
 
@@ -120,7 +124,7 @@ parse_args(struct run *run, int argc, char **argv)
 {
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "o:p:i:r:k:H:R:m:f:qvh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:p:i:n:r:k:H:R:m:f:qvh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'o': run->outdir = optarg; break;
 		case 'p': run->opt.prefix = optarg; break;
@@ -132,6 +136,17 @@ parse_args(struct run *run, int argc, char **argv)
 				return EX_USAGE;
 			}
 			rc = kext_strv_push(&run->opt.id_overrides, &run->opt.num_id_overrides,
+			    optarg);
+			break;
+		case 'n':
+			if (optarg[0] == '\0' || optarg[0] == '=' || strchr(optarg, '/') != NULL ||
+			    (strchr(optarg, '=') != NULL && (strchr(optarg, '=')[1] == '\0' ||
+			    strchr(strchr(optarg, '=') + 1, '/') != NULL))) {
+				fprintf(stderr, "ko2kext: -n wants NAME or STEM=NAME (no '/'), not "
+				    "'%s'\n", optarg);
+				return EX_USAGE;
+			}
+			rc = kext_strv_push(&run->opt.name_overrides, &run->opt.num_name_overrides,
 			    optarg);
 			break;
 		case 'r': rc = kext_strv_push(&run->repos, &run->num_repos, optarg); break;
@@ -267,6 +282,38 @@ parse_modules(struct run *run, struct conv_set *set)
 	return 0;
 }
 
+/* A bare -n NAME names the one module of the run; with more it would name them all alike. */
+static int
+check_bare_name(struct run *run, const struct conv_set *set)
+{
+	kext_error err;
+
+	for (size_t i = 0; i < run->opt.num_name_overrides; i++) {
+		if (strchr(run->opt.name_overrides[i], '=') == NULL && set->n > 1) {
+			kext_fail(&err, EINVAL, "-n %s without STEM= names one module, but %zu "
+			    "modules are converted", run->opt.name_overrides[i], set->n);
+			report(run, &err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* An -i or -n for a module no input has is a mistake (a typo), never ignored. */
+static int
+check_overrides(struct run *run, const struct conv_set *set)
+{
+	const char *o = conv_unmatched_override(&run->opt, set);
+	kext_error err;
+
+	if (run->failures > 0 || o == NULL)
+		return 0;	/* an input that could not be read may be the one named */
+	kext_fail(&err, ENOENT, "%s names the module %.*s, which no input has", o,
+	    (int)(strchr(o, '=') - o), o);
+	report(run, &err);
+	return -1;
+}
+
 static int
 gather_providers(struct run *run, struct conv_set *set, struct conv_providers *pv)
 {
@@ -308,21 +355,6 @@ gather_providers(struct run *run, struct conv_set *set, struct conv_providers *p
 	return 0;
 }
 
-static bool
-may_write(struct run *run, const struct conv_module *m)
-{
-	char path[4096];
-	struct stat st;
-	kext_error err;
-
-	snprintf(path, sizeof(path), "%s/%s", run->outdir, m->bundle_name);
-	if (run->opt.force || lstat(path, &st) != 0)
-		return true;
-	kext_fail(&err, EEXIST, "%s: already exists; use --force to replace it", path);
-	report(run, &err);
-	return false;
-}
-
 /* Builds the Info.plist and stages the bundle; *staged is NULL when it failed. */
 static void
 stage_one(struct run *run, struct conv_module *m, struct conv_providers *pv, char **staged)
@@ -332,8 +364,6 @@ stage_one(struct run *run, struct conv_module *m, struct conv_providers *pv, cha
 	kext_error err;
 
 	*staged = NULL;
-	if (!may_write(run, m))
-		return;
 	info = conv_info_plist(m, pv, &run->opt, missing, sizeof(missing));
 	if (m->kf->num_records == 0 && !run->quiet)
 		fprintf(stderr, "ko2kext: warning: %s declares no module metadata; converting it "
@@ -394,19 +424,23 @@ convert_all(struct run *run, struct conv_set *set, struct conv_providers *pv)
 		report(run, &err);
 	for (size_t i = 0; i < set->n; i++) {
 		const struct conv_module *m = &set->mods[i];
+		int r = -1;
 
 		if (staged[i] == NULL)
 			continue;
-		if (!synced || conv_install_bundle(run->outdir, m, staged[i], run->opt.force,
-		    &err) != 0) {
+		if (!synced || (r = conv_install_bundle(run->outdir, m, staged[i], run->opt.force,
+		    &err)) < 0) {
 			if (synced)
 				report(run, &err);
 			conv_discard_staged(staged[i]);
 		} else {
 			written[i] = true;
-			if (run->verbose)
-				printf("%s -> %s/%s (%s)\n", m->origin, run->outdir,
-				    m->bundle_name, m->identifier);
+			if (run->sh_mode)
+				printf("ko2kext: wrote %s/%s%s\n", run->outdir, m->bundle_name,
+				    r == 1 ? " (unchanged)" : "");
+			else if (run->verbose)
+				printf("%s -> %s/%s (%s)%s\n", m->origin, run->outdir, m->bundle_name,
+				    m->identifier, r == 1 ? ": unchanged" : "");
 		}
 		free(staged[i]);
 	}
@@ -494,17 +528,37 @@ main(int argc, char **argv)
 	    .kernel_id = KO2KEXT_DEFAULT_KERNEL_ID}};
 	struct conv_set set = {0};
 	struct conv_providers pv = {0};
+	struct conv_sh sh = {0};
+	const char *slash = strrchr(argv[0], '/');
+	bool stop;
 	kext_error err;
 	int rc, lock = -1;
 
-	if ((rc = parse_args(&run, argc, argv)) != 0)
+	/* Installed also as ko2kext.sh, NextBSD's converter's name and command line. */
+	run.sh_mode = strcmp(slash != NULL ? slash + 1 : argv[0], "ko2kext.sh") == 0;
+	if (run.sh_mode) {
+		if ((rc = conv_sh_parse(argc, argv, &sh, &run.opt)) != 0)
+			goto out;
+		run.outdir = sh.outdir;
+	} else if ((rc = parse_args(&run, argc, argv)) != 0) {
 		goto out;
+	}
 	umask(022);	/* bundles get 0755 folders and 0644 files, like an installed kext */
-	for (int i = optind; i < argc; i++)
+	if (run.sh_mode && conv_add_input(&set, sh.input, &err) != 0)
+		report(&run, &err);
+	for (int i = optind; !run.sh_mode && i < argc; i++)
 		if (conv_add_input(&set, argv[i], &err) != 0)
 			report(&run, &err);
-	if (parse_modules(&run, &set) != 0) {
+	/* Option mistakes stop the run before anything is written. */
+	stop = check_bare_name(&run, &set) != 0;
+	if (!stop && parse_modules(&run, &set) != 0) {
 		report(&run, &(kext_error){ENOMEM, "out of memory"});
+		stop = true;
+	} else if (!stop) {
+		stop = check_overrides(&run, &set) != 0;
+	}
+	if (stop) {
+		/* reported */
 	} else if (run.print || run.json) {
 		print_metadata(&run, &set);
 	} else if (ensure_outdir(run.outdir) != 0 || take_outdir(&run, &lock) != 0 ||
@@ -521,7 +575,10 @@ main(int argc, char **argv)
 out:
 	conv_providers_free(&pv);
 	conv_set_free(&set);
+	conv_sh_free(&sh);
 	free(run.opt.id_overrides);
+	free(run.opt.name_overrides);
+	free(run.opt.extra_libraries);
 	free(run.opt.firmware);
 	free(run.repos);
 	free(run.hints);

@@ -23,9 +23,11 @@ expect 0 "second run" "$BIN/ko2kext" -q -o "$T/again" "$FX/amd64"/fx_*.ko
 diff -r "$T/amd64" "$T/again" >/dev/null || fail "two runs differ"
 ok "byte-identical output"
 
-# Existing bundles are kept unless --force.
-expect 1 "no --force" "$BIN/ko2kext" -o "$T/amd64" "$FX/amd64/fx_base.ko"
-has "$T/err" "already exists; use --force" "refusal names --force"
+# Existing bundles that differ are kept unless --force (an identical rerun is fine).
+expect 0 "identical rerun" "$BIN/ko2kext" -o "$T/amd64" "$FX/amd64/fx_base.ko"
+expect 1 "no --force" "$BIN/ko2kext" -o "$T/amd64" -R Root "$FX/amd64/fx_base.ko"
+has "$T/err" "already exists and differs from what this conversion writes; use --force" \
+	"refusal names --force"
 expect 0 "--force" "$BIN/ko2kext" -q --force -o "$T/amd64" "$FX/amd64/fx_base.ko"
 [ -z "$(find "$T/amd64" -mindepth 1 -maxdepth 1 -name '.*')" ] ||
 	fail "a hidden temporary folder was left behind"
