@@ -15,6 +15,7 @@
 
 #include "kext/boot.h"
 #include "kext/cli.h"
+#include "kext/load_record.h"
 #include "kext/strv.h"
 
 static const char usage_text[] =
@@ -195,8 +196,13 @@ boot(const struct args *a, struct kext_kernel *k, struct kext_repos *repos)
 		fprintf(stderr, "kextboot: %s\n", err.msg);
 		rc = EX_OSERR;
 	}
-	for (size_t i = 0; i < report.n; i++)
+	for (size_t i = 0; i < report.n; i++) {
 		print_outcome(a, &report.items[i], &said, &nsaid);
+		/* Recorded like kextload's loads, so the kexts keep their identity. */
+		if (!a->dry_run && report.items[i].rc == 0 &&
+		    kext_load_record_add(k, &report.items[i].result, &err) != 0)
+			fprintf(stderr, "kextboot: warning: %s\n", err.msg);
+	}
 	if (rc == EX_OK && report.failures > 0) {
 		fprintf(stderr, "kextboot: %zu of %zu kexts marked for boot %s\n",
 		    report.failures, report.n, a->dry_run ? "would not load" : "did not load");

@@ -17,6 +17,7 @@
 #include "kext/diag.h"
 #include "kext/kernel.h"
 #include "kext/load.h"
+#include "kext/load_record.h"
 #include "kext/preflight.h"
 #include "kext/repo.h"
 #include "kext/strv.h"
@@ -447,6 +448,10 @@ run(struct args *a, struct kext_kernel *k)
 			fprintf(stderr, "%s: %s\n", a->prog, err.msg);
 		rc = exit_status(a, &err);
 	}
+	/* What was loaded is recorded, so it keeps its identity if its bundle moves. */
+	if (rc == EX_OK && !a->no_load && kext_load_record_add(k, &result, &err) != 0 &&
+	    !a->quiet)
+		fprintf(stderr, "%s: warning: %s\n", a->prog, err.msg);
 	if (rc == EX_OK || a->util)
 		print_steps(a, &result);
 	if (rc == EX_OK && a->util && a->no_load && !a->quiet)

@@ -14,6 +14,7 @@
 
 #include "kext/cli.h"
 #include "kext/kernel.h"
+#include "kext/load_record.h"
 #include "kext/loaded.h"
 #include "kext/strv.h"
 
@@ -45,13 +46,39 @@ struct options {
 	bool no_kernel, list_only, json, arch, sort, files;
 };
 
+/*
+ * One row: a loaded file and the kext it is. When the bundle it was loaded
+ * from is no longer where the file lies (moved or deleted), kextload's record
+ * still names the kext.
+ */
+struct row {
+	const struct kext_loaded_entry *l;
+	const char *identifier, *version;
+	const struct kext_load_record *rec;
+	bool bundle_missing;	/* named from the record only */
+};
+
+static struct row
+make_row(const struct kext_loaded_entry *l, const struct kext_load_records *records)
+{
+	struct row r = {.l = l, .identifier = l->identifier, .version = l->version,
+	    .rec = kext_load_record_by_fileid(records, l->fileid)};
+
+	if (l->identifier == NULL && r.rec != NULL) {
+		r.identifier = r.rec->identifier;
+		r.version = r.rec->version;
+		r.bundle_missing = true;
+	}
+	return r;
+}
+
 static bool
-wanted(const struct options *o, const struct kext_loaded_entry *l)
+wanted(const struct options *o, const struct row *r)
 {
 	if (o->num_ids == 0)
-		return !(o->no_kernel && l->fileid == 1);
+		return !(o->no_kernel && r->l->fileid == 1);
 	for (size_t i = 0; i < o->num_ids; i++)
-		if (l->identifier != NULL && strcmp(l->identifier, o->ids[i]) == 0)
+		if (r->identifier != NULL && strcmp(r->identifier, o->ids[i]) == 0)
 			return true;
 	return false;
 }
@@ -94,16 +121,18 @@ arch_of(const struct kext_loaded_entry *l)
 }
 
 static void
-print_row(const struct options *o, const struct kext_loaded_entry *l)
+print_row(const struct options *o, const struct row *r)
 {
+	const struct kext_loaded_entry *l = r->l;
+
 	printf("%5d %4zu", l->fileid, l->num_dependents);
 	print_hex(18, l->address);
 	print_hex(10, l->size);
 	print_hex(10, l->size);
 	if (o->arch)
 		printf(" %-18s", l->fileid == 1 && l->kf == NULL ? "-" : arch_of(l));
-	if (l->identifier != NULL)
-		printf(" %s (%s)", l->identifier, l->version ? l->version : "?");
+	if (r->identifier != NULL)
+		printf(" %s (%s)", r->identifier, r->version ? r->version : "?");
 	else
 		printf(" %s (-)", l->file_name);
 	printf(" " NO_UUID);
@@ -149,14 +178,16 @@ json_string_or_null(const char *s)
 
 /* Addresses are hex strings: 64-bit kernel addresses lose precision as JSON numbers. */
 static void
-print_json(const struct kext_loaded_entry *l, bool first)
+print_json(const struct row *r, bool first)
 {
+	const struct kext_loaded_entry *l = r->l;
+
 	printf("%s\n  {\"index\": %d, \"refs\": %zu, \"kld_refs\": %d, \"address\": \"%#" PRIx64
 	    "\", \"size\": %" PRIu64 ", \"wired\": %" PRIu64 ", \"identifier\": ", first ? "" : ",",
 	    l->fileid, l->num_dependents, l->refs, l->address, l->size, l->size);
-	json_string_or_null(l->identifier);
+	json_string_or_null(r->identifier);
 	printf(", \"version\": ");
-	json_string_or_null(l->version);
+	json_string_or_null(r->version);
 	printf(", \"uuid\": null, \"arch\": ");
 	json_string_or_null(l->kf != NULL ? l->kf->arch : NULL);
 	printf(", \"file\": ");
@@ -165,6 +196,13 @@ print_json(const struct kext_loaded_entry *l, bool first)
 	json_string(l->pathname);
 	printf(", \"bundle\": ");
 	json_string_or_null(l->bundle_path);
+	printf(", \"loaded_from_bundle\": ");
+	json_string_or_null(r->rec != NULL ? r->rec->bundle_path : NULL);
+	printf(", \"bundle_missing\": %s, \"loaded_at\": ", r->bundle_missing ? "true" : "false");
+	if (r->rec != NULL)
+		printf("%lld", (long long)r->rec->when);
+	else
+		printf("null");
 	printf(", \"modules\": [");
 	for (size_t m = 0; m < l->num_modules; m++) {
 		printf(m ? ", " : "");
@@ -238,18 +276,27 @@ parse_args(struct options *o, int argc, char **argv)
 static int
 by_address(const void *a, const void *b)
 {
-	const struct kext_loaded_entry *x = *(const struct kext_loaded_entry *const *)a;
-	const struct kext_loaded_entry *y = *(const struct kext_loaded_entry *const *)b;
+	const struct row *x = a, *y = b;
 
-	return x->address < y->address ? -1 : x->address > y->address ? 1 :
-	    x->fileid - y->fileid;
+	return x->l->address < y->l->address ? -1 : x->l->address > y->l->address ? 1 :
+	    x->l->fileid - y->l->fileid;
+}
+
+/* Said on stderr, so the columns stay what Apple's scripts parse. */
+static void
+note_missing(const struct row *r)
+{
+	fprintf(stderr, "kextstat: %s (id %d) was loaded from %s, which is no longer there "
+	    "(moved or deleted); named from kextload's record\n", r->identifier, r->l->fileid,
+	    r->rec->bundle_path[0] != '\0' ? r->rec->bundle_path : r->rec->path);
 }
 
 static int
 list(const struct options *o, struct kext_kernel *k)
 {
 	struct kext_loaded_set set;
-	const struct kext_loaded_entry **rows;
+	struct kext_load_records records = {0};
+	struct row *rows;
 	kext_error err;
 	size_t n = 0;
 
@@ -258,14 +305,19 @@ list(const struct options *o, struct kext_kernel *k)
 		    err.msg);
 		return EX_OSERR;
 	}
+	if (kext_load_record_read(k, &records, &err) != 0)
+		fprintf(stderr, "kextstat: warning: %s\n", err.msg);
 	if ((rows = calloc(set.n + 1, sizeof(*rows))) == NULL) {
 		kext_loaded_free(&set);
+		kext_load_records_free(&records);
 		fprintf(stderr, "kextstat: out of memory\n");
 		return EX_OSERR;
 	}
-	for (size_t i = 0; i < set.n; i++)
-		if (wanted(o, &set.items[i]))
-			rows[n++] = &set.items[i];
+	for (size_t i = 0; i < set.n; i++) {
+		rows[n] = make_row(&set.items[i], &records);
+		if (wanted(o, &rows[n]))
+			n++;
+	}
 	if (o->sort)
 		qsort(rows, n, sizeof(*rows), by_address);
 	if (o->json)
@@ -276,13 +328,16 @@ list(const struct options *o, struct kext_kernel *k)
 		    o->files ? " [File: Modules]" : "");
 	for (size_t i = 0; i < n; i++) {
 		if (o->json)
-			print_json(rows[i], i == 0);
+			print_json(&rows[i], i == 0);
 		else
-			print_row(o, rows[i]);
+			print_row(o, &rows[i]);
+		if (rows[i].bundle_missing)
+			note_missing(&rows[i]);
 	}
 	if (o->json)
 		printf("\n]\n");
 	free(rows);
+	kext_load_records_free(&records);
 	kext_loaded_free(&set);
 	return EX_OK;
 }

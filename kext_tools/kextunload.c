@@ -16,6 +16,7 @@
 #include "kext/bundle.h"
 #include "kext/cli.h"
 #include "kext/kernel.h"
+#include "kext/load_record.h"
 #include "kext/loaded.h"
 #include "kext/repo.h"
 #include "kext/strv.h"
@@ -47,6 +48,7 @@ struct run {
 	struct kext_kernel *k;
 	int *fileids;		/* the named kexts, resolved */
 	size_t num_fileids;
+	struct kext_load_records records;	/* what kextload recorded */
 };
 
 static void fail(struct run *run, int status, const char *fmt, ...)
@@ -131,10 +133,18 @@ resolve_identifier(struct run *run, const struct kext_loaded_set *set, const cha
     const char *executable)
 {
 	const struct kext_loaded_entry *l;
+	const struct kext_load_record *rec;
 	char dirs[1024], *exe = NULL;
 	kext_error err;
 
-	if ((l = kext_loaded_by_identifier(set, id)) != NULL) {
+	if ((l = kext_loaded_by_identifier(set, id)) == NULL &&
+	    (rec = kext_load_record_by_identifier(&run->records, id)) != NULL &&
+	    (l = kext_loaded_by_fileid(set, rec->fileid)) != NULL && !run->quiet)
+		fprintf(stderr, "kextunload: %s was loaded from %s, which is no longer there "
+		    "(moved or deleted); unloading the file kextload recorded for it, %s (id %d)\n",
+		    id, rec->bundle_path[0] != '\0' ? rec->bundle_path : rec->path, rec->path,
+		    rec->fileid);
+	if (l != NULL) {
 		name_fileid(run, l->fileid);
 		return;
 	}
@@ -142,8 +152,8 @@ resolve_identifier(struct run *run, const struct kext_loaded_set *set, const cha
 		executable = exe = executable_through_repositories(run, id);
 	kext_unload_not_loaded(set, id, executable, &err);
 	searched(run, dirs, sizeof(dirs));
-	fail(run, EXIT_PARTIAL, "%s (its bundle was looked for in %s: name another folder "
-	    "with -r)", err.msg, dirs);
+	fail(run, EXIT_PARTIAL, "%s (kextload's record has no file for it; its bundle was "
+	    "looked for in %s: name another folder with -r)", err.msg, dirs);
 	free(exe);
 }
 
@@ -242,6 +252,8 @@ unload_all(struct run *run, int argc, char **argv, int first)
 		fail(run, EXIT_PARTIAL, "%s", err.msg);
 		return;
 	}
+	if (kext_load_record_read(run->k, &run->records, &err) != 0 && !run->quiet)
+		fprintf(stderr, "kextunload: warning: %s\n", err.msg);
 	run->fileids = calloc(run->num_ids + (size_t)(argc - first) + 1, sizeof(int));
 	targets = calloc(run->num_ids + (size_t)(argc - first) + 1, sizeof(*targets));
 	if (run->fileids == NULL || targets == NULL) {
@@ -271,7 +283,12 @@ unload_all(struct run *run, int argc, char **argv, int first)
 	set.n = 0;
 	for (size_t i = 0; i < norder && run->status != EXIT_NOT_PRIVILEGED; i++)
 		unload_fileid(run, run->fileids[i]);
+	/* The record forgets what is gone; it is kextload's, so only when there is one. */
+	if (norder > 0 && run->records.n > 0 && kext_load_record_prune(run->k, &err) != 0 &&
+	    !run->quiet)
+		fprintf(stderr, "kextunload: warning: %s\n", err.msg);
 out:
+	kext_load_records_free(&run->records);
 	free(order);
 	free(targets);
 	free(run->fileids);

@@ -15,8 +15,8 @@
  * Written beside and renamed into place; entries of modules no longer in
  * /proc/modules are pruned whenever the list is read by a process that may
  * write the file. Modules loaded by other means are listed with no pathname.
- * Concurrent kextloads may lose each other's entries (no locking): the
- * modules stay loaded and are then listed without a bundle.
+ * Each change holds flock(LOCK_EX) on "<state>.lock", so concurrent kextloads
+ * keep each other's entries.
  *
  * refs is 1 + the kernel's reference count, as kldstat's refs are 1 + one per
  * dependent file, and unload refuses (EBUSY) while it is above 1, naming the
@@ -34,6 +34,7 @@
 
 #ifdef __linux__
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -271,7 +272,7 @@ state_write(const struct lnx *l, const struct state_entry *e, size_t n, kext_err
 
 /* Adds (replacing any entry of the same module) or, with path NULL, removes name. */
 static int
-state_update(const struct lnx *l, const char *name, const char *path, kext_error *err)
+state_change(const struct lnx *l, const char *name, const char *path, kext_error *err)
 {
 	struct state_entry *e, *grown;
 	size_t n, w = 0;
@@ -305,6 +306,37 @@ state_update(const struct lnx *l, const char *name, const char *path, kext_error
 	}
 	rc = state_write(l, e, n, err);
 	state_free(e, n);
+	return rc;
+}
+
+/*
+ * One read-modify-write under flock(LOCK_EX) of "<state>.lock", so two
+ * kextloads at once never lose each other's entry.
+ */
+static int
+state_update(const struct lnx *l, const char *name, const char *path, kext_error *err)
+{
+	char lock[PATH_MAX], dir[PATH_MAX], *slash;
+	int fd, rc;
+
+	if (snprintf(lock, sizeof(lock), "%s.lock", l->state_path) >= (int)sizeof(lock))
+		return kext_fail(err, ENAMETOOLONG, "%s: state file path too long", l->state_path);
+	snprintf(dir, sizeof(dir), "%s", l->state_path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+			return kext_fail(err, errno, "%s: cannot create the kext state directory: %s",
+			    dir, strerror(errno));
+	}
+	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return kext_fail(err, errno, "%s: %s", lock, strerror(errno));
+	while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+		;
+	if (rc != 0)
+		rc = kext_fail(err, errno, "%s: cannot lock: %s", lock, strerror(errno));
+	else
+		rc = state_change(l, name, path, err);
+	close(fd);
 	return rc;
 }
 
