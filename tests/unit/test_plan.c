@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <string.h>
 
 #include "kext/plan.h"
 #include "test_bundle_fixture.h"
@@ -275,8 +276,11 @@ test_missing(void **state)
 	p = plan(f, NULL);
 	assert_int_equal(add_id(p, "com.a", &err), -1);
 	assert_int_equal(err.code, ENOENT);
-	assert_string_equal(err.msg, "com.a -> com.b -> com.c: no kext found for "
-	    "library com.d (requested 1.0)");
+	/* then where it looked, and how to look further */
+	assert_memory_equal(err.msg, "com.a -> com.b -> com.c: no kext found for library com.d "
+	    "(requested 1.0); searched ", 83);
+	assert_non_null(strstr(err.msg, "/Extensions/; name its folder with -r DIR or the kext "
+	    "with -d KEXT"));
 	assert_int_equal(kext_plan_count(p), 0);
 	kext_plan_free(p);
 }
@@ -524,7 +528,8 @@ test_roots_by_identifier(void **state)
 	assert_string_equal(kext_plan_at(p, 1)->version_string, "2.0");
 	assert_int_equal(add_id(p, "com.none", &err), -1);
 	assert_int_equal(err.code, ENOENT);
-	assert_string_equal(err.msg, "com.none: no kext found with this identifier");
+	assert_memory_equal(err.msg, "com.none: no kext found with this identifier; searched ",
+	    55);
 	kext_plan_free(p);
 	/* the best valid one */
 	exe = fx_fmt("%s/com.r-2.0.kext/Contents/MacOS/exe.ko", f->ext);

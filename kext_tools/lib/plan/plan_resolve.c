@@ -81,6 +81,21 @@ failure(struct resolve *rs, int code, const char *message, const char *lib,
 	free(text);
 }
 
+/* "Not found" says where it looked and how to look further; returns -1. */
+static int
+say_searched(kext_error *err, const struct kext_repos *repos)
+{
+	char where[KEXT_ERROR_MAX / 2];
+	size_t len;
+
+	if (err == NULL)
+		return -1;
+	len = strlen(err->msg);
+	snprintf(err->msg + len, sizeof(err->msg) - len, "; searched %s; name its folder with "
+	    "-r DIR or the kext with -d KEXT", kext_repos_searched(repos, where, sizeof(where)));
+	return -1;
+}
+
 static void
 nomem(struct resolve *rs)
 {
@@ -358,12 +373,12 @@ resolve_library(struct resolve *rs, const struct kext_library *lib,
 		failure(rs, ESTALE, KEXT_DIAG_DEP_NOT_FOUND, id, "kexts for library "
 		    "%s kept changing while being looked up", id);
 	else {
-		char where[KEXT_ERROR_MAX / 2];
+		bool first = !rs->failed;
 
 		failure(rs, ENOENT, KEXT_DIAG_DEP_NOT_FOUND, id, "no kext found for "
-		    "library %s (requested %s); searched %s; name its folder with -r DIR or "
-		    "the kext with -d KEXT", id, lib->version_string,
-		    kext_repos_searched(rs->p->repos, where, sizeof(where)));
+		    "library %s (requested %s)", id, lib->version_string);
+		if (first)
+			say_searched(rs->err, rs->p->repos);
 	}
 	search_reset(&s);
 	return -1;
@@ -664,7 +679,7 @@ plan_choose_root(struct kext_plan *p, const char *identifier,
 {
 	const struct kext_candidate **cands;
 	struct kext_bundle *b;
-	char *rejected = NULL, where[KEXT_ERROR_MAX / 2];
+	char *rejected = NULL;
 	kext_error why;
 	size_t n, i;
 	int attempt;
@@ -709,7 +724,6 @@ plan_choose_root(struct kext_plan *p, const char *identifier,
 		free(rejected);
 		return -1;
 	}
-	return kext_fail(err, ENOENT, "%s: no kext found with this identifier; searched %s; "
-	    "name its folder with -r DIR or the kext with -d KEXT", identifier,
-	    kext_repos_searched(p->repos, where, sizeof(where)));
+	kext_fail(err, ENOENT, "%s: no kext found with this identifier", identifier);
+	return say_searched(err, p->repos);
 }
