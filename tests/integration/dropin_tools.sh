@@ -14,7 +14,7 @@ loaded() {	# identifiers kextstat lists besides the kernel, in load order
 }
 
 # --version and -version on every tool.
-for tool in kextload kextutil kextstat kextunload kextboot ko2kext; do
+for tool in kextload kextutil kextstat kextunload kextboot kextfind ko2kext; do
 	expect 0 "$tool --version" "$BIN/$tool" --version
 	has "$T/out" "$tool (kext tools for FreeBSD) " "$tool --version"
 done

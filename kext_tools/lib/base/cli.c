@@ -36,10 +36,10 @@ struct cli_entry {
 };
 
 static const struct cli_entry table[] = {
-	{KEXT_OPT_BUNDLE_ID, 'b', "bundle-id", required_argument, L | U | N | S | F, L | U | N | S},
+	{KEXT_OPT_BUNDLE_ID, 'b', "bundle-id", required_argument, L | U | N | S, L | U | N | S},
 	{KEXT_OPT_BUNDLE_ID, 'm', NULL, required_argument, N, N},
 	{KEXT_OPT_DEPENDENCY, 'd', "dependency", required_argument, L | U, L | U},
-	{KEXT_OPT_REPOSITORY, 'r', "repository", required_argument, L | U | N | F, L | U | N},
+	{KEXT_OPT_REPOSITORY, 'r', "repository", required_argument, L | U | N, L | U | N},
 	{KEXT_OPT_VERBOSE, 'v', "verbose", optional_argument, L | U | N, L | U | N},
 	{KEXT_OPT_QUIET, 'q', "quiet", no_argument, L | U | N, L | U | N},
 	{KEXT_OPT_HELP, 'h', "help", no_argument, ALL, L | U | N | S | F},
