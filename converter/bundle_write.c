@@ -445,10 +445,8 @@ install_staged(const char *outdir, const struct conv_module *m, const char *stag
 			    "appeared while converting; not replacing it" : strerror(errno));
 		return 0;
 	}
-	if (!force && conv_same_tree(staged, final)) {
-		remove_tree(staged);
+	if (!force && conv_same_tree(staged, final))
 		return 1;	/* already what this run would write */
-	}
 	if (!force)
 		return kext_fail(err, EEXIST, "%s: already exists and differs from what this "
 		    "conversion writes; use --force to replace it", final);
@@ -487,8 +485,10 @@ int
 conv_install_bundle(const char *outdir, const struct conv_module *m, const char *staged,
     bool force, kext_error *err)
 {
-	if (install_staged(outdir, m, staged, force, err) != 0)
+	int r = install_staged(outdir, m, staged, force, err);
+
+	if (r < 0)
 		return -1;
 	conv_discard_staged(staged);
-	return 0;
+	return r;
 }

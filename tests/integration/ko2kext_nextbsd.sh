@@ -27,6 +27,7 @@ ok "-n names the bundle, -f copies a folder"
 # An identical rerun succeeds without --force; a different one still needs it.
 expect 0 "identical rerun" "$BIN/ko2kext" -v -o "$out" -n fx_base=Base -f "$T/fw" "$ko/fx_base.ko"
 has "$T/out" "Base.kext (org.freebsd.kmod.fx_base): unchanged" "rerun said unchanged"
+[ -z "$(find "$out" -mindepth 1 -maxdepth 1 -name '.*')" ] || fail "staging folders left behind"
 expect 1 "different rerun" "$BIN/ko2kext" -o "$out" -n fx_base=Base "$ko/fx_base.ko"
 has "$T/err" "already exists and differs from what this conversion writes; use --force" \
 	"difference refused"
