@@ -4,7 +4,7 @@
  * it was loaded from, the kext's identifier and version, the bundle and when.
  *
  * One record file per kernel: DIR/loaded-kexts for "sim:DIR", else
- * $KEXT_STATE_DIR/loaded-kexts (default /var/run/kext). Every change is one
+ * $KEXT_STATE_DIR/loaded-kexts (default /var/run/kext; /run/kext on Linux). Every change is one
  * read-modify-write under flock(LOCK_EX) of the file's ".lock" companion,
  * written to a temporary file and renamed into place, so concurrent kextloads
  * never lose each other's entries; readers take LOCK_SH. An entry stands for

@@ -22,7 +22,12 @@
 
 #define RECORD_HEADER	"# kextload records v1: fileid when identifier version path bundle\n"
 #define RECORD_NAME	"loaded-kexts"
+/* Where the linux backend keeps its own state too; /var/run elsewhere (hier(7)). */
+#ifdef __linux__
+#define DEFAULT_DIR	"/run/kext"
+#else
 #define DEFAULT_DIR	"/var/run/kext"
+#endif
 #define MAX_RECORD_SIZE	((size_t)16 << 20)
 #define NFIELDS		6
 
