@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kext/bundle.h"
+#include "kext/cli.h"
 #include "kext/error.h"
 #include "kext/fbsd_version.h"
 #include "kext/kernel.h"
@@ -41,9 +42,10 @@ static const char usage_text[] =
     "  -e, -system-extensions   look in " KEXT_SYSTEM_EXTENSIONS " too\n"
     "  -k, -kernel-file FILE    the kernel's ELF file, whose symbols the kernel kext stands for\n"
     "                           (default on the freebsd kernel: kern.bootfile)\n"
-    "  -kernel SPEC             " KEXT_KERNEL_SPEC_HELP;
+    "  -kernel SPEC             " KEXT_KERNEL_SPEC_HELP
+    "  -version                 the release of the kext tools\n";
 
-enum { OPT_XML = 256, OPT_UNDEF, OPT_ONEDEF, OPT_MULTDEF, OPT_ALL, OPT_KERNEL };
+enum { OPT_XML = 256, OPT_UNDEF, OPT_ONEDEF, OPT_MULTDEF, OPT_ALL, OPT_KERNEL, OPT_VERSION };
 
 static const struct option long_options[] = {
 	{"xml", no_argument, NULL, OPT_XML},
@@ -57,6 +59,7 @@ static const struct option long_options[] = {
 	{"kernel-file", required_argument, NULL, 'k'},
 	{"kernel", required_argument, NULL, OPT_KERNEL},
 	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
 };
 
@@ -93,6 +96,9 @@ parse_args(struct args *a, int argc, char **argv)
 		case 'k': a->kernel_file = optarg; break;
 		case OPT_KERNEL: a->kernel = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(EX_OK);
+		case OPT_VERSION:
+			printf("kextlibs (kext tools for FreeBSD) %s\n", KEXT_TOOLS_VERSION);
+			exit(EX_OK);
 		default: fputs(usage_text, stderr); return EX_USAGE;
 		}
 	}

@@ -14,7 +14,7 @@ loaded() {	# identifiers kextstat lists besides the kernel, in load order
 }
 
 # --version and -version on every tool.
-for tool in kextload kextutil kextstat kextunload kextboot kextfind ko2kext; do
+for tool in kextload kextutil kextstat kextunload kextboot kextfind kextlibs ko2kext; do
 	expect 0 "$tool --version" "$BIN/$tool" --version
 	has "$T/out" "$tool (kext tools for FreeBSD) " "$tool --version"
 done
@@ -69,8 +69,8 @@ expect 64 "kextutil -c" "$BIN/kextutil" -n -c "$ext/Fx_base.kext"
 has "$T/err" "unsupported option -c (-no-caches)" "unsupported named"
 expect 64 "kextunload -p" "$BIN/kextunload" -p -b "$base"
 has "$T/err" "unsupported option -p (-personalities-only)" "kextunload -p"
-expect 64 "kextutil -k" "$BIN/kextutil" -n -k /mach_kernel "$ext/Fx_base.kext"
-has "$T/err" "unsupported option -k" "kernel file refused"
+expect 64 "kextload -k" "$BIN/kextload" -k /boot/kernel/kernel "$ext/Fx_base.kext"
+has "$T/err" "-k (-kernel-file) is an option of kextutil, not of kextload" "kextutil's -k"
 expect 64 "kextload -n" "$BIN/kextload" -n "$ext/Fx_base.kext"
 has "$T/err" "-n (-no-load) is an option of kextutil, not of kextload" "foreign option"
 expect 64 "kextload --no-load" "$BIN/kextload" --no-load "$ext/Fx_base.kext"

@@ -101,6 +101,13 @@ tool_name(unsigned bit)
 	}
 }
 
+/* kextload and kextutil are one program under two names. */
+static unsigned
+sibling(unsigned tool)
+{
+	return tool == L ? U : tool == U ? L : 0;
+}
+
 static unsigned
 lowest_bit(unsigned mask)
 {
@@ -153,8 +160,13 @@ kext_cli_open(unsigned tool, struct kext_cli **out, kext_error *err)
 	for (size_t i = 0; i < TABLE_N; i++)
 		if ((table[i].ours | table[i].apple) & tool)
 			add_entry(cli, &nlong, &table[i]);
+	/* A letter two other tools use is named after the sibling (kextload, kextutil). */
 	for (size_t i = 0; i < TABLE_N; i++)
-		if (!((table[i].ours | table[i].apple) & tool))
+		if (!((table[i].ours | table[i].apple) & tool) &&
+		    ((table[i].ours | table[i].apple) & sibling(tool)))
+			add_entry(cli, &nlong, &table[i]);
+	for (size_t i = 0; i < TABLE_N; i++)
+		if (!((table[i].ours | table[i].apple) & (tool | sibling(tool))))
 			add_entry(cli, &nlong, &table[i]);
 	cli->longopts[nlong] = (struct option){NULL, 0, NULL, 0};
 	/* A fresh scan of a new argv (glibc resets fully with 0; BSD has optreset). */
