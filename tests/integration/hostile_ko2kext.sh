@@ -55,7 +55,8 @@ expect 1 "one bad input" "$BIN/ko2kext" -o "$out" "$FX/amd64/fx_base.ko" "$T/bro
 has "$T/err" "ko2kext: $out: written all the same (1): Fx_base.kext" "what was written said"
 expect 1 "firmware clash" "$BIN/ko2kext" --force -f "$T/fw/a/fw.bin" -f "$T/fw/b/fw.bin" \
 	-o "$out" "$FX/amd64/fx_base.ko"
-has "$T/err" "ko2kext: $out/Fx_base.kext/fw.bin: File exists" "bundle named"
+has "$T/err" "ko2kext: $out/Fx_base.kext/Contents/Resources/firmware/fw.bin: File exists" \
+	"bundle named"
 hasnt "$T/err" ".Fx_base.kext." "staging folder not named"
 has "$T/err" "ko2kext: $out: nothing was written" "nothing written said"
 # An Info.plist too big to read back (10 MiB of '<' is 40 MiB of XML): the
