@@ -176,7 +176,6 @@ install: all install-extensions
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/sbin/
 	$(if $(MANS),install -m 0644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man8/)
-	ln -sf kextload.8 $(DESTDIR)$(PREFIX)/share/man/man8/kextutil.8
 	ln -sf ko2kext.8 $(DESTDIR)$(PREFIX)/share/man/man8/ko2kext.sh.8
 
 clean:
