@@ -20,21 +20,78 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 SAN     ?=
 
-UNAME_S := $(shell uname -s)
-PKGS    := libplist-2.0 libxml-2.0 libarchive
-ifeq ($(UNAME_S),Linux)
-PKGS    += libbsd-overlay
+# --- platform and libraries ----------------------------------------------------
+# The target comes from the compiler, so a cross build (CC="clang --target=...")
+# is configured for the system it builds for, not the one it runs on.
+TARGET   := $(shell $(CC) -dumpmachine 2>/dev/null)
+TARGET_OS := $(if $(findstring freebsd,$(TARGET)),FreeBSD,$(if $(findstring linux,$(TARGET)),Linux,$(shell uname -s)))
+
+# Cross-building: SYSROOT is the target's root (its /usr/include, /usr/lib and
+# the packages' /usr/local); pkg-config then reads the target's .pc files only
+# (PKG_CONFIG_LIBDIR, PKG_CONFIG_SYSROOT_DIR from the environment win). A
+# compiler for another OS links with lld (LD_FLAVOR=... to change).
+SYSROOT ?=
+PKG_CONFIG ?= pkg-config
+ifneq ($(SYSROOT),)
+CFLAGS_SYSROOT := --sysroot=$(SYSROOT)
+LDFLAGS  += --sysroot=$(SYSROOT)
+PKG_CONFIG_SYSROOT_DIR ?= $(SYSROOT)
+ifeq ($(TARGET_OS),FreeBSD)
+PKG_CONFIG_LIBDIR ?= $(SYSROOT)/usr/libdata/pkgconfig:$(SYSROOT)/usr/local/libdata/pkgconfig
+else
+PKG_CONFIG_LIBDIR ?= $(SYSROOT)/usr/lib/pkgconfig:$(SYSROOT)/usr/share/pkgconfig
+endif
+# given on the command line of $(shell): GNU make < 4.4 does not export to it
+PKG_CONFIG := PKG_CONFIG_SYSROOT_DIR='$(PKG_CONFIG_SYSROOT_DIR)' PKG_CONFIG_LIBDIR='$(PKG_CONFIG_LIBDIR)' $(PKG_CONFIG)
+endif
+ifneq ($(TARGET_OS),$(shell uname -s))
+LD_FLAVOR ?= lld
+endif
+ifneq ($(LD_FLAVOR),)
+LDFLAGS  += -fuse-ld=$(LD_FLAVOR)
 endif
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
-CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
-CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+# pkg-config one package at a time, so one missing .pc costs only its own flags.
+pkg_exists = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo yes)
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pkg_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+# Required: libplist and libxml2 (packages libplist/libxml2 on FreeBSD,
+# libplist-dev/libxml2-dev on Debian).
+ifneq ($(MAKECMDGOALS),clean)
+$(foreach p,libplist-2.0 libxml-2.0,$(if $(call pkg_exists,$(p)),,\
+  $(warning pkg-config does not know $(p): install its development package (README.md, Building))))
+endif
+PKG_CFLAGS := $(call pkg_cflags,libplist-2.0) $(call pkg_cflags,libxml-2.0)
+PKG_LIBS   := $(call pkg_libs,libplist-2.0) $(call pkg_libs,libxml-2.0)
+# libarchive: FreeBSD's base system has it without a .pc file.
+PKG_CFLAGS += $(call pkg_cflags,libarchive)
+PKG_LIBS   += $(or $(call pkg_libs,libarchive),-larchive)
+
+# libplist has no version macro: pkg-config's version becomes one (2.7.0 -> 20700).
+LIBPLIST_VERSION := $(shell $(PKG_CONFIG) --modversion libplist-2.0 2>/dev/null)
+LIBPLIST_VERSION_NUM := $(shell echo '$(LIBPLIST_VERSION)' | \
+                          awk -F. '{ printf "%d", $$1 * 10000 + $$2 * 100 + $$3 }')
+PKG_CFLAGS += -DKEXT_LIBPLIST_VERSION=$(LIBPLIST_VERSION_NUM)
+
+# strlcpy/strlcat: FreeBSD's libc and glibc >= 2.38 have them; older glibc gets
+# them from libbsd's overlay. LIBBSD=yes or LIBBSD=no overrides the probe.
+ifeq ($(TARGET_OS)$(origin LIBBSD),Linuxundefined)
+LIBBSD := $(if $(shell printf '\043include <string.h>\nsize_t f(char *d);\nsize_t f(char *d) { return strlcpy(d, "", 1); }\n' | \
+    $(CC) $(CFLAGS_SYSROOT) -D_GNU_SOURCE -Werror -fsyntax-only -x c - >/dev/null 2>&1 && echo ok),no,yes)
+endif
+ifeq ($(LIBBSD),yes)
+PKG_CFLAGS += $(call pkg_cflags,libbsd-overlay)
+PKG_LIBS   += $(or $(call pkg_libs,libbsd-overlay),-lbsd)
+endif
+
+CMOCKA_CFLAGS := $(call pkg_cflags,cmocka)
+CMOCKA_LIBS   := $(or $(call pkg_libs,cmocka),-lcmocka)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c17 $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
+CFLAGS   += $(CFLAGS_SYSROOT) -std=c17 $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
 ifneq ($(SAN),)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
@@ -149,7 +206,7 @@ check: all fixtures
 	@tests/summary.sh $(RESULTS) $(TESTS)
 
 test-%:
-	@BUILD=$(BUILD) tests/run1.sh $* $(RESULTS)
+	@MAKE='$(MAKE)' BUILD=$(BUILD) tests/run1.sh $* $(RESULTS)
 
 # FreeBSD-format test modules built from our own sources (clang + ld.lld).
 fixtures: $(BUILD)/fixtures/.stamp

@@ -5,13 +5,14 @@
  * Limits inherited from libplist 2.2: strings cannot hold NUL characters
  * (a file with one is refused before libplist sees it: it would abort),
  * and an integer above INT64_MAX is written as 8 bytes, so it reads back
- * negative (its bits are kept).
+ * negative (its bits are kept). With libplist 2.7 dates keep whole seconds
+ * (cflite_plist_compat.h).
  */
 #include "cflite_internal.h"
+#include "cflite_plist_compat.h"
 
 #include <plist/plist.h>
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,12 +165,8 @@ from_plist(plist_t node, CFOptionFlags opts, int depth, CFErrorRef *error)
 			CFDataAppendBytes(m, (const UInt8 *)p, (CFIndex)len);
 		return m;
 	}
-	case PLIST_DATE: {
-		int32_t sec = 0, usec = 0;
-
-		plist_get_date_val(node, &sec, &usec);
-		return CFDateCreate(NULL, (double)sec + (double)usec / 1e6);
-	}
+	case PLIST_DATE:
+		return CFDateCreate(NULL, cflite_plist_date_value(node));
 	case PLIST_ARRAY:
 		return array_from_plist(node, opts, depth, error);
 	case PLIST_DICT:
@@ -231,13 +228,11 @@ to_plist(CFTypeRef v, const char **why)
 		}
 	}
 	case CF_TID_DATE: {
-		double t = CFDateGetAbsoluteTime(v), sec = floor(t);
+		plist_t date = cflite_plist_new_date(CFDateGetAbsoluteTime(v));
 
-		if (!(sec >= INT32_MIN && sec <= INT32_MAX)) {
+		if (date == NULL)
 			*why = "a date is outside the range libplist can write";
-			return NULL;
-		}
-		return plist_new_date((int32_t)sec, (int32_t)lround((t - sec) * 1e6));
+		return date;
 	}
 	case CF_TID_DATA:
 		return plist_new_data((const char *)CFDataGetBytePtr(v),
@@ -305,7 +300,7 @@ cflite_plist_write_binary(CFPropertyListRef plist, CFErrorRef *error)
 	if (bin != NULL)
 		data = CFDataCreate(NULL, (const UInt8 *)bin, (CFIndex)len);
 	if (bin != NULL)
-		plist_to_bin_free(bin);
+		cflite_plist_bin_free(bin);
 	if (data == NULL)
 		*error = cflite_error_create_msg(kCFErrorDomainCocoa, kCFPropertyListWriteStreamError,
 		    "binary property list cannot be written: %s",

@@ -16,6 +16,8 @@
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlversion.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -616,9 +618,16 @@ parse_root(struct xparse *xp, xmlNodePtr root)
 
 /* --- libxml2 plumbing --------------------------------------------------------------------- */
 
+/* libxml2 2.12 passes structured error callbacks a const xmlError (its NEWS, v2.12.0). */
+#if LIBXML_VERSION >= 21200
+typedef const xmlError xml_error_t;
+#else
+typedef xmlError xml_error_t;
+#endif
+
 /* Keeps the first error (later ones are often consequences); never prints. */
 static void
-record_error(void *user, xmlErrorPtr error)
+record_error(void *user, xml_error_t *error)
 {
 	xmlParserCtxtPtr ctxt = user;
 	struct xparse *xp = ctxt != NULL ? ctxt->_private : NULL;
@@ -737,6 +746,12 @@ cflite_plist_parse_xml(const char *bytes, size_t n, CFOptionFlags opts, CFErrorR
 		    "out of memory parsing a property list");
 		return NULL;
 	}
+	/*
+	 * Options are set through the API only (libxml2's NEWS: v2.14.0 and
+	 * v2.15.0 deprecate access to the context's struct members): none of XML_PARSE_DTDVALID,
+	 * XML_PARSE_DTDLOAD or XML_PARSE_NOENT, so no validation, no external
+	 * subset and no entity substitution.
+	 */
 	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES);
 	ctxt->_private = &xp;
 	ctxt->sax->serror = record_error;
@@ -744,9 +759,6 @@ cflite_plist_parse_xml(const char *bytes, size_t n, CFOptionFlags opts, CFErrorR
 	ctxt->sax->unparsedEntityDecl = refuse_unparsed_entity_decl;
 	ctxt->sax->resolveEntity = refuse_resolve_entity;
 	ctxt->sax->externalSubset = ignore_external_subset;
-	ctxt->validate = 0;
-	ctxt->loadsubset = 0;
-	ctxt->replaceEntities = 0;
 
 	xmlParseDocument(ctxt);
 	doc = ctxt->myDoc;

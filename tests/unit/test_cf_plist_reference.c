@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cf_test_util.h"
+#include "../../CoreFoundation-lite/src/cflite_plist_compat.h"
 
 /* Compares a CF property list with a libplist tree; fails the test with a path on mismatch. */
 static void
@@ -90,12 +91,10 @@ compare(CFTypeRef cf, plist_t node, const char *where)
 		if (!(mine == theirs || (isnan(mine) && isnan(theirs))))
 			fail_msg("%s: %.17g vs %.17g", where, mine, theirs);
 	} else if (CFGetTypeID(cf) == CFDateGetTypeID()) {
-		int32_t sec = 0, usec = 0;
-
 		assert_int_equal(t, PLIST_DATE);
-		plist_get_date_val(node, &sec, &usec);
-		if (CFDateGetAbsoluteTime(cf) != (double)sec + usec / 1e6)
-			fail_msg("%s: date %.6f vs %d.%06d", where, CFDateGetAbsoluteTime(cf), sec, usec);
+		if (CFDateGetAbsoluteTime(cf) != cflite_plist_date_value(node))
+			fail_msg("%s: date %.6f vs %.6f", where, CFDateGetAbsoluteTime(cf),
+			    cflite_plist_date_value(node));
 	} else if (CFGetTypeID(cf) == CFDataGetTypeID()) {
 		uint64_t len = 0;
 		const char *p;
@@ -278,7 +277,7 @@ test_generated_plists_both_ways(void **state)
 		assert_non_null(back);
 		assert_true(CFEqual(back, root));
 		compare(back, theirs, "generated-back");
-		plist_to_xml_free(their_xml);
+		cflite_plist_xml_free(their_xml);
 		plist_free(theirs);
 		CFRelease(back);
 		CFRelease(xml);
