@@ -131,6 +131,11 @@ ext=$work/root/ext
 "$bin/ko2kext" -q -o "$ext" "$work/ko/$leaf.ko" "$work/ko/$dep.ko" "$work/ko/$topm.ko" \
     ${nic:+"$work/ko/$nic.ko"}
 
+# edit FILE SED-SCRIPT: sed in place, portably (BSD and GNU sed -i differ).
+edit() {
+	sed "$2" "$1" >"$work/edit.tmp" && cat "$work/edit.tmp" >"$1" && rm -f "$work/edit.tmp"
+}
+
 # Reads key $2 (a string) from the Info.plist of kext $1.
 plist_string() {
 	sed -n "/<key>$2<\/key>/{n;s/.*<string>\(.*\)<\/string>.*/\1/p;q}" "$ext/$1/Contents/Info.plist"
@@ -159,8 +164,8 @@ grep -q "<key>$KS_DEP_ID</key>" "$ext/$KS_TOP/Contents/Info.plist" ||
 # A broken kext: the leaf with its executable cut short.
 KS_BROKEN=Broken.kext
 cp -R "$ext/$KS_LEAF" "$ext/$KS_BROKEN"
-sed -i "s/<string>$KS_LEAF_ID<\/string>/<string>$KS_LEAF_ID.broken<\/string>/" \
-    "$ext/$KS_BROKEN/Contents/Info.plist"
+edit "$ext/$KS_BROKEN/Contents/Info.plist" \
+    "s/<string>$KS_LEAF_ID<\/string>/<string>$KS_LEAF_ID.broken<\/string>/"
 head -c 200 "$work/ko/$leaf.ko" >"$ext/$KS_BROKEN/Contents/MacOS/$leaf.ko"
 
 # The rollback kext: the dependent under another identifier, its module edited
@@ -170,9 +175,9 @@ head -c 200 "$work/ko/$leaf.ko" >"$ext/$KS_BROKEN/Contents/MacOS/$leaf.ko"
 # been loaded: kextload must unload the dependency again.
 KS_ROLLBACK=Rollback.kext
 cp -R "$ext/$KS_TOP" "$ext/$KS_ROLLBACK"
-sed -i "s/<string>$KS_TOP_ID<\/string>/<string>$KS_TOP_ID.rollback<\/string>/" \
-    "$ext/$KS_ROLLBACK/Contents/Info.plist"
-LC_ALL=C sed -i 's/\(vermagic=[^ ]* \)SMP/\1SMX/' "$ext/$KS_ROLLBACK/Contents/MacOS/$topm.ko"
+edit "$ext/$KS_ROLLBACK/Contents/Info.plist" \
+    "s/<string>$KS_TOP_ID<\/string>/<string>$KS_TOP_ID.rollback<\/string>/"
+LC_ALL=C edit "$ext/$KS_ROLLBACK/Contents/MacOS/$topm.ko" 's/\(vermagic=[^ ]* \)SMP/\1SMX/'
 grep -q "vermagic=[^ ]* SMX" "$ext/$KS_ROLLBACK/Contents/MacOS/$topm.ko" ||
 	{ echo "smoke: FAIL: could not damage the rollback module's vermagic" >&2; exit 1; }
 
@@ -238,7 +243,7 @@ timeout 60 qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot \
     -append 'console=ttyS0 panic=-1 quiet' </dev/null >"$log" 2>&1
 qrc=$?
 set -e
-tr -d '\r' <"$log" | sed -n '/^SMOKE-\|^    | \|passed, .* failed$/p'
+tr -d '\r' <"$log" | grep -E '^SMOKE-|^    \| |passed, .* failed$' || true
 end=$(date +%s)
 ok=$(tr -d '\r' <"$log" | grep -c '^SMOKE-OK ' || true)
 bad=$(tr -d '\r' <"$log" | grep -c '^SMOKE-FAIL ' || true)

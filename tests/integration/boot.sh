@@ -156,7 +156,7 @@ if command -v valgrind >/dev/null 2>&1; then
 	vg 0 "$BUILD/bin/ko2kext" -q -o "$T/vgrel" "$T/mach.ko-FreeBSD-15.0-amd64-20260115.tar.gz"
 	[ "$(plist_value "$T/vgrel/Mach.kext/Contents/Info.plist" CFBundleVersion)" = 2026.1.15 ] ||
 		fail "release version from the tarball's date"
-	sed -i 's/15\.0/15.1/' "$T/rel/README"
+	edit "$T/rel/README" 's/15\.0/15.1/'
 	tar -C "$T/rel" -czf "$T/rel2.tgz" boot README
 	vg 1 "$BUILD/bin/ko2kext" -q -o "$T/vgrel2" "$T/rel2.tgz"
 	printf '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>OSBundleCompatibleVersion</key><string>1</string></dict></plist>\n' \

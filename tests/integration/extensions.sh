@@ -4,14 +4,16 @@
 # is mach.sh.
 . "$(dirname "$0")/lib.sh"
 need_fixtures
-command -v make >/dev/null 2>&1 || skip "no make"
+# GNU make: make check passes its own as MAKE; gmake where make is BSD make.
+MAKE=${MAKE:-$(command -v gmake || echo make)}
+command -v "${MAKE%% *}" >/dev/null 2>&1 || skip "no GNU make ($MAKE)"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 root=$T/root
 sys=$root/System/Library/Extensions
 MACH=org.freebsd-launchd.kext.Mach
 cp "$FX/amd64/fx_mach.ko" "$T/mach.ko"	# upstream's stand-in, for this test only
 mk() {
-	make -s -C "$top" BUILD="$BUILD" FREEBSD_VERSION=1500068 "$@"
+	$MAKE -s -C "$top" BUILD="$BUILD" FREEBSD_VERSION=1500068 "$@"
 }
 
 # Without mach.ko only the kernel kext is built, and make says why.
@@ -60,7 +62,7 @@ ok "kextutil -n -t accepts both bundles"
 
 # A kernel kext template kextload would refuse fails the build, naming the key.
 cp -R "$top/Extensions" "$T/Extensions"
-sed -i 's/@COMPAT@/99.0/' "$T/Extensions/Kernel.kext/Info.plist.in"
+edit "$T/Extensions/Kernel.kext/Info.plist.in" 's/@COMPAT@/99.0/'
 expect 1 "bad kernel kext" env FREEBSD_VERSION=1500068 "$T/Extensions/build.sh" \
     "$BUILD/bin/ko2kext" "$T/extk"
 has "$T/err" "Kernel.kext (FREEBSD_VERSION=1500068) would be refused by kextload" "kernel kext named"
@@ -119,7 +121,7 @@ tar -C "$rel" -czf "$T/bad.tar.gz" boot README
 expect 2 "bad Built against" mk EXT_DIR="$T/extbad" MACH_RELEASE="$T/bad.tar.gz" extensions
 has "$T/err" 'Built against - expected "FreeBSD <version> (<arch>)"' "field named"
 readme "$rel" "FreeBSD 15.0 (amd64)"
-sed -i 's/2026-01-14T23:58:02Z/2026-01-14 23:58/' "$rel/README"
+edit "$rel/README" 's/2026-01-14T23:58:02Z/2026-01-14 23:58/'
 tar -C "$rel" -czf "$T/bad.tar.gz" boot README
 expect 2 "bad Built on" mk EXT_DIR="$T/extbad" MACH_RELEASE="$T/bad.tar.gz" extensions
 has "$T/err" 'Built on - expected a UTC time such as 2026-01-15T12:34:56Z, found "2026-01-14 23:58"' \

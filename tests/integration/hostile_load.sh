@@ -64,17 +64,17 @@ ok "-z: explicit, said with -v, refused for real kernels, allowed for sim and -n
 s0=$(state)
 mkbundle() {
 	cp -R "$ext/Fx_base.kext" "$T/$1.kext"
-	sed -i "s|<string>$base</string>|<string>org.example.$1</string>|" \
-		"$T/$1.kext/Contents/Info.plist"
+	edit "$T/$1.kext/Contents/Info.plist" \
+		"s|<string>$base</string>|<string>org.example.$1</string>|"
 }
 mkbundle slash
-sed -i 's|<string>fx_base.ko</string>|<string>../../../etc/passwd</string>|' \
-	"$T/slash.kext/Contents/Info.plist"
+edit "$T/slash.kext/Contents/Info.plist" \
+	's|<string>fx_base.ko</string>|<string>../../../etc/passwd</string>|'
 expect 71 "executable with /" "$BIN/kextload" "$T/slash.kext"
 has "$T/err" "CFBundleExecutable - expected a file name without '/' or '..', found \"../../../etc/passwd\"" \
 	"CFBundleExecutable with .."
 mkbundle dotdot
-sed -i 's|<string>fx_base.ko</string>|<string>..</string>|' "$T/dotdot.kext/Contents/Info.plist"
+edit "$T/dotdot.kext/Contents/Info.plist" 's|<string>fx_base.ko</string>|<string>..</string>|'
 expect 71 "executable .." "$BIN/kextload" "$T/dotdot.kext"
 has "$T/err" "found \"..\"" "CFBundleExecutable .."
 mkbundle exelink

@@ -84,7 +84,7 @@ ok "already-loaded module name"
 
 # Version mismatch: a library asked for at a version it is not compatible with.
 cp -R "$ext/Fx_mid.kext" "$T/Fx_mid9.kext"
-sed -i 's|<string>3</string>|<string>9</string>|' "$T/Fx_mid9.kext/Contents/Info.plist"
+edit "$T/Fx_mid9.kext/Contents/Info.plist" 's|<string>3</string>|<string>9</string>|'
 expect 71 "incompatible library" "$BIN/kextload" -r "$ext" "$T/Fx_mid9.kext"
 has "$T/err" "$base" "incompatible library named"
 [ "$("$BIN/kextstat" -l -k | wc -l)" -eq 0 ] || fail "nothing may load"

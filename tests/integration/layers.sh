@@ -72,7 +72,7 @@ for l in $layers; do
 done
 # Tools and the converter sit above every layer: public headers only.
 for f in "$top"/kext_tools/*.c "$top"/converter/*.[ch]; do
-	grep -n '#[[:space:]]*include[[:space:]]*"[^"]*_internal\.h"\|#[[:space:]]*include[[:space:]]*"\.\./' "$f" |
+	grep -nE '#[[:space:]]*include[[:space:]]*"([^"]*_internal\.h"|\.\./)' "$f" |
 	    sed "s|^|$f:|; s|\$| (a private engine header)|" >>"$out"
 done
 if [ -s "$out" ]; then

@@ -48,6 +48,12 @@ expect() {
 	fi
 }
 
+# edit FILE SED-SCRIPT: rewrites FILE through sed, keeping its inode and mode
+# (BSD sed -i needs a suffix argument, GNU sed -i takes none: POSIX has no -i).
+edit() {
+	sed "$2" "$1" >"$T/edit.tmp" && cat "$T/edit.tmp" >"$1" && rm -f "$T/edit.tmp"
+}
+
 # has FILE PATTERN WHAT: the file must contain the (fixed) pattern.
 has() {
 	grep -qF -- "$2" "$1" || { echo "--- $1" >&2; cat "$1" >&2; fail "$3: no '$2'"; }

@@ -11,12 +11,14 @@
 # before any kernel call, with the upstream one.
 . "$(dirname "$0")/lib.sh"
 need_fixtures
-command -v make >/dev/null 2>&1 || skip "no make"
+# GNU make: make check passes its own as MAKE; gmake where make is BSD make.
+MAKE=${MAKE:-$(command -v gmake || echo make)}
+command -v "${MAKE%% *}" >/dev/null 2>&1 || skip "no GNU make ($MAKE)"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 MACH=org.freebsd-launchd.kext.Mach
 USER=org.freebsd.kmod.fx_machuser
 mk() {
-	make -s -C "$top" BUILD="$BUILD" FREEBSD_VERSION=1500068 "$@"
+	$MAKE -s -C "$top" BUILD="$BUILD" FREEBSD_VERSION=1500068 "$@"
 }
 loaded() {	# identifiers kextstat lists, in load order
 	"$BIN/kextstat" -l -k | sed -n 's/.* \([^ ]*\) (.*/\1/p' | tr '\n' ' '
