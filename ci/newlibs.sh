@@ -8,8 +8,8 @@
 # 1. A Debian unstable chroot is made with debootstrap under $BUILD/newlibs/,
 #    from the Debian mirror this machine's own APT sources name (its own
 #    sources list, inside the chroot; the host is never upgraded). It is kept
-#    for later runs and made again when the package list below changes or
-#    NEWLIBS_REFRESH=1 is set.
+#    for later runs, upgraded when a week old, and made again when the
+#    package list below changes or NEWLIBS_REFRESH=1 is set.
 # 2. Inside it, with the tree bind-mounted at /w/src (../shared at /w/shared):
 #    - gcc: make check (every unit and integration test);
 #    - clang: every file built warning-free, then every unit test program
@@ -91,6 +91,13 @@ inside() {
 	' newlibs "$root" "$top" "$shared" "$out" "$1"
 }
 
+if [ -z "$fresh" ] && [ -n "$(find "$root/.newlibs-pkgs" -mtime +6 2>/dev/null)" ]; then
+	say "the chroot is a week old: upgrading it"
+	inside "export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get dist-upgrade -y -qq >/dev/null" || die "apt-get dist-upgrade in the $suite chroot failed"
+	touch "$root/.newlibs-pkgs"
+fi
 if [ -n "$fresh" ]; then
 	say "installing: $pkgs"
 	inside "export DEBIAN_FRONTEND=noninteractive
