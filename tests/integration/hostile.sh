@@ -17,9 +17,9 @@ expect 0 "load base" "$BIN/kextload" "$ext/Fx_base.kext"
 # snapshot DIR: every path with its type and mode, size and content checksum
 # under DIR (POSIX tools only: ls -ld for type and mode, cksum for size and CRC).
 snapshot() {
-	(cd "$1" && find . | LC_ALL=C sort | while IFS= read -r p; do
-		printf '%s %s\n' "$p" "$(ls -ld "$p" | cut -c1-10)"
-	done && find . -type f -exec cksum {} + | LC_ALL=C sort)
+	(cd "$1" && find . -exec ls -ldn {} + |
+		LC_ALL=C awk '{ m = substr($1, 1, 10); for (i = 1; i <= 8; i++) $i = ""; print m, $0 }' |
+		LC_ALL=C sort && find . -type f -exec cksum {} + | LC_ALL=C sort)
 }
 before() {
 	snapshot "$T/kernel" >"$T/kernel.before"
