@@ -139,7 +139,7 @@ serial_stage_file() {
 serial_tally() {
 	serial_ok=$(serial_text | grep -c '^SMOKE-OK ' || true)
 	serial_bad=$(serial_text | grep -c '^SMOKE-FAIL ' || true)
-	serial_text | grep '^SMOKE-\|^    | ' || true
+	serial_text | grep -E '^SMOKE-|^    \| ' || true
 	if ! serial_text | grep -q '^SMOKE-DONE'; then
 		echo "smoke: $1: the guest never finished its stages; console:" >&2
 		serial_text | tail -n 20 >&2
