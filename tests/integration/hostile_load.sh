@@ -150,7 +150,7 @@ for f in "$T"/c.*; do
 	"load 0" | "load 71" | "unload 0" | "unload 3") ;;
 	*) cat "$f" >&2; fail "concurrent call ended badly ($f): $(tail -n 1 "$f")" ;;
 	esac
-	if grep -q -i "sanitizer\|runtime error" "$f"; then cat "$f" >&2; fail "sanitizer report"; fi
+	if grep -qiE "sanitizer|runtime error" "$f"; then cat "$f" >&2; fail "sanitizer report"; fi
 done
 expect 0 "kextstat after the storm" "$BIN/kextstat" -l -k
 for id in "$base" "$mid" org.freebsd.kmod.fx_multi; do
