@@ -177,7 +177,7 @@ KS_ROLLBACK=Rollback.kext
 cp -R "$ext/$KS_TOP" "$ext/$KS_ROLLBACK"
 edit "$ext/$KS_ROLLBACK/Contents/Info.plist" \
     "s/<string>$KS_TOP_ID<\/string>/<string>$KS_TOP_ID.rollback<\/string>/"
-LC_ALL=C edit "$ext/$KS_ROLLBACK/Contents/MacOS/$topm.ko" 's/\(vermagic=[^ ]* \)SMP/\1SMX/'
+(export LC_ALL=C; edit "$ext/$KS_ROLLBACK/Contents/MacOS/$topm.ko" 's/\(vermagic=[^ ]* \)SMP/\1SMX/')
 grep -q "vermagic=[^ ]* SMX" "$ext/$KS_ROLLBACK/Contents/MacOS/$topm.ko" ||
 	{ echo "smoke: FAIL: could not damage the rollback module's vermagic" >&2; exit 1; }
 
