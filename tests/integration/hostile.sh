@@ -177,7 +177,7 @@ has "$T/err" "kextload: org.freebsd.kmod.fx_mid: no kext found with this identif
 expect 0 "real entry" "$BIN/kextload" -r "$T/idx/R" -b org.freebsd.kmod.fx_base
 has "$T/out" "$T/idx/R/Fx_base.kext" "the listed bundle loads"
 expect 0 "unload" "$BIN/kextunload" -b org.freebsd.kmod.fx_base
-sed -i 's/org\.freebsd\.kmod\.fx_base/org.freebsd.kmod.fx_bass/' "$(index_of "$T/idx/R")"
+edit "$(index_of "$T/idx/R")" 's/org\.freebsd\.kmod\.fx_base/org.freebsd.kmod.fx_bass/'
 expect 0 "damaged index" "$BIN/kextload" -r "$T/idx/R" -b org.freebsd.kmod.fx_base
 expect 0 "unload" "$BIN/kextunload" -b org.freebsd.kmod.fx_base
 grep -q fx_bass "$(index_of "$T/idx/R")" && fail "the damaged index was not rebuilt"
