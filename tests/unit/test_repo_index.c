@@ -327,7 +327,8 @@ read_text(const char *path)
 static char *
 index_line(const char *text, const char *name)
 {
-	char *key = fx_fmt("\nk\t%s\t", name), *at = strstr(text, key), *line;
+	char *key = fx_fmt("\nk\t%s\t", name), *line;
+	const char *at = strstr(text, key);
 
 	assert_non_null(at);
 	at++;
