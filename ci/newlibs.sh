@@ -36,7 +36,7 @@ shared=$top/../shared
 # the smoke test's VM), and musl for the second-libc pass.
 pkgs="build-essential pkg-config clang lld libclang-rt-dev valgrind file
 libplist-dev libxml2-dev libarchive-dev libcmocka-dev zstd xz-utils python3
-bc strace musl-dev musl-tools"
+bc strace time musl-dev musl-tools"
 pkgs=$(echo $pkgs)
 
 say() { echo "newlibs: $*"; }

@@ -7,7 +7,9 @@ need_fixtures
 PLAIN=$BUILD/bin
 template=$FX/templates/amd64/gen_link.ko
 [ -f "$template" ] || fail "no $template: run make fixtures"
-[ -x /usr/bin/time ] || skip "GNU time (/usr/bin/time, Debian package time) is not installed"
+# GNU time's -f %M (peak RSS); BSD time(1) has no -f.
+/usr/bin/time -f '%M' -o "$T/rss" true 2>/dev/null ||
+	skip "GNU time (/usr/bin/time -f, Debian package time) is not installed"
 
 "$BUILD/bench/bench_farm" "$T/farm" 3000 flat "$template" || fail "bench_farm"
 find "$T/farm" -name '*.ko' | sort >"$T/all"
