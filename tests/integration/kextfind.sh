@@ -35,8 +35,8 @@ ok "predicates: -b, -s, -i, -module, -root, -V, -p, operators"
 # Validity and authenticity.
 mkdir "$T/bad.d"
 cp -R "$ext/Fx_base.kext" "$T/bad.d/Bad.kext"
-sed -i 's|<key>CFBundleIdentifier</key>|<key>CFBundleIdentifierX</key>|' \
-	"$T/bad.d/Bad.kext/Contents/Info.plist"
+edit "$T/bad.d/Bad.kext/Contents/Info.plist" \
+	's|<key>CFBundleIdentifier</key>|<key>CFBundleIdentifierX</key>|'
 expect 0 "-nv" "$BIN/kextfind" "$ext" "$T/bad.d" -nv
 [ "$(names)" = "Bad.kext " ] || fail "-invalid: $(names)"
 chmod -R g+w "$ext/Fx_mid.kext"
