@@ -158,7 +158,7 @@ $(BUILD)/bin/ko2kext: $(call obj,$(CONV_SRC)) $(ENGINE_LIB) $(CF_LIB)
 
 # ko2kext.sh is ko2kext under NextBSD's converter's name, taking its command line.
 $(BUILD)/bin/ko2kext.sh: $(BUILD)/bin/ko2kext
-	ln -f $< $@
+	$(Q)ln -f $< $@
 
 # kextutil is kextload under another name: it plans and checks without loading.
 $(BUILD)/bin/kextutil: $(BUILD)/bin/kextload

@@ -25,6 +25,7 @@
 #endif
 
 #include "kext/file_read.h"
+#include "kext/json.h"
 #include "kext/load.h"
 #include "kext/match.h"
 #include "kext/strv.h"
@@ -230,21 +231,6 @@ open_kexts(const struct args *a, struct kext_repos **repos, struct kext_bundle *
 }
 
 static void
-json_string(const char *s)
-{
-	putchar('"');
-	for (const unsigned char *c = (const unsigned char *)(s != NULL ? s : ""); *c; c++) {
-		if (*c == '"' || *c == '\\')
-			printf("\\%c", *c);
-		else if (*c < 0x20 || *c >= 0x7f)
-			printf("\\u%04x", *c);
-		else
-			putchar(*c);
-	}
-	putchar('"');
-}
-
-static void
 describe(const struct kext_device *d, char *buf, size_t len)
 {
 	if (d->modalias != NULL)
@@ -288,45 +274,45 @@ print_json(const struct decision *dec, size_t n)
 		const struct kext_match_result *r = &dec[i].r;
 
 		printf("%s\n  {\"device\": ", i ? "," : "");
-		json_string(d->name);
+		kext_json_string(stdout, d->name);
 		printf(", \"bus\": ");
-		json_string(d->bus);
+		kext_json_string(stdout, d->bus);
 		printf(", \"pnpinfo\": ");
-		json_string(d->pnpinfo);
+		kext_json_string(stdout, d->pnpinfo);
 		if (d->modalias != NULL) {
 			printf(", \"modalias\": ");
-			json_string(d->modalias);
+			kext_json_string(stdout, d->modalias);
 		}
 		if (d->line > 0)
 			printf(", \"line\": %d", d->line);
 		printf(", \"chosen\": ");
 		if (r->n > 0)
-			json_string(r->m[0].identifier);
+			kext_json_string(stdout, r->m[0].identifier);
 		else
 			printf("null");
 		printf(", \"overlap\": %s, \"action\": ", r->n > 1 ? "true" : "false");
-		json_string(dec[i].action);
+		kext_json_string(stdout, dec[i].action);
 		if (dec[i].error != NULL) {
 			printf(", \"error\": ");
-			json_string(dec[i].error);
+			kext_json_string(stdout, dec[i].error);
 		}
 		printf(",\n   \"candidates\": [");
 		for (size_t k = 0; k < r->n; k++) {
 			printf("%s{\"identifier\": ", k ? ", " : "");
-			json_string(r->m[k].identifier);
+			kext_json_string(stdout, r->m[k].identifier);
 			printf(", \"bundle\": ");
-			json_string(r->m[k].bundle_path);
+			kext_json_string(stdout, r->m[k].bundle_path);
 			printf(", \"personality\": ");
-			json_string(r->m[k].personality);
+			kext_json_string(stdout, r->m[k].personality);
 			printf(", \"rule\": ");
-			json_string(r->m[k].rule);
+			kext_json_string(stdout, r->m[k].rule);
 			printf(", \"probe_score\": %lld, \"specificity\": %d}", r->m[k].probe_score,
 			    r->m[k].specificity);
 		}
 		printf("], \"notes\": [");
 		for (size_t k = 0; k < r->num_notes; k++) {
 			printf("%s", k ? ", " : "");
-			json_string(r->notes[k]);
+			kext_json_string(stdout, r->notes[k]);
 		}
 		printf("]}");
 	}

@@ -19,6 +19,7 @@
 #include "kext/bundle.h"
 #include "kext/cli.h"
 #include "kext/find.h"
+#include "kext/json.h"
 #include "kext/kernel.h"
 #include "kext/loaded.h"
 #include "kext/repo.h"
@@ -253,23 +254,6 @@ act(const struct kext_find_action *x, struct kext_find_item *it)
 }
 
 static void
-json_string(const char *s)
-{
-	putchar('"');
-	for (; s != NULL && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static void
 json_item(struct kext_find_item *it, bool first, bool kernel)
 {
 	const struct kext_bundle *b = it->bundle;
@@ -277,15 +261,15 @@ json_item(struct kext_find_item *it, bool first, bool kernel)
 	const char *s;
 
 	printf("%s\n  {\"path\": ", first ? "" : ",");
-	json_string(kext_bundle_path(b));
+	kext_json_string(stdout, kext_bundle_path(b));
 	printf(", \"identifier\": ");
 	if ((s = kext_bundle_identifier(b)) != NULL)
-		json_string(s);
+		kext_json_string(stdout, s);
 	else
 		printf("null");
 	printf(", \"version\": ");
 	if ((s = kext_bundle_version_string(b)) != NULL)
-		json_string(s);
+		kext_json_string(stdout, s);
 	else
 		printf("null");
 	printf(", \"valid\": %s, \"authentic\": %s, \"loaded\": %s, \"library\": %s",
@@ -295,17 +279,17 @@ json_item(struct kext_find_item *it, bool first, bool kernel)
 	    kext_bundle_is_library(b) ? "true" : "false");
 	printf(", \"required\": ");
 	if ((s = kext_bundle_required(b)) != NULL)
-		json_string(s);
+		kext_json_string(stdout, s);
 	else
 		printf("null");
 	printf(", \"executable\": ");
 	if ((s = kext_bundle_executable_path(b)) != NULL)
-		json_string(s);
+		kext_json_string(stdout, s);
 	else
 		printf("null");
 	printf(", \"arch\": ");
 	if (kf != NULL && kf->arch != NULL)
-		json_string(kf->arch);
+		kext_json_string(stdout, kf->arch);
 	else
 		printf("null");
 	printf(", \"modules\": [");
@@ -313,10 +297,10 @@ json_item(struct kext_find_item *it, bool first, bool kernel)
 		if (kf->records[i].type != KMOD_MODULE)
 			continue;
 		printf(n++ ? ", " : "");
-		json_string(kf->records[i].u.module.name);
+		kext_json_string(stdout, kf->records[i].u.module.name);
 	}
 	if (kf != NULL && kf->os == KMOD_OS_LINUX)
-		json_string(kf->lx.name);
+		kext_json_string(stdout, kf->lx.name);
 	printf("]}");
 }
 

@@ -13,6 +13,7 @@
 #include <sysexits.h>
 
 #include "kext/cli.h"
+#include "kext/json.h"
 #include "kext/kernel.h"
 #include "kext/load_record.h"
 #include "kext/loaded.h"
@@ -151,27 +152,10 @@ print_row(const struct options *o, const struct row *r)
 }
 
 static void
-json_string(const char *s)
-{
-	putchar('"');
-	for (; s != NULL && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static void
 json_string_or_null(const char *s)
 {
 	if (s != NULL)
-		json_string(s);
+		kext_json_string(stdout, s);
 	else
 		printf("null");
 }
@@ -191,9 +175,9 @@ print_json(const struct row *r, bool first)
 	printf(", \"uuid\": null, \"arch\": ");
 	json_string_or_null(l->kf != NULL ? l->kf->arch : NULL);
 	printf(", \"file\": ");
-	json_string(l->file_name);
+	kext_json_string(stdout, l->file_name);
 	printf(", \"pathname\": ");
-	json_string(l->pathname);
+	kext_json_string(stdout, l->pathname);
 	printf(", \"bundle\": ");
 	json_string_or_null(l->bundle_path);
 	printf(", \"loaded_from_bundle\": ");
@@ -206,7 +190,7 @@ print_json(const struct row *r, bool first)
 	printf(", \"modules\": [");
 	for (size_t m = 0; m < l->num_modules; m++) {
 		printf(m ? ", " : "");
-		json_string(l->modules[m]);
+		kext_json_string(stdout, l->modules[m]);
 	}
 	printf("], \"linked_against\": [");
 	for (size_t i = 0; i < l->num_linked; i++)

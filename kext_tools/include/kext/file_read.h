@@ -28,6 +28,15 @@ int kext_file_open_bounded(const char *path, size_t max, const char *too_big, in
 int kext_file_read_exact(int fd, size_t size, const char *path, uint8_t **out,
     kext_error *err);
 
+/*
+ * Maps the whole regular file at path read-only, at most max bytes, for a
+ * parser that reads it once: *map is NULL for an empty file. Release it with
+ * kext_file_unmap.
+ */
+int kext_file_map(const char *path, size_t max, const char *too_big, const void **map,
+    size_t *size, kext_error *err);
+void kext_file_unmap(const void *map, size_t size);
+
 /* Both in one: the whole regular file at path, at most max bytes. */
 int kext_file_read_all(const char *path, size_t max, const char *too_big, uint8_t **out,
     size_t *size, kext_error *err);

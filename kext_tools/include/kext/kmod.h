@@ -193,7 +193,5 @@ const char *kmod_record_type_name(enum kmod_record_type type);
  */
 int kmod_print(FILE *fp, const struct kmod_file *kf);
 int kmod_print_json(FILE *fp, const struct kmod_file *const *files, size_t n);
-/* A JSON string literal for str (NULL as ""), escaped the same way. */
-void kmod_json_string(FILE *fp, const char *str);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * Bounded whole-file input (see file_read.h).
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -77,4 +78,34 @@ kext_file_read_all(const char *path, size_t max, const char *too_big, uint8_t **
 	rc = kext_file_read_exact(fd, *size, path, out, err);
 	close(fd);
 	return rc;
+}
+
+int
+kext_file_map(const char *path, size_t max, const char *too_big, const void **map,
+    size_t *size, kext_error *err)
+{
+	void *m;
+	int fd, saved;
+
+	*map = NULL;
+	if (kext_file_open_bounded(path, max, too_big, &fd, size, err) != 0)
+		return -1;
+	if (*size == 0) {
+		close(fd);
+		return 0;
+	}
+	m = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
+	saved = errno;
+	close(fd);
+	if (m == MAP_FAILED)
+		return kext_fail(err, saved, "%s: cannot map: %s", path, strerror(saved));
+	*map = m;
+	return 0;
+}
+
+void
+kext_file_unmap(const void *map, size_t size)
+{
+	if (map != NULL)
+		munmap((void *)map, size);
 }

@@ -12,8 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "kext/error.h"
 #include "kext/file_read.h"
@@ -384,25 +382,16 @@ int
 kmod_check_path(const char *path, const struct kmod_target *target, struct kmod_check *out,
     kext_error *err)
 {
+	const void *map;
 	size_t size;
-	void *map;
-	int fd, rc, saved;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (kext_file_open_bounded(path, KMOD_MAX_FILE_SIZE, "larger than a module can be",
-	    &fd, &size, err) != 0)
+	if (kext_file_map(path, KMOD_MAX_FILE_SIZE, "larger than a module can be", &map, &size,
+	    err) != 0)
 		return -1;
-	if (size == 0) {
-		close(fd);
-		return kmod_check_buffer("", 0, path, target, out, err);
-	}
-	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	saved = errno;
-	close(fd);
-	if (map == MAP_FAILED)
-		return kext_fail(err, saved, "%s: cannot map: %s", path, strerror(saved));
-	rc = kmod_check_buffer(map, size, path, target, out, err);
-	munmap(map, size);
+	rc = kmod_check_buffer(map != NULL ? map : "", size, path, target, out, err);
+	kext_file_unmap(map, size);
 	return rc;
 }
 

@@ -1,68 +1,12 @@
 /*
  * JSON rendering of parsed modules: an array of file objects with their
- * records. Output is valid JSON whatever bytes the module's strings hold:
- * valid UTF-8 passes through, other bytes become \u00XX escapes.
+ * records, strings written by kext_json_string.
  */
 #include <stdint.h>
 #include <string.h>
 
+#include "kext/json.h"
 #include "kext/kmod.h"
-
-/* Length of the valid UTF-8 sequence at s (0 if invalid). */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-void
-kmod_json_string(FILE *fp, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	size_t n;
-
-	fputc('"', fp);
-	while (*s != '\0') {
-		switch (*s) {
-		case '"': fputs("\\\"", fp); s++; continue;
-		case '\\': fputs("\\\\", fp); s++; continue;
-		case '\n': fputs("\\n", fp); s++; continue;
-		case '\t': fputs("\\t", fp); s++; continue;
-		case '\r': fputs("\\r", fp); s++; continue;
-		default: break;
-		}
-		n = *s < 0x20 || *s == 0x7f ? 0 : utf8_len(s);
-		if (n == 0) {
-			fprintf(fp, "\\u%04x", *s);
-			s++;
-		} else {
-			fwrite(s, 1, n, fp);
-			s += n;
-		}
-	}
-	fputc('"', fp);
-}
 
 static void
 put_pnp(FILE *fp, const struct kmod_pnp *p)
@@ -70,16 +14,16 @@ put_pnp(FILE *fp, const struct kmod_pnp *p)
 	size_t e, f;
 
 	fputs("\"bus\": ", fp);
-	kmod_json_string(fp, p->bus);
+	kext_json_string(fp, p->bus);
 	fputs(", \"descr\": ", fp);
-	kmod_json_string(fp, p->descr);
+	kext_json_string(fp, p->descr);
 	fputs(", \"format\": ", fp);
-	kmod_json_string(fp, p->format);
+	kext_json_string(fp, p->format);
 	fprintf(fp, ", \"entry_len\": %d, \"num_entry\": %d,\n         \"fields\": [",
 	    p->entry_len, p->num_entry);
 	for (f = 0; f < p->num_fields; f++) {
 		fprintf(fp, "%s{\"kind\": \"%c\", \"name\": ", f ? ", " : "", p->fields[f].kind);
-		kmod_json_string(fp, p->fields[f].name);
+		kext_json_string(fp, p->fields[f].name);
 		fputc('}', fp);
 	}
 	fputs("],\n         \"entries\": [", fp);
@@ -94,7 +38,7 @@ put_pnp(FILE *fp, const struct kmod_pnp *p)
 			if (k == 'T')
 				fputs("null", fp);
 			else if (k == 'D' || k == 'Z')
-				kmod_json_string(fp, v->s);
+				kext_json_string(fp, v->s);
 			else
 				fprintf(fp, "%d", (int)v->i);
 		}
@@ -110,19 +54,19 @@ put_record(FILE *fp, const struct kmod_record *r)
 	switch (r->type) {
 	case KMOD_DEPEND:
 		fputs("\"name\": ", fp);
-		kmod_json_string(fp, r->u.depend.name);
+		kext_json_string(fp, r->u.depend.name);
 		fprintf(fp, ", \"min\": %d, \"pref\": %d, \"max\": %d", r->u.depend.min,
 		    r->u.depend.pref, r->u.depend.max);
 		break;
 	case KMOD_MODULE:
 		fputs("\"cval\": ", fp);
-		kmod_json_string(fp, r->u.module.cval);
+		kext_json_string(fp, r->u.module.cval);
 		fputs(", \"name\": ", fp);
-		kmod_json_string(fp, r->u.module.name);
+		kext_json_string(fp, r->u.module.name);
 		break;
 	case KMOD_VERSION:
 		fputs("\"name\": ", fp);
-		kmod_json_string(fp, r->u.version.name);
+		kext_json_string(fp, r->u.version.name);
 		fprintf(fp, ", \"version\": %d", r->u.version.version);
 		break;
 	case KMOD_PNP_INFO:
@@ -139,7 +83,7 @@ put_strings(FILE *fp, char *const *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fputs(", ", fp);
-		kmod_json_string(fp, v[i]);
+		kext_json_string(fp, v[i]);
 	}
 	fputc(']', fp);
 }
@@ -157,7 +101,7 @@ put_linux(FILE *fp, const struct kmod_linux *lx)
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		fprintf(fp, "%s\"%s\": ", i ? ", " : "", keys[i]);
 		if (values[i] != NULL)
-			kmod_json_string(fp, values[i]);
+			kext_json_string(fp, values[i]);
 		else
 			fputs("null", fp);
 	}
@@ -174,9 +118,9 @@ put_file(FILE *fp, const struct kmod_file *kf)
 	size_t i;
 
 	fputs("  {\n    \"path\": ", fp);
-	kmod_json_string(fp, kf->path);
+	kext_json_string(fp, kf->path);
 	fprintf(fp, ",\n    \"os\": \"%s\",\n    \"arch\": ", kmod_os_name(kf->os));
-	kmod_json_string(fp, kf->arch);
+	kext_json_string(fp, kf->arch);
 	fprintf(fp, ",\n    \"elf_class\": %d,\n    \"byte_order\": \"%s\",\n"
 	    "    \"machine\": %d,\n    \"type\": \"%s\",\n    \"osabi\": %d,\n"
 	    "    \"has_metadata\": %s,\n    \"records\": [", kf->elf_class,
@@ -191,7 +135,7 @@ put_file(FILE *fp, const struct kmod_file *kf)
 	for (i = 0; i < kf->num_notes; i++) {
 		if (i)
 			fputs(", ", fp);
-		kmod_json_string(fp, kf->notes[i]);
+		kext_json_string(fp, kf->notes[i]);
 	}
 	fputc(']', fp);
 	if (kf->os == KMOD_OS_LINUX)

@@ -5,8 +5,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "kext/error.h"
 #include "kext/file_read.h"
@@ -173,25 +171,16 @@ kmod_symbols_parse(const void *buf, size_t len, const char *name, struct kmod_sy
 int
 kmod_symbols_read(const char *path, struct kmod_symbols *out, kext_error *err)
 {
+	const void *map;
 	size_t size;
-	void *map;
-	int fd, rc, saved;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (kext_file_open_bounded(path, KMOD_MAX_FILE_SIZE, "larger than a module can be",
-	    &fd, &size, err) != 0)
+	if (kext_file_map(path, KMOD_MAX_FILE_SIZE, "larger than a module can be", &map, &size,
+	    err) != 0)
 		return -1;
-	if (size == 0) {
-		close(fd);
-		return kmod_symbols_parse("", 0, path, out, err);
-	}
-	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	saved = errno;
-	close(fd);
-	if (map == MAP_FAILED)
-		return kext_fail(err, saved, "%s: cannot map: %s", path, strerror(saved));
-	rc = kmod_symbols_parse(map, size, path, out, err);
-	munmap(map, size);
+	rc = kmod_symbols_parse(map != NULL ? map : "", size, path, out, err);
+	kext_file_unmap(map, size);
 	return rc;
 }
 

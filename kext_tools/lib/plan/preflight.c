@@ -9,6 +9,7 @@
 #include "kext/diag.h"
 #include "kext/error.h"
 #include "kext/fbsd_version.h"
+#include "kext/json.h"
 #include "kext/kmod.h"
 #include "kext/kmod_symbols.h"
 #include "kext/load.h"
@@ -370,21 +371,21 @@ kext_preflight_write_json(FILE *fp, const struct kext_preflight_result *r)
 		size_t nd = kext_diags_count(d, KEXT_DIAG_ALL);
 
 		fputs(i ? ",\n    {\"path\": " : "\n    {\"path\": ", fp);
-		kmod_json_string(fp, x->bundle != NULL ? kext_bundle_path(x->bundle) : NULL);
+		kext_json_string(fp, x->bundle != NULL ? kext_bundle_path(x->bundle) : NULL);
 		fputs(", \"identifier\": ", fp);
-		kmod_json_string(fp, x->identifier);
+		kext_json_string(fp, x->identifier);
 		fprintf(fp, ", \"root\": %s, \"failed\": %s, \"diagnostics\": [",
 		    x->root ? "true" : "false", x->failed ? "true" : "false");
 		for (size_t j = 0; j < nd; j++) {
 			const struct kext_diag *g = kext_diags_at(d, j);
 
 			fputs(j ? ", {\"category\": " : "{\"category\": ", fp);
-			kmod_json_string(fp, kext_diag_category_name(g->category));
+			kext_json_string(fp, kext_diag_category_name(g->category));
 			fputs(", \"message\": ", fp);
-			kmod_json_string(fp, g->message);
+			kext_json_string(fp, g->message);
 			fputs(", \"value\": ", fp);
 			if (g->value != NULL)
-				kmod_json_string(fp, g->value);
+				kext_json_string(fp, g->value);
 			else
 				fputs("null", fp);
 			fputc('}', fp);
