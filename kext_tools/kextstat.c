@@ -48,9 +48,9 @@ struct options {
 };
 
 /*
- * One row: a loaded file and the kext it is. When the bundle it was loaded
- * from is no longer where the file lies (moved or deleted), kextload's record
- * still names the kext.
+ * One row: a loaded file and the kext it is. kextload's record names the kext
+ * as it was loaded, even when its bundle has since been rewritten, moved or
+ * deleted; a file loaded otherwise is named from the bundle around it.
  */
 struct row {
 	const struct kext_loaded_entry *l;
@@ -65,10 +65,11 @@ make_row(const struct kext_loaded_entry *l, const struct kext_load_records *reco
 	struct row r = {.l = l, .identifier = l->identifier, .version = l->version,
 	    .rec = kext_load_record_by_fileid(records, l->fileid)};
 
-	if (l->identifier == NULL && r.rec != NULL) {
+	/* What was loaded, not what the bundle on disk says now. */
+	if (r.rec != NULL) {
 		r.identifier = r.rec->identifier;
 		r.version = r.rec->version;
-		r.bundle_missing = true;
+		r.bundle_missing = l->identifier == NULL;
 	}
 	return r;
 }

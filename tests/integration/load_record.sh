@@ -56,6 +56,20 @@ expect 0 "unload deleted" "$BIN/kextunload" -b "$base"
 mv "$T/keep.kext" "$ext/Fx_base.kext"
 ok "a deleted bundle keeps its identity"
 
+# A bundle rewritten after its load: kextstat shows the version that was loaded.
+expect 0 "load base" "$BIN/kextload" "$ext/Fx_base.kext"
+plist=$ext/Fx_base.kext/Contents/Info.plist
+cp "$plist" "$T/plist.orig"
+loaded_version=$(plist_value "$plist" CFBundleVersion)
+edit "$plist" '/<key>CFBundleVersion<\/key>/{n;s|<string>[^<]*</string>|<string>9.9</string>|;}'
+grep -q '<string>9.9</string>' "$plist" || fail "test setup: the version was not rewritten"
+expect 0 "kextstat after a rewrite" "$BIN/kextstat" -l -b "$base"
+has "$T/out" "$base ($loaded_version)" "the loaded version"
+hasnt "$T/out" "9.9" "the version on disk now"
+cp "$T/plist.orig" "$plist"
+expect 0 "unload" "$BIN/kextunload" -b "$base"
+ok "kextstat shows what was loaded, not what the bundle says now"
+
 # Stale entries (a file no longer loaded, an id now another file's) are ignored and dropped.
 expect 0 "load base" "$BIN/kextload" "$ext/Fx_base.kext"
 id=$(grep -v '^#' "$rec" | cut -f1)
