@@ -162,8 +162,13 @@ grep -q '^module [0-9]* pci$' "$T/kernelkldstat/state" || fail "kldstat: pci reg
 if grep -q 'othermod' "$T/kernelkldstat/state"; then fail "kldstat: another file's module seeded"; fi
 # kldstat lists no MODULE_VERSIONs: the seeded kernel registers fxbase but
 # provides no interface fxbase, so it refuses a module that depends on one.
+# kextutil -n says so before any kernel call, as kextload does.
+expect 4 "pre-flight: kldstat gives no versions" "$BIN/kextutil" -n -e "$T/h/Fx_mid.kext"
+has "$T/err" "the kernel has module fxbase built in without MODULE_VERSION" \
+	"pre-flight: a registered module is no MODULE_VERSION"
 expect 71 "kldstat gives no versions" "$BIN/kextload" -z "$T/h/Fx_mid.kext"
-has "$T/err" "depends on fxbase - not available or version mismatch" "a registered module is no MODULE_VERSION"
+has "$T/err" "the kernel has module fxbase built in without MODULE_VERSION" \
+	"a registered module is no MODULE_VERSION"
 unset KEXT_SIM_KLDSTAT
 ok "a kernel file or a kldstat -v listing seeds the sim kernel too"
 

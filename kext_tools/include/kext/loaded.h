@@ -104,8 +104,16 @@ size_t kext_loaded_dependents(const struct kext_loaded_set *set, int fileid,
 const struct kext_loaded_entry *kext_loaded_file_named(const struct kext_loaded_set *set,
     const char *path);
 
-/* Does the kernel itself (file 1) register or provide name? -1 when it cannot be known. */
-int kext_loaded_kernel_provides(const struct kext_loaded_set *set, const char *name);
+/*
+ * Does the kernel itself (file 1) provide a version of d->name that d
+ * accepts? FreeBSD matches a MODULE_DEPEND only against MODULE_VERSION
+ * records, so a module the kernel merely registers does not count. 1 yes,
+ * 0 no, -1 when it cannot be known (the kernel decides): the kernel's
+ * versions are unknown, or the one known is outside d's range.
+ * *registered tells whether the kernel registers or versions the name at all.
+ */
+int kext_loaded_kernel_provides(const struct kext_loaded_set *set, const struct kmod_depend *d,
+    bool *registered);
 
 /* The loaded file (other than the kernel) that registers module or provides version name. */
 const struct kext_loaded_entry *kext_loaded_providing(const struct kext_loaded_set *set,

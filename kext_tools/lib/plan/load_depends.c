@@ -167,6 +167,7 @@ load_check_depends(const struct kext_load_step *steps, struct kmod_file *const *
 	for (size_t i = 0; i < kf->num_records; i++) {
 		const struct kmod_depend *d = &kf->records[i].u.depend;
 		struct near_miss miss;
+		bool in_kernel;
 
 		if (kf->records[i].type != KMOD_DEPEND || strcmp(d->name, "kernel") == 0 ||
 		    kmod_find_version(kf, d->name) != NULL)
@@ -177,8 +178,15 @@ load_check_depends(const struct kext_load_step *steps, struct kmod_file *const *
 		if (find_near_miss(steps, kfs, step, set, d->name, &miss))
 			return refuse(s, kf, d, &miss, err);
 		/* Built into the kernel; when that cannot be known, the kernel decides. */
-		if (kext_loaded_kernel_provides(set, d->name) != 0)
+		if (kext_loaded_kernel_provides(set, d, &in_kernel) != 0)
 			continue;
+		if (in_kernel)
+			return kext_fail(err, ENOEXEC, "%s (%s): module %s needs %s version %d "
+			    "(accepts %d..%d); the kernel has module %s built in without "
+			    "MODULE_VERSION, and FreeBSD matches MODULE_DEPEND only against "
+			    "MODULE_VERSION, so the kernel would refuse this load",
+			    s->identifier, s->bundle_path, asker(kf), d->name, d->pref, d->min,
+			    d->max, d->name);
 		return kext_fail(err, ENOEXEC, "%s (%s): module %s needs %s version %d "
 		    "(accepts %d..%d), which no loaded file and no kext in this load provides; "
 		    "add the kext that has it to OSBundleLibraries or load it first",

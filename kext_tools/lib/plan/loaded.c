@@ -546,17 +546,31 @@ kext_loaded_providing(const struct kext_loaded_set *set, const char *name)
  * hints say g_part 852157148 "in kernel" where modules ask for 0).
  */
 int
-kext_loaded_kernel_provides(const struct kext_loaded_set *set, const char *name)
+kext_loaded_kernel_provides(const struct kext_loaded_set *set, const struct kmod_depend *d,
+    bool *registered)
 {
 	const struct kext_loaded_entry *k = set->n > 0 ? &set->items[0] : NULL;
+	bool versioned = false;
 
+	*registered = false;
 	if (k == NULL)
 		return -1;
 	for (size_t m = 0; m < k->num_modules; m++)
-		if (strcmp(k->modules[m], name) == 0)
+		if (strcmp(k->modules[m], d->name) == 0)
+			*registered = true;
+	for (size_t v = 0; v < k->num_versions; v++) {
+		if (strcmp(k->versions[v].name, d->name) != 0)
+			continue;
+		*registered = versioned = true;
+		if (kext_fbsd_version_accepts(d->min, d->pref, d->max, k->versions[v].version))
 			return 1;
-	for (size_t v = 0; v < k->num_versions; v++)
-		if (strcmp(k->versions[v].name, name) == 0)
-			return 1;
+	}
+	/*
+	 * A version outside the range is left to the kernel: the kernel records
+	 * of a linker.hints are not always its real versions (10.1's kldxref
+	 * wrote 852157148 for g_part, whose modules ask for version 0 and load).
+	 */
+	if (versioned)
+		return -1;
 	return k->versions_known ? 0 : -1;
 }
