@@ -28,21 +28,11 @@ struct frame {
 	unsigned height;	/* tallest child seen so far */
 };
 
-static uint64_t
-be(const UInt8 *p, unsigned w)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < w; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* Offset of object i, or 0 when it is not inside the object area. */
 static uint64_t
 object_offset(const struct bpl *b, uint64_t i)
 {
-	uint64_t off = be(b->p + b->table + i * b->osz, b->osz);
+	uint64_t off = cflite_be_uint(b->p + b->table + i * b->osz, b->osz);
 
 	return off >= 8 && off < b->table ? off : 0;
 }
@@ -64,7 +54,7 @@ container_refs(const struct bpl *b, uint64_t off, uint64_t *refs, uint64_t *nref
 		if (at >= b->table || (b->p[at] >> 4) != 1 || (w = 1u << (b->p[at] & 0xf)) > 8 ||
 		    at + 1 + w > b->table)
 			return -1;
-		count = be(b->p + at + 1, w);
+		count = cflite_be_uint(b->p + at + 1, w);
 		at += 1 + w;
 	}
 	if (count > (b->table - at) / b->rsz / (type == 0xd ? 2 : 1))
@@ -96,9 +86,9 @@ cflite_bplist_check_shape(const char *bytes, size_t n, unsigned max_depth, const
 		return 0;	/* libplist rejects it */
 	b.osz = b.p[n - 32 + 6];
 	b.rsz = b.p[n - 32 + 7];
-	b.nobj = be(b.p + n - 32 + 8, 8);
-	top = be(b.p + n - 32 + 16, 8);
-	b.table = be(b.p + n - 32 + 24, 8);
+	b.nobj = cflite_be_uint(b.p + n - 32 + 8, 8);
+	top = cflite_be_uint(b.p + n - 32 + 16, 8);
+	b.table = cflite_be_uint(b.p + n - 32 + 24, 8);
 	if (b.osz < 1 || b.osz > 8 || b.rsz < 1 || b.rsz > 8 || b.table < 8 ||
 	    b.table >= n - 32 || b.nobj > (n - 32 - b.table) / b.osz || top >= b.nobj ||
 	    max_depth == 0 || max_depth > 255)
@@ -129,7 +119,7 @@ cflite_bplist_check_shape(const char *bytes, size_t n, unsigned max_depth, const
 				stack[sp - 1].height = height[f->obj];
 			continue;
 		}
-		child = be(b.p + f->refs + f->next++ * b.rsz, b.rsz);
+		child = cflite_be_uint(b.p + f->refs + f->next++ * b.rsz, b.rsz);
 		if (child >= b.nobj || (off = object_offset(&b, child)) == 0)
 			continue;	/* libplist rejects the reference */
 		if (state[child] == DONE) {

@@ -8,17 +8,6 @@
 
 #include <stdint.h>
 
-/* Big-endian unsigned integer of w (1..8) bytes. */
-static uint64_t
-be(const UInt8 *p, unsigned w)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < w; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* Does the string object at off (ASCII 0x5N or UTF-16 0x6N) hold a NUL? */
 static bool
 string_has_nul(const UInt8 *p, size_t n, uint64_t off, uint64_t *budget)
@@ -30,7 +19,7 @@ string_has_nul(const UInt8 *p, size_t n, uint64_t off, uint64_t *budget)
 		if (at >= n || (p[at] >> 4) != 1 || (w = 1u << (p[at] & 0xf)) > 8 ||
 		    at + 1 + w > n)
 			return false;
-		count = be(p + at + 1, w);
+		count = cflite_be_uint(p + at + 1, w);
 		at += 1 + w;
 	}
 	if (count > (n - at) / unit)
@@ -56,12 +45,12 @@ cflite_bplist_has_nul_string(const char *bytes, size_t n)
 		return false;
 	t = p + n - 32;	/* the trailer */
 	osz = t[6];
-	nobj = be(t + 8, 8);
-	table = be(t + 24, 8);
+	nobj = cflite_be_uint(t + 8, 8);
+	table = cflite_be_uint(t + 24, 8);
 	if (osz < 1 || osz > 8 || table >= n || nobj > (n - table) / osz)
 		return false;
 	for (uint64_t i = 0; i < nobj; i++) {
-		uint64_t off = be(p + table + i * osz, osz);
+		uint64_t off = cflite_be_uint(p + table + i * osz, osz);
 
 		if (off >= n - 32 || (p[off] >> 4 != 5 && p[off] >> 4 != 6))
 			continue;

@@ -232,6 +232,17 @@ const char *cflite_plist_invalid_type(CFPropertyListRef plist, CFPropertyListFor
 /* Sorted copy of the keys of a dictionary with string keys (malloc'd). */
 const void **cflite_plist_sorted_keys(CFDictionaryRef dict, CFIndex *count);
 
+/* Big-endian unsigned integer of w (1..8) bytes, as binary plists store them. */
+static inline uint64_t
+cflite_be_uint(const UInt8 *p, unsigned w)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < w; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
 /* A binary plist string or key holds NUL (libplist 2.2 would abort on it). */
 bool cflite_bplist_has_nul_string(const char *bytes, size_t n);
 /*
