@@ -205,17 +205,19 @@ for t in kextload kextunload kextstat kextd; do
 done
 ln -sf kextload "$root/usr/sbin/kextutil"
 cp ci/smoke/guest.sh "$root/smoke/guest.sh"
+# The stage settings guest.sh reads, for the env file and the serial run alike.
+ks_vars="KS_LEAF KS_LEAF_MOD KS_LEAF_ID KS_DEP KS_DEP_MOD KS_DEP_ID KS_TOP KS_TOP_MOD
+KS_TOP_ID KS_BROKEN KS_ROLLBACK KS_FOREIGN KS_NIC KS_NIC_MOD KS_NIC_ID"
 {
 	echo "KS_OS=Linux KS_EXT=/ext"
-	for v in KS_LEAF KS_LEAF_MOD KS_LEAF_ID KS_DEP KS_DEP_MOD KS_DEP_ID KS_TOP KS_TOP_MOD \
-	    KS_TOP_ID KS_BROKEN KS_ROLLBACK KS_FOREIGN KS_NIC KS_NIC_MOD KS_NIC_ID; do
+	for v in $ks_vars; do
 		eval "echo $v=\\'\$$v\\'"
 	done
-	echo "export KS_OS KS_EXT KS_LEAF KS_LEAF_MOD KS_LEAF_ID KS_DEP KS_DEP_MOD KS_DEP_ID"
-	echo "export KS_TOP KS_TOP_MOD KS_TOP_ID KS_BROKEN KS_ROLLBACK KS_FOREIGN"
-	echo "export KS_NIC KS_NIC_MOD KS_NIC_ID"
+	echo "export KS_OS KS_EXT" $ks_vars
 } >"$root/smoke/env"
-cat >"$root/init" <<'EOF'
+# init_head: the start every init of ours shares (busybox, file systems, quiet printk).
+init_head() {
+	cat <<'EOF'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -223,15 +225,25 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t tmpfs run /run
 echo 1 >/proc/sys/kernel/printk 2>/dev/null
+EOF
+}
+# pack_initrd OUT: the root as a cpio newc archive, owned by root in the guest
+# whoever builds it (kextload authenticates bundles).
+pack_initrd() {
+	(cd "$root" && find . | sort | cpio -o -H newc -R 0:0 --quiet >"$1") 2>/dev/null ||
+		(cd "$root" && find . | sort | "$busybox" cpio -o -H newc >"$1")
+}
+{
+	init_head
+	cat <<'EOF'
 . /smoke/env
 export KEXT_KERNEL=linux
 sh /smoke/guest.sh
 poweroff -f
 EOF
+} >"$root/init"
 chmod 0755 "$root/init" "$root/smoke/guest.sh"
-# Owned by root in the guest whoever builds it: kextload authenticates bundles.
-(cd "$root" && find . | sort | cpio -o -H newc -R 0:0 --quiet >"$work/initrd") 2>/dev/null ||
-	(cd "$root" && find . | sort | "$busybox" cpio -o -H newc >"$work/initrd")
+pack_initrd "$work/initrd"
 echo "smoke: initramfs $(du -k "$work/initrd" | cut -f1) KiB; booting (timeout 60 s)"
 
 # --- boot ------------------------------------------------------------------------
@@ -269,18 +281,14 @@ echo "smoke: linux $release: $ok passed, $bad failed ($((end - start)) s in the 
 # the initramfs's init starts getty(8) on ttyS0 and the host logs in, types
 # the settings and guest.sh line by line and reads the markers back
 # (ci/smoke/serial.sh).
-cat >"$root/init" <<'EOF2'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev 2>/dev/null
-mount -t tmpfs run /run
-echo 1 >/proc/sys/kernel/printk 2>/dev/null
+{
+	init_head
+	cat <<'EOF2'
 export PATH=/usr/sbin:/sbin:/bin:/usr/bin
 getty -L -i -l /smoke/login 9600 ttyS0 vt100
 poweroff -f
 EOF2
+} >"$root/init"
 # getty runs it with "--" and the login name; root gets a shell.
 cat >"$root/smoke/login" <<'EOF2'
 #!/bin/sh
@@ -288,17 +296,15 @@ cd /
 exec /bin/sh
 EOF2
 chmod 0755 "$root/init" "$root/smoke/login"
-(cd "$root" && find . | sort | cpio -o -H newc -R 0:0 --quiet >"$work/initrd-serial") 2>/dev/null ||
-	(cd "$root" && find . | sort | "$busybox" cpio -o -H newc >"$work/initrd-serial")
+pack_initrd "$work/initrd-serial"
 serial_work=$work/serial
 mkdir -p "$serial_work"
 . ci/smoke/serial.sh
-serial_stage_file "$serial_work/stages" linux 'poweroff -f' ci/smoke/guest.sh \
-    KS_OS=Linux KS_EXT=/ext KS_LEAF="$KS_LEAF" KS_LEAF_MOD="$KS_LEAF_MOD" \
-    KS_LEAF_ID="$KS_LEAF_ID" KS_DEP="$KS_DEP" KS_DEP_MOD="$KS_DEP_MOD" KS_DEP_ID="$KS_DEP_ID" \
-    KS_TOP="$KS_TOP" KS_TOP_MOD="$KS_TOP_MOD" KS_TOP_ID="$KS_TOP_ID" KS_BROKEN="$KS_BROKEN" \
-    KS_ROLLBACK="$KS_ROLLBACK" KS_FOREIGN="$KS_FOREIGN" KS_NIC="$KS_NIC" \
-    KS_NIC_MOD="$KS_NIC_MOD" KS_NIC_ID="$KS_NIC_ID"
+set -- KS_OS=Linux KS_EXT=/ext
+for v in $ks_vars; do
+	eval "set -- \"\$@\" $v=\"\$$v\""
+done
+serial_stage_file "$serial_work/stages" linux 'poweroff -f' ci/smoke/guest.sh "$@"
 echo "smoke: the same stages through a getty login on the serial console (timeout 90 s)"
 serial_start "$serial_work"
 start=$(date +%s)
