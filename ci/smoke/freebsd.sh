@@ -5,8 +5,8 @@
 # the serial console with ci/smoke/serial.sh, the code run.sh runs against
 # the Linux VM in every smoke run: waits for the login prompt, logs in as
 # root whatever its shell (csh before FreeBSD 14), types the settings and
-# the stage script line by line, paced by their echo, and reads the SMOKE-
-# markers back.
+# the stage script line by line, paced by their echo, into a file the guest
+# then runs, and reads the SMOKE- markers back.
 #
 #   sh ci/smoke/freebsd.sh /path/disk.img
 #
@@ -26,9 +26,9 @@ work=$(mktemp -d)
 boot_timeout=${FREEBSD_BOOT_TIMEOUT:-300}
 ext=${FREEBSD_KEXTS:-/boot/kext-smoke}
 
-serial_stage_file "$work/stages" freebsd 'shutdown -p now' "$here/guest.sh" \
-    KS_OS=FreeBSD KS_EXT="$ext" KS_LEAF=Leaf.kext KS_DEP=Dep.kext KS_TOP=Top.kext \
-    KS_BROKEN=Broken.kext KS_ROLLBACK=Rollback.kext \
+serial_stage_file "$work/stages" "$here/guest.sh" KEXT_KERNEL=freebsd KS_OS=FreeBSD \
+    KS_EXT="$ext" KS_LEAF=Leaf.kext KS_DEP=Dep.kext KS_TOP=Top.kext KS_BROKEN=Broken.kext \
+    KS_ROLLBACK=Rollback.kext \
     KS_FOREIGN="$( [ -n "${FREEBSD_FOREIGN:-}" ] && echo Foreign.kext)" \
     KS_LEAF_MOD="${FREEBSD_LEAF_MOD:?}" KS_DEP_MOD="${FREEBSD_DEP_MOD:?}" \
     KS_TOP_MOD="${FREEBSD_TOP_MOD:?}" KS_LEAF_ID="${FREEBSD_LEAF_ID:?}" \
@@ -43,7 +43,7 @@ trap 'kill "$qpid" 2>/dev/null; serial_stop; rm -rf "$work"' EXIT
 serial_attach
 
 rc=0
-serial_login root "$boot_timeout" && serial_send "$work/stages" &&
+serial_login root "$boot_timeout" && serial_run "$work/stages" 'shutdown -p now' &&
 	serial_wait '^SMOKE-DONE' 300 || rc=1
 serial_tally freebsd 0 || rc=1
 exit "$rc"

@@ -300,11 +300,11 @@ pack_initrd "$work/initrd-serial"
 serial_work=$work/serial
 mkdir -p "$serial_work"
 . ci/smoke/serial.sh
-set -- KS_OS=Linux KS_EXT=/ext
+set -- KEXT_KERNEL=linux KS_OS=Linux KS_EXT=/ext
 for v in $ks_vars; do
 	eval "set -- \"\$@\" $v=\"\$$v\""
 done
-serial_stage_file "$serial_work/stages" linux 'poweroff -f' ci/smoke/guest.sh "$@"
+serial_stage_file "$serial_work/stages" ci/smoke/guest.sh "$@"
 echo "smoke: the same stages through a getty login on the serial console (timeout 90 s)"
 serial_start "$serial_work"
 start=$(date +%s)
@@ -315,7 +315,8 @@ timeout 90 qemu-system-x86_64 -accel tcg -m 512 -display none -no-reboot \
 qpid=$!
 serial_attach
 srv=0
-serial_login root 60 && serial_send "$serial_work/stages" && serial_wait '^SMOKE-DONE' 60 ||
+serial_login root 60 && serial_run "$serial_work/stages" 'poweroff -f' &&
+	serial_wait '^SMOKE-DONE' 60 ||
 	srv=1
 [ "$srv" -eq 0 ] || kill "$qpid" 2>/dev/null || true
 wait "$qpid" || true

@@ -6,12 +6,17 @@
 #   (start QEMU with -serial pipe:DIR/serial -monitor none, in the background)
 #   serial_attach               opens the console for writing (fd 3)
 #   serial_wait REGEX SECONDS   until REGEX matches a console line
-#   serial_login USER SECONDS   answers login:, then turns whatever login
-#                               shell USER has into a plain sh reading lines
-#   serial_send FILE            types FILE, paced by its echo
+#   serial_login USER SECONDS   answers login: and waits for the shell prompt
+#   serial_stage_file OUT GUEST VAR=VALUE...
+#                               the script serial_run types: the settings,
+#                               then GUEST (ci/smoke/guest.sh)
+#   serial_run FILE SHUTDOWN    has the guest save FILE (a newline at its end),
+#                               typed line by line and paced by its echo, then
+#                               run it and SHUTDOWN
 #   serial_tally NAME EXPECTED  counts SMOKE-OK/FAIL markers, prints a summary
 #
-# Why it is built this way (what broke against a real FreeBSD 12.1 guest):
+# Why it is built this way (what broke against a real FreeBSD 12.1 guest and
+# against busybox in the Linux VM):
 #   - capture: the console is copied by cat(1), which writes what it reads
 #     at once; a filter such as tr(1) into a file block-buffers, and the
 #     partial last line holding "login:" never reached the log;
@@ -19,12 +24,15 @@
 #     characters of a burst (about 900 of a 4.8 KB script); each line is
 #     sent only once the previous one has been echoed back;
 #   - shells: root's login shell may be csh (FreeBSD before 14) or any other,
-#     so the one line typed at it is
-#     "exec /bin/sh -c 'stty echo icanon; printf ...; cat | /bin/sh'", valid in csh and
-#     sh alike; after it a non-interactive sh reads the lines cat takes from
-#     the tty, with no prompts or line editing (a tab is not a completion
-#     request), and the tty echoes them (a line-editing shell such as
-#     busybox ash echoes by itself and may leave the tty's echo off).
+#     so the one line typed at it is "exec /bin/sh -c '...'", valid in csh
+#     and sh alike; that sh turns the tty's echo back on (a line-editing
+#     shell such as busybox ash echoes by itself and may leave it off);
+#   - saved, then run: that sh copies as many typed lines as the script has
+#     into a file with head(1), which never reads past them (sed and a
+#     shell read a line ahead before acting on the last one), reports its
+#     size and runs the file with stdin from /dev/null. Fed to a shell
+#     through a pipe as a here-document, busybox ash now and then never ran
+#     the script at all (1 run in 4).
 # Markers are assembled by printf in the guest, so the echo of a typed line
 # can never contain one.
 
@@ -99,11 +107,7 @@ serial_line() {
 serial_login() {
 	serial_wait 'login: *$' "$2" || serial_wait 'login:' 1 || return 1
 	printf '%s\n' "$1" >&3
-	serial_prompt 60 || return 1
-	# Typed ahead of the tty's echo being on: it prints KS-READY once it is.
-	serial_line "exec /bin/sh -c 'stty echo icanon; printf \"%s-%s\\n\" KS READY; cat | /bin/sh'" ||
-	    return 1
-	serial_wait '^KS-READY' 30
+	serial_prompt 60
 }
 
 # serial_send FILE: every line of FILE, paced.
@@ -113,24 +117,35 @@ serial_send() {
 	done <"$1"
 }
 
-# serial_stage_file OUT KERNEL SHUTDOWN GUEST VAR=VALUE...: what serial_send
-# types: the settings, one export a line, GUEST (ci/smoke/guest.sh) as the
-# here-document of "KEXT_KERNEL=KERNEL sh -s; SHUTDOWN".
+# serial_stage_file OUT GUEST VAR=VALUE...: the settings, one export a line,
+# then GUEST.
 serial_stage_file() {
-	serial_out=$1 serial_kernel=$2 serial_shutdown=$3 serial_guest=$4
-	shift 4
+	serial_out=$1 serial_guest=$2
+	shift 2
 	{
 		for kv in "$@"; do
 			printf "%s='%s'; export %s\n" "${kv%%=*}" "${kv#*=}" "${kv%%=*}"
 		done
-		# SHUTDOWN on the same line: nothing is typed (and echoed into the
-		# markers) while the stages run.
-		printf "KEXT_KERNEL=%s sh -s <<'KS_EOF'; %s\n" "$serial_kernel" "$serial_shutdown"
 		cat "$serial_guest"
-		# busybox ash reading from a pipe runs a command that ends in a
-		# here-document only once it has read the line after it.
-		printf 'KS_EOF\n:\n'
 	} >"$serial_out"
+}
+
+# serial_run FILE SHUTDOWN: typed at the login shell's prompt. The guest
+# prints KS-READY once its tty echoes, KS-SAVED and the byte count once it
+# has saved as many lines as FILE has, and runs SHUTDOWN after the stages:
+# nothing is typed (and echoed into the markers) while they run.
+serial_run() {
+	serial_lines=$(grep -c '' "$1")
+	serial_line "exec /bin/sh -c 'stty echo icanon; printf \"%s-%s\\n\" KS READY; \
+head -n $serial_lines >/tmp/ks-stages.sh; \
+printf \"%s-%s %s\\n\" KS SAVED \$(wc -c </tmp/ks-stages.sh); \
+sh /tmp/ks-stages.sh </dev/null; $2'" || return 1
+	serial_wait '^KS-READY' 30 && serial_send "$1" && serial_wait '^KS-SAVED' 30 || return 1
+	serial_got=$(serial_text | sed -n 's/^KS-SAVED \([0-9]*\).*/\1/p' | head -n 1)
+	serial_sent=$(wc -c <"$1" | tr -d ' ')
+	[ "$serial_got" = "$serial_sent" ] && return 0
+	echo "smoke: serial: the guest saved $serial_got of the $serial_sent bytes typed" >&2
+	return 1
 }
 
 # serial_tally NAME EXPECTED: prints the markers and "smoke: NAME: N passed,
