@@ -131,6 +131,20 @@ for arch in amd64 aarch64; do
 	ok "$arch: every strong undefined symbol checked against the kernel and declared libraries"
 done
 unset KEXT_SIM_ARCH
+
+# powerpc (big-endian ELF32): fx_symuser calls through the PLT (R_PPC_JMP_SLOT),
+# which FreeBSD 10.4's powerpc kernel linker does not handle and 14's does.
+export KEXT_SIM_ARCH=powerpc
+expect 0 "convert powerpc" "$BIN/ko2kext" -q -o "$T/ppc" "$FX/powerpc"/fx_symlib.ko \
+	"$FX/powerpc"/fx_symmid.ko "$FX/powerpc"/fx_symuser.ko
+new_sim 1004000 ppc10
+expect 4 "powerpc 10.4" "$BIN/kextutil" -n -t -e -r "$T/ppc" "$T/ppc/Fx_symuser.kext"
+has "$T/out" "relocation type 21 (R_PPC_JMP_SLOT)" "the refused type named"
+new_sim 1402000 ppc14
+expect 0 "powerpc 14.2" "$BIN/kextutil" -n -t -e -r "$T/ppc" "$T/ppc/Fx_symuser.kext"
+hasnt "$T/out" "relocation type" "14.2 takes its relocations"
+unset KEXT_SIM_ARCH
+ok "powerpc relocation types checked against that version's kernel linker"
 expect 72 "unreadable kernel file" "$BIN/kextutil" -n -e -k "$T/no-such-kernel" \
 	-r "$T/symamd64" "$T/symamd64/Fx_symmid.kext"
 has "$T/err" "$T/no-such-kernel" "the kernel file named"

@@ -74,10 +74,14 @@ size_t kmod_check_count(const struct kmod_check *c, unsigned mask);
 
 /*
  * Relocation types: whether FreeBSD's kernel linker for arch accepts type
- * at osreldate (1 yes, 0 no, -1 when there is no table for arch), and the
+ * at osreldate (1 yes, 0 no, -1 when there is no table for arch; an
+ * osreldate of 0 is unknown and gets any type some version accepts), and the
  * type's name ("R_X86_64_REX_GOTPCRELX") or NULL.
  */
 int kmod_reloc_accepted(const char *arch, unsigned type, int osreldate);
 const char *kmod_reloc_name(const char *arch, unsigned type);
+
+/* Whether arch's kernel linker takes RELA entries only (a REL one panics it). */
+bool kmod_reloc_rela_only(const char *arch);
 
 #endif

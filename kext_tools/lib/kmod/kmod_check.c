@@ -204,7 +204,8 @@ check_relocations(const struct kmod_image *img, const char *arch, int osreldate,
     struct kmod_check *c)
 {
 	struct bad_type bad[MAX_BAD_TYPES];
-	size_t nbad = 0;
+	size_t nbad = 0, rel_entries = 0;
+	char rel_section[64] = "";
 	struct kmod_shdr sh;
 
 	if (kmod_reloc_accepted(arch, 0, osreldate) < 0)
@@ -218,6 +219,12 @@ check_relocations(const struct kmod_image *img, const char *arch, int osreldate,
 			continue;
 		rela = sh.type == SHT_RELA;
 		entsize = kmod_rel_size(img, rela);
+		if (!rela && kmod_reloc_rela_only(arch) && sh.size >= entsize) {
+			if (rel_entries == 0)
+				kext_quote(rel_section, sizeof(rel_section),
+				    kmod_section_name(img, i), 40);
+			rel_entries += sh.size / entsize;
+		}
 		for (size_t k = 0; k < sh.size / entsize; k++) {
 			struct kmod_rel_entry e;
 
@@ -226,6 +233,10 @@ check_relocations(const struct kmod_image *img, const char *arch, int osreldate,
 				tally(bad, &nbad, e.type, kmod_section_name(img, i));
 		}
 	}
+	if (rel_entries > 0 && add(c, KMOD_PROBLEM_REFUSED, "REL relocations (%zu, first in "
+	    "%s): the FreeBSD %s kernel linker takes RELA only and panics on a REL entry "
+	    "(\"PPC only supports RELA relocations\")", rel_entries, rel_section, arch) != 0)
+		return -1;
 	for (size_t i = 0; i < nbad; i++) {
 		const char *name = kmod_reloc_name(arch, bad[i].type);
 
