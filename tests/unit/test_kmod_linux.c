@@ -211,6 +211,49 @@ test_backend_list(void **state)
 	rmdir(dirname_buf(st));
 	rmdir(dir);
 }
+
+/* More modules and state lines than the first allocation holds: all listed, in order. */
+static void
+test_backend_many(void **state)
+{
+	enum { N = 100 };
+	char tmp[] = "/tmp/test_kmod_linux_many.XXXXXX", proc[256], st[256], path[64];
+	struct kext_kernel *k;
+	struct kext_kld_file *files;
+	size_t n;
+	kext_error err;
+	FILE *pf, *sf;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(proc, sizeof(proc), "%s/modules", tmp);
+	snprintf(st, sizeof(st), "%s/loaded", tmp);
+	assert_non_null(pf = fopen(proc, "w"));
+	assert_non_null(sf = fopen(st, "w"));
+	fputs("# kext linux state v1\n", sf);
+	for (int i = N - 1; i >= 0; i--)	/* the kernel lists the newest first */
+		fprintf(pf, "m%d 4096 0 - Live 0x%x\n", i, 0x10000 + i * 0x1000);
+	for (int i = 0; i < N; i++)
+		fprintf(sf, "m%d\t/x/M%d.kext/Contents/MacOS/m%d.ko\n", i, i, i);
+	fclose(pf);
+	fclose(sf);
+	setenv("KEXT_LINUX_PROC_MODULES", proc, 1);
+	setenv("KEXT_LINUX_STATE", st, 1);
+	assert_int_equal(kext_kernel_open("linux", &k, &err), 0);
+	assert_int_equal(kext_kernel_list(k, &files, &n, &err), 0);
+	assert_int_equal(n, N + 1);
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "/x/M%d.kext/Contents/MacOS/m%d.ko", i, i);
+		assert_int_equal(files[i + 1].id, i + 2);
+		assert_non_null(files[i + 1].pathname);
+		assert_string_equal(files[i + 1].pathname, path);
+	}
+	kext_kld_files_free(files, n);
+	kext_kernel_close(k);
+	unlink(st);
+	unlink(proc);
+	rmdir(tmp);
+}
 #endif
 
 int
@@ -221,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_modinfo_errors),
 #ifdef __linux__
 		cmocka_unit_test(test_backend_list),
+		cmocka_unit_test(test_backend_many),
 #endif
 	};
 

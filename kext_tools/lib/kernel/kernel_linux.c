@@ -113,6 +113,22 @@ read_bounded(const char *path, size_t max, size_t *len, int *code)
 	return buf;
 }
 
+/*
+ * An array of *cap elements of size bytes, doubled (from 16) so that reading
+ * n lines costs O(log n) reallocations, not n. NULL (array untouched) when
+ * out of memory; both callers bound the count far below overflow.
+ */
+static void *
+grow(void *array, size_t *cap, size_t size)
+{
+	size_t want = *cap != 0 ? *cap * 2 : 16;
+	void *grown = realloc(array, want * size);
+
+	if (grown != NULL)
+		*cap = want;
+	return grown;
+}
+
 /* --- /dev/kmsg: the kernel's lines about a failed call ------------------------ */
 
 static void
@@ -192,6 +208,7 @@ state_read(const struct lnx *l, struct state_entry **out, size_t *n, kext_error 
 	char *buf = read_bounded(l->state_path, (size_t)MAX_STATE_ENTRIES * (PATH_MAX + 64),
 	    &len, &code), *line, *save = NULL;
 	struct state_entry *e = NULL, *grown;
+	size_t cap = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -205,9 +222,11 @@ state_read(const struct lnx *l, struct state_entry **out, size_t *n, kext_error 
 		    *n >= MAX_STATE_ENTRIES)
 			continue;
 		*tab = '\0';
-		if ((grown = realloc(e, (*n + 1) * sizeof(*e))) == NULL)
-			goto nomem;
-		e = grown;
+		if (*n == cap) {
+			if ((grown = grow(e, &cap, sizeof(*e))) == NULL)
+				goto nomem;
+			e = grown;
+		}
 		e[*n].name = strdup(line);
 		e[*n].path = strdup(tab + 1);
 		(*n)++;
@@ -367,6 +386,7 @@ proc_read(const struct lnx *l, struct proc_module **out, size_t *n, kext_error *
 	int code = 0;
 	char *buf = read_bounded(l->proc_path, MAX_PROC_BYTES, &len, &code), *line, *save = NULL;
 	struct proc_module *m = NULL, *grown;
+	size_t cap = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -387,9 +407,11 @@ proc_read(const struct lnx *l, struct proc_module **out, size_t *n, kext_error *
 			return kext_fail(err, E2BIG, "%s: more than %d modules", l->proc_path,
 			    MAX_LOADED);
 		}
-		if ((grown = realloc(m, (*n + 1) * sizeof(*m))) == NULL)
-			goto nomem;
-		m = grown;
+		if (*n == cap) {
+			if ((grown = grow(m, &cap, sizeof(*m))) == NULL)
+				goto nomem;
+			m = grown;
+		}
 		e = &m[(*n)++];
 		memset(e, 0, sizeof(*e));
 		e->size = size;
