@@ -27,6 +27,7 @@
 #include "kext/file_read.h"
 #include "kext/json.h"
 #include "kext/load.h"
+#include "kext/load_record.h"
 #include "kext/match.h"
 #include "kext/strv.h"
 
@@ -356,6 +357,9 @@ load_all(const struct args *a, struct kext_kernel *k, struct kext_repos *repos,
 			rc = EX_OSERR;
 		} else {
 			dec[i].action = "loaded";
+			/* As kextload does: the kext keeps its identity if its bundle moves. */
+			if (kext_load_record_add(k, &result, &err) != 0)
+				fprintf(stderr, "kextd: warning: %s\n", err.msg);
 		}
 		kext_load_result_free(&result);
 	}

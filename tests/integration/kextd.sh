@@ -158,6 +158,14 @@ expect 0 "again" "$BIN/kextd" -z -e -r "$ext" --devices "$T/devinfo.txt"
 [ "$("$BIN/kextstat" -l | grep -c fx_iwm)" -eq 1 ] || fail "a second run loads nothing twice"
 ok "kextd loads the chosen kexts into the simulated kernel"
 
+# What kextd loaded is in the load record, as kextload's loads are: the kext
+# keeps its identity once its bundle is gone.
+mv "$ext" "$T/ext.moved"
+expect 0 "kextstat -b after the move" "$BIN/kextstat" -l -b "$iwm"
+has "$T/out" "$iwm (" "kextstat -b still names iwm"
+mv "$T/ext.moved" "$ext"
+ok "kextd's loads keep their identity after the bundle moves"
+
 # A failing load is reported and rolled back, the other devices still served.
 new_sim 1402000 2
 expect 0 "a fresh kernel" "$BIN/kextstat"
