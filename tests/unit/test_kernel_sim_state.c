@@ -139,7 +139,7 @@ test_bad_settings(void **state)
 		assert_null(k);
 		assert_int_equal(err.code, EINVAL);
 		assert_non_null(strstr(err.msg, "KEXT_SIM_OSVERSION"));
-	}
+}
 	unsetenv("KEXT_SIM_OSVERSION");
 	setenv("KEXT_SIM_ARCH", "sparc64", 1);
 	assert_int_equal(kext_kernel_open(f->spec, &k, &err), -1);
@@ -182,12 +182,17 @@ test_hand_written_state(void **state)
 	assert_int_equal(kext_kernel_load(k, "nonexistent", &id, &err), -1);
 	assert_int_equal(err.code, ENOENT);
 	assert_non_null(strstr(err.msg, "module path"));
-	/* unloading writes the state back; the escapes survive a rewrite */
+	/* unloading appends a journal record; closing writes a snapshot again */
 	assert_int_equal(kext_kernel_unload(k, 3, false, &err), 0);
+	assert_non_null(strstr(read_text(f->state), "\nversion pci 1\n"));
+	assert_non_null(strstr(read_text(f->state), "\ntxn 1\nnext-file-id 4\n"));
+	assert_non_null(strstr(read_text(f->state), "\nrefs 1 1\nunload 3\nend 1\n"));
+	kext_kernel_close(k);
+	assert_null(strstr(read_text(f->state), "txn "));
+	assert_non_null(strstr(read_text(f->state), "kext-sim-state 2\n"));
 	assert_non_null(strstr(read_text(f->state), "next-file-id 4\n"));
 	assert_null(strstr(read_text(f->state), "file 3 "));
 	assert_non_null(strstr(read_text(f->state), "file 1 1 "));
-	kext_kernel_close(k);
 }
 
 /*
@@ -223,10 +228,121 @@ test_autoloaded_dependency(void **state)
 	    "(as a dependency of top.ko (id 3)"));
 	assert_non_null(strstr(read_text(f->state), "userrefs 0\n"));
 	assert_int_equal(kext_kernel_unload(k, 3, false, &err), 0);
+	/* both go in one record */
+	assert_non_null(strstr(read_text(f->state), "refs 1 1\nunload 2\nunload 3\nend 1\n"));
+	kext_kernel_close(k);
 	assert_null(strstr(read_text(f->state), "file 2 "));
 	assert_null(strstr(read_text(f->state), "file 3 "));
 	assert_non_null(strstr(read_text(f->state), "file 1 1 "));
+}
+
+/* format 2: a snapshot with only the kernel, which journal records extend */
+#define JOURNAL_BASE "kext-sim-state 2\nosreldate 1402000\narch amd64\nnext-file-id 4\n" \
+	"next-module-id 3\nnext-address 0xffffffff82300000\n" \
+	"file 1 1 0xffffffff80200000 0x1f3c6c0 kernel /boot/kernel/kernel\n"
+
+/* Records replayed over the snapshot: a load, then an unload of part of it. */
+static const char journal_state[] =
+    JOURNAL_BASE
+    "txn 1\nnext-file-id 6\nnext-module-id 4\nnext-address 0xffffffff82302000\n"
+    "refs 1 3\n"
+    "file 4 1 0xffffffff82300000 0x1000 top.ko /x/top%20dir/top.ko\n"
+    "module 3 top\ndepend 1\ndepend 5\n"
+    "file 5 1 0xffffffff82301000 0x1000 dep.ko /m/dep.ko\n"
+    "version dep 2\ndepend 1\nuserrefs 0\n"
+    "end 1\n"
+    "# a comment between records\n"
+    "txn 2\nnext-file-id 7\nnext-module-id 4\nnext-address 0xffffffff82303000\n"
+    "refs 1 4\nrefs 5 2\n"
+    "file 6 1 0xffffffff82302000 0x1000 other.ko /x/other.ko\n"
+    "depend 1\ndepend 5\n"
+    "end 2\n";
+
+static void
+test_journal_replayed(void **state)
+{
+	struct sim_fixture *f = *state;
+	struct kext_kernel *k = NULL;
+	kext_error err = { 0, "" };
+	struct kext_kld_file *files = NULL;
+	size_t n = 0;
+	int id = 0;
+
+	write_file(f->state, journal_state, strlen(journal_state));
+	assert_int_equal(kext_kernel_open(f->spec, &k, &err), 0);
+	assert_int_equal(kext_kernel_list(k, &files, &n, &err), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(files[0].refs, 4);
+	assert_int_equal(files[1].id, 4);
+	assert_string_equal(files[1].pathname, "/x/top dir/top.ko");
+	assert_int_equal(files[2].id, 5);
+	assert_int_equal(files[2].refs, 2);
+	assert_int_equal(files[3].id, 6);
+	kext_kld_files_free(files, n);
+	assert_int_equal(kext_kernel_find_module(k, "top", &id, &err), 0);
+	assert_int_equal(id, 3);
+	/* top.ko goes; dep.ko stays for other.ko: record 3, appended */
+	assert_int_equal(kext_kernel_unload(k, 4, false, &err), 0);
+	assert_non_null(strstr(read_text(f->state),
+	    "txn 3\nnext-file-id 7\nnext-module-id 4\nnext-address 0xffffffff82303000\n"
+	    "refs 1 3\nunload 4\nrefs 5 1\nend 3\n"));
 	kext_kernel_close(k);
+	k = NULL;
+	/* closed: one snapshot again, with what the records said */
+	assert_null(strstr(read_text(f->state), "txn "));
+	assert_non_null(strstr(read_text(f->state), "next-file-id 7\n"));
+	assert_non_null(strstr(read_text(f->state), "file 5 1 0xffffffff82301000 0x1000 dep.ko"));
+	assert_null(strstr(read_text(f->state), "top.ko"));
+	assert_int_equal(kext_kernel_open(f->spec, &k, &err), 0);
+	assert_int_equal(kext_kernel_list(k, &files, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(files[0].refs, 3);
+	kext_kld_files_free(files, n);
+	kext_kernel_close(k);
+}
+
+/*
+ * A record a crash cut short (no "end" line, or its last line without a
+ * newline) is ignored whole; the next change replaces the file with a
+ * snapshot rather than appending after it.
+ */
+static void
+test_journal_cut_short(void **state)
+{
+	static const char *const cuts[] = {
+	    "txn 1\nnext-file-id 6\nrefs 1 3\nfile 4 1 0xffffffff82300000 0x1000 a.ko /a\n",
+	    ("txn 1\nnext-file-id 6\nrefs 1 3\nfile 4 1 0xffffffff82300000 0x1000 a.ko /a\n"
+	    "depend 1\ndepend 1\nend 1"),
+	    "txn 1\nnext-fi",
+	    "tx",
+	};
+	struct sim_fixture *f = *state;
+	struct kext_kernel *k = NULL;
+	kext_error err = { 0, "" };
+	struct kext_kld_file *files = NULL;
+	char text[1024];
+	size_t n = 0;
+	int id = 0;
+
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", JOURNAL_BASE, cuts[i]);
+		write_file(f->state, text, strlen(text));
+		if (kext_kernel_open(f->spec, &k, &err) != 0)
+			fail_msg("cut %zu: %s", i, err.msg);
+		assert_int_equal(kext_kernel_list(k, &files, &n, &err), 0);
+		assert_int_equal(n, 1);
+		kext_kld_files_free(files, n);
+		/* a change after the cut: a snapshot, not a record after the fragment */
+		assert_int_equal(kext_kernel_load(k, "./no-such.ko", &id, &err), -1);
+		assert_int_equal(kext_kernel_unload(k, 1, false, &err), -1);
+		kext_kernel_close(k);
+		k = NULL;
+		assert_non_null(strstr(read_text(f->state), "next-file-id 4\n"));
+	}
+	/* "tx" follows no record: it is an error, not a cut */
+	snprintf(text, sizeof(text), "%s%s", valid_state, "tx");
+	write_file(f->state, text, strlen(text));
+	assert_int_equal(kext_kernel_open(f->spec, &k, &err), -1);
 }
 
 struct corrupt_case {
@@ -240,8 +356,8 @@ test_corrupt_states(void **state)
 {
 	static const struct corrupt_case cases[] = {
 		{ "", 1, "empty file" },
-		{ "hello world\n", 1, "expected 'kext-sim-state 1'" },
-		{ "kext-sim-state 2\n", 1, "format 2 is not supported" },
+		{ "hello world\n", 1, "expected 'kext-sim-state 2'" },
+		{ "kext-sim-state 3\n", 1, "format 3 is not supported" },
 		{ HEADER, 6, "no 'file 1" },
 		{ "kext-sim-state 1\nosreldate 1402000\n" KERNEL_LINE, 3,
 		  "'arch' must come before" },
@@ -288,7 +404,18 @@ test_corrupt_states(void **state)
 		{ HEADER "file 1 2 0xffffffff80200000 0x1000 kernel /k\n"
 		  "file 3 2 0xffffffff82200000 0x1000 a.ko /a\ndepend 1\nuserrefs 0\n", 8,
 		  "has refs 2 but 0 references and userrefs 0" },
-		{ "version kernel 1\n", 1, "expected 'kext-sim-state 1'" },
+		{ "version kernel 1\n", 1, "expected 'kext-sim-state 2'" },
+		/* journal records (format 2) */
+		{ JOURNAL_BASE "txn 2\nend 2\n", 8, "record 2 follows record 0" },
+		{ JOURNAL_BASE "txn 1\nrefs 9 1\nend 1\n", 9, "no file 9 is loaded" },
+		{ JOURNAL_BASE "txn 1\nnext-file-id 3\nend 1\n", 9, "next-file-id goes back" },
+		{ JOURNAL_BASE "txn 1\nversion x 1\nend 1\n", 9, "expected 'next-file-id'" },
+		{ JOURNAL_BASE "txn 1\nunload 1\nend 1\n", 9, "the kernel cannot be unloaded" },
+		{ JOURNAL_BASE "txn 1\nosreldate 1402000\nend 1\n", 9, "expected 'next-file-id'" },
+		{ JOURNAL_BASE "txn 1\nrefs 1 1\ntxn 2\nend 2\n", 8, "record 1 has no 'end 1'" },
+		{ JOURNAL_BASE "txn 1\nend 1\nfile 3 1 0x1000 0x1000 a.ko /a\n", 10,
+		  "expected 'txn 2' after record 1" },
+		{ JOURNAL_BASE "txn 1\nrefs 1 7\nend 1\n", 7, "has refs 7 but 0 references" },
 		{ "kext-sim-state 1\nmodule 1 x\n", 2, "expected a header key" },
 	};
 	struct sim_fixture *f = *state;
@@ -310,7 +437,7 @@ test_corrupt_states(void **state)
 		if (strstr(err.msg, where) == NULL || strstr(err.msg, cases[i].says) == NULL)
 			fail_msg("case %zu: expected '%s' and '%s' in: %s", i, where, cases[i].says,
 			    err.msg);
-	}
+}
 }
 
 static void
@@ -369,6 +496,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_settings, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_hand_written_state, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_autoloaded_dependency, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_journal_replayed, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_journal_cut_short, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_states, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_nul_byte, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_corrupted_while_open, setup, sim_fixture_teardown),

@@ -12,10 +12,18 @@
  *                      LOCK_SH, so concurrent processes serialise like
  *                      kldload(2) calls do. Within one process the parsed
  *                      state is kept between calls and used again while
- *                      DIR/state still holds the very text it came from
- *                      (compared byte for byte under the lock), so a tool
+ *                      DIR/state is still the file it came from: the
+ *                      process holds that file open (so its inode cannot be
+ *                      reused) and finds its inode, size and times
+ *                      unchanged under the lock. Every locked writer either
+ *                      appends or renames a new file over it, so a tool
  *                      that loads N files parses the state once, not N
- *                      times.
+ *                      times. Each load or unload appends one journal
+ *                      record (kernel_sim_state.c) rather than rewriting
+ *                      the file; a snapshot replaces it when the records
+ *                      would outgrow the snapshot, and when a process that
+ *                      appended closes the sim, so at rest DIR/state is a
+ *                      snapshot.
  *   DIR/refuse-unload  optional; one module name per line ('#' comments).
  *                      Unloading a file that registered a listed module fails
  *                      with EBUSY, even when forced, the way a module whose
@@ -114,12 +122,16 @@ struct sim {
 	char *refuse_load_path;
 	char *module_path_path;
 	char *quiesce_path;
-	/* The last state read or written, and the exact text of DIR/state it stands for. */
+	/* The last state read or written, and the file it stands for, held open at state_fd. */
 	bool cached;
 	struct sim_state cache;
-	char *cache_text;
-	size_t cache_len;
+	int state_fd;
+	struct stat state_sb;
+	bool appended;		/* records were appended: a snapshot replaces them on close */
 };
+
+/* Records may grow the file to twice its snapshot, and to this much whatever its size. */
+#define JOURNAL_MIN_BYTES (64u << 10)
 
 /* One locked read-modify-write of DIR/state; st is lent from the cache. */
 struct sim_txn {
@@ -173,33 +185,91 @@ drop_cache(struct sim *s)
 {
 	if (s->cached)
 		sim_state_free(&s->cache);
-	free(s->cache_text);
-	s->cache_text = NULL;
-	s->cache_len = 0;
+	if (s->state_fd >= 0)
+		close(s->state_fd);
+	s->state_fd = -1;
 	s->cached = false;
 }
 
-/* Makes the cache stand for DIR/state: parsed again only when its text changed. */
+/* Makes the cache stand for DIR/state: read and parsed again only when the file changed. */
 static int
 read_cached(struct sim *s, kext_error *err)
 {
+	struct stat sb;
 	char *text;
 	size_t len;
+	int fd;
 
-	if (sim_state_read_text(s->state_path, &text, &len, err) != 0)
-		return -1;
-	if (s->cached && len == s->cache_len && memcmp(text, s->cache_text, len) == 0) {
-		free(text);
+	if (s->cached && stat(s->state_path, &sb) == 0 && sim_file_unchanged(&sb, &s->state_sb))
 		return 0;
-	}
 	drop_cache(s);
+	if (sim_file_read(s->state_path, &fd, &text, &len, &sb, err) != 0)
+		return -1;
 	if (sim_state_parse(text, len, s->state_path, &s->cache, err) != 0) {
 		free(text);
+		close(fd);
 		return -1;
 	}
+	free(text);
 	s->cached = true;
-	s->cache_text = text;
-	s->cache_len = len;
+	s->state_fd = fd;
+	s->state_sb = sb;
+	return 0;
+}
+
+/* Replaces DIR/state with a snapshot of the cache; keeps the new file open. */
+static int
+write_snapshot(struct sim *s, kext_error *err)
+{
+	char *text;
+	size_t len;
+	int fd, rc;
+
+	if (sim_state_format(&s->cache, &text, &len, err) != 0)
+		return -1;
+	rc = sim_file_replace(s->state_path, text, len, &fd, &s->state_sb, err);
+	free(text);
+	if (rc != 0)
+		return -1;
+	if (s->state_fd >= 0)
+		close(s->state_fd);
+	s->state_fd = fd;
+	s->cache.snapshot_len = len;
+	s->cache.journal_len = 0;
+	s->cache.last_txn = 0;
+	s->cache.torn = false;
+	return 0;
+}
+
+/*
+ * Writes the changes of the transaction: one record appended while the
+ * records stay small beside the snapshot (a snapshot after a record cut
+ * short, or when the changes could not be noted).
+ */
+static int
+write_changes(struct sim *s, kext_error *err)
+{
+	struct sim_state *st = &s->cache;
+	char *text;
+	size_t len;
+	int rc;
+
+	if (st->torn || st->untracked || s->state_fd < 0 || st->last_txn == INT_MAX - 1)
+		return write_snapshot(s, err);
+	if (sim_journal_format(st, st->last_txn + 1, &text, &len, err) != 0)
+		return -1;
+	if (st->journal_len + len > JOURNAL_MIN_BYTES &&
+	    st->journal_len + len > st->snapshot_len) {
+		free(text);
+		return write_snapshot(s, err);
+	}
+	rc = sim_file_append(s->state_path, text, len, &s->state_sb, err);
+	free(text);
+	if (rc != 0)
+		return -1;
+	st->journal_len += len;
+	st->last_txn++;
+	s->appended = true;
 	return 0;
 }
 
@@ -214,35 +284,28 @@ txn_begin(struct sim *s, int how, struct sim_txn *t, kext_error *err)
 		close(t->lock_fd);
 		return -1;
 	}
+	if (how == LOCK_EX)
+		sim_changes_start(&s->cache);
 	t->st = s->cache;
 	return 0;
 }
 
 /*
- * Gives the state back to the cache and, when commit is set, writes it
- * first; then unlocks (close drops the flock). A failed write leaves the
- * file as it was, and so does a change abandoned without commit, so then
- * the cache is dropped rather than kept ahead of the file.
+ * Gives the state back to the cache and, when commit is set, writes its
+ * changes first; then unlocks (close drops the flock). A failed write
+ * leaves the file as it was (or with a record cut short, which readers
+ * ignore), and so does a change abandoned without commit, so then the
+ * cache is dropped rather than kept ahead of the file.
  */
 static int
 txn_end(struct sim *s, struct sim_txn *t, int commit, kext_error *err)
 {
-	char *text;
-	size_t len;
 	int rc = 0;
 
 	s->cache = t->st;
 	if (commit) {
-		rc = sim_state_format(&s->cache, &text, &len, err);
-		if (rc == 0 && (rc = sim_state_write_text(s->state_path, text, len, err)) != 0)
-			free(text);
-		if (rc == 0) {
-			free(s->cache_text);
-			s->cache_text = text;
-			s->cache_len = len;
-		} else {
+		if ((rc = write_changes(s, err)) != 0)
 			drop_cache(s);
-		}
 	} else if (t->how != LOCK_SH) {
 		drop_cache(s);
 	}
@@ -253,6 +316,11 @@ txn_end(struct sim *s, struct sim_txn *t, int commit, kext_error *err)
 
 /* --- rule §1.5 -------------------------------------------------------- */
 
+/*
+ * The loaded file whose MODULE_VERSION satisfies {min, pref, max} of name:
+ * one providing exactly pref wins at once, else the highest version within
+ * [min, max]. NULL when none does.
+ */
 /*
  * The loaded file whose MODULE_VERSION satisfies {min, pref, max} of name:
  * one providing exactly pref wins at once, else the highest version within
@@ -773,8 +841,10 @@ add_file(struct sim_state *st, const struct kmod_file *kf, const char *base,
 				goto nomem;
 		}
 	}
-	for (i = 0; i < ndeps; i++)
+	for (i = 0; i < ndeps; i++) {
+		sim_changes_note(st, deps[i]);
 		sim_state_find_file(st, deps[i])->refs++;
+	}
 	st->next_module_id += (int)nmod;
 	*fileid = f->id;
 	/* its dependencies, loaded meanwhile, were appended first */
@@ -1068,12 +1138,14 @@ remove_and_release(const struct sim *s, struct sim_state *st, int id, int depth,
 
 	f->deps = NULL;
 	f->num_deps = 0;
+	sim_changes_note(st, id);
 	sim_state_remove_file(st, (size_t)(f - st->files));
 	for (size_t i = 0; rc == 0 && i < ndeps; i++) {
 		struct sim_file *d = sim_state_find_file(st, deps[i]);
 		int r;
 
 		if (d->refs > 1 || d->id == SIM_KERNEL_ID || depth >= SIM_MAX_DEPTH) {
+			sim_changes_note(st, d->id);
 			d->refs--;
 			continue;
 		}
@@ -1228,6 +1300,24 @@ sim_list(void *impl, struct kext_kld_file **files, size_t *n, kext_error *err)
 	return rc;
 }
 
+/*
+ * After appending, leave DIR/state a snapshot again. Best effort: should it
+ * fail, the records stay and are read as they are.
+ */
+static void
+compact(struct sim *s)
+{
+	kext_error ignored;
+	int fd;
+
+	if ((fd = lock_dir(s, LOCK_EX, &ignored)) < 0)
+		return;
+	if (read_cached(s, &ignored) == 0 && (s->cache.journal_len > 0 || s->cache.torn) &&
+	    write_snapshot(s, &ignored) != 0)
+		drop_cache(s);
+	close(fd);
+}
+
 static void
 sim_close(void *impl)
 {
@@ -1235,6 +1325,8 @@ sim_close(void *impl)
 
 	if (s == NULL)
 		return;
+	if (s->appended)
+		compact(s);
 	free(s->dir);
 	free(s->state_path);
 	free(s->lock_path);
@@ -1267,6 +1359,7 @@ kext_kernel_sim_open(const char *dir, const struct kext_kernel_ops **ops, void *
 		return -1;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return kext_fail(err, ENOMEM, "sim:%s: out of memory", dir);
+	s->state_fd = -1;
 	s->dir = strdup(dir);
 	s->state_path = join(dir, "state");
 	s->lock_path = join(dir, "lock");

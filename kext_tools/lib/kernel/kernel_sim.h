@@ -1,7 +1,8 @@
 /*
  * Private to kernel_sim*.c: the simulated kernel linker's state, as held in
  * memory between reading DIR/state and writing it back (kernel_sim_state.c
- * documents the file format).
+ * documents the file format and reads it, kernel_sim_format.c writes it,
+ * kernel_sim_file.c does the file system calls).
  */
 #ifndef KEXT_KERNEL_SIM_H
 #define KEXT_KERNEL_SIM_H
@@ -11,6 +12,8 @@
 #include <stdint.h>
 
 #include "kext/error.h"
+
+struct stat;
 
 /*
  * Bounds that keep a corrupt or hostile state file from exhausting memory.
@@ -25,6 +28,9 @@
 #define SIM_DEFAULT_OSRELDATE 1500068
 #define SIM_DEFAULT_ARCH "amd64"
 #define SIM_KERNEL_ID 1
+
+#define SIM_STATE_MAGIC "kext-sim-state"
+#define SIM_STATE_FORMAT 2	/* 1: a snapshot only; 2: journal records may follow it */
 
 struct sim_module {
 	int id;
@@ -66,6 +72,21 @@ struct sim_state {
 	uint64_t next_address;
 	size_t num_files, cap_files;
 	struct sim_file *files;	/* ascending ids; files[0] is the kernel */
+
+	/* The text it was read from (sim_state_parse): the snapshot, the journal records after it. */
+	size_t snapshot_len, journal_len;
+	int last_txn;		/* the number of the last record */
+	bool torn;		/* a record cut short follows them */
+
+	/*
+	 * What the open transaction changed (sim_changes_start): files with ids
+	 * from first_new_id on are new; touched lists the ids of older files
+	 * whose refs changed or that went; untracked when noting failed.
+	 */
+	int first_new_id;
+	int *touched;
+	size_t num_touched, cap_touched;
+	bool untracked;
 };
 
 /* A new kernel: file 1 "kernel" providing VERSION kernel=osreldate. */
@@ -89,16 +110,36 @@ int sim_state_parse(const char *text, size_t len, const char *path, struct sim_s
 /* Renders the state as text (malloc'd, NUL-terminated). */
 int sim_state_format(const struct sim_state *st, char **text, size_t *len, kext_error *err);
 
-/* Reads path's text fully (malloc'd); ENOENT in err->code when it does not exist. */
-int sim_state_read_text(const char *path, char **text, size_t *len, kext_error *err);
+/* Starts noting changes; sim_changes_note(id) before changing or removing older file id. */
+void sim_changes_start(struct sim_state *st);
+void sim_changes_note(struct sim_state *st, int id);
 
-/* Reads and parses path; ENOENT in err->code when it does not exist. */
-int sim_state_read(const char *path, struct sim_state *st, kext_error *err);
+/* Renders the changes noted since sim_changes_start as journal record txn (malloc'd). */
+int sim_journal_format(struct sim_state *st, int txn, char **text, size_t *len, kext_error *err);
 
-/* Writes text to path atomically: path.tmp, fsync, rename, fsync of the directory. */
-int sim_state_write_text(const char *path, const char *text, size_t len, kext_error *err);
+/*
+ * Reads path's text fully (malloc'd) and leaves it open at *fd, its fstat in
+ * *sb; ENOENT in err->code when it does not exist.
+ */
+int sim_file_read(const char *path, int *fd, char **text, size_t *len, struct stat *sb,
+    kext_error *err);
 
-/* Formats the state and writes it with sim_state_write_text. */
+/* Whether two stats of the state file show the same file, unchanged. */
+bool sim_file_unchanged(const struct stat *a, const struct stat *b);
+
+/*
+ * Writes text to path atomically: path.tmp, fsync, rename, fsync of the
+ * directory. With keep_fd, the new file stays open there (-1 if fstat
+ * failed) and its fstat is in *sb.
+ */
+int sim_file_replace(const char *path, const char *text, size_t len, int *keep_fd,
+    struct stat *sb, kext_error *err);
+
+/* Appends text with one write to path, which must still be the file *sb describes; updates *sb. */
+int sim_file_append(const char *path, const char *text, size_t len, struct stat *sb,
+    kext_error *err);
+
+/* Formats the state as a snapshot and writes it with sim_file_replace. */
 int sim_state_write(const char *path, const struct sim_state *st, kext_error *err);
 
 void sim_state_free(struct sim_state *st);

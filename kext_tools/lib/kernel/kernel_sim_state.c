@@ -1,8 +1,10 @@
 /*
- * The sim kernel's state file, DIR/state: a small line-oriented text format.
+ * The sim kernel's state file, DIR/state: a small line-oriented text format,
+ * a snapshot of the whole state followed by journal records of the changes
+ * made since.
  *
  *   # comment lines and blank lines are ignored
- *   kext-sim-state 1                      first line that is not a comment
+ *   kext-sim-state 2                      first line that is not a comment
  *   osreldate 1500068                     the kernel's __FreeBSD_version
  *   arch amd64                            machine it accepts ("any": all)
  *   next-file-id 4                        ids are never reused, so the
@@ -21,31 +23,45 @@
  * ascending id order and file 1 is "kernel". ADDRESS, SIZE and next-address
  * are hexadecimal with "0x", the rest decimal. NAME and PATHNAME are
  * percent-encoded: '%', space, control bytes and DEL are written as %XX.
+ * Format 1 (written before journal records existed) is the snapshot alone
+ * and still read.
+ *
+ * A journal record is what one load or unload changed, appended with one
+ * write so that a load need not rewrite the whole file:
+ *
+ *   txn N                                 records are numbered 1, 2, ...
+ *   next-file-id, next-module-id, next-address   the counters after it
+ *   refs ID REFS                          an older file's new reference count
+ *   unload ID                             an older file that went
+ *   file ...                              a new file, with its lines as above
+ *   end N                                 the record is complete
+ *
+ * A record without its "end" line at the end of the file was cut short (a
+ * crash while appending): it is ignored, as if never written, and the next
+ * change rewrites the file as a snapshot. The sim backend (kernel_sim.c)
+ * writes a snapshot instead of a record when the records would outgrow the
+ * snapshot, and when it closes after appending.
  *
  * Reading checks the whole state (counters ahead of every id, each REFS
  * equal to the "depend" lines naming the file plus its userrefs, plus 1 for
  * the kernel: a dependency the kernel loaded itself counts only the
  * references others hold, as linker_load_module adds no reference of its
- * own; dependencies on loaded files) so a damaged file is reported with its line instead of being used.
- * Writing goes to DIR/state.tmp, is fsync'd and renamed over DIR/state.
+ * own; dependencies on loaded files) so a damaged file is reported with its
+ * line instead of being used.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "kext/sort.h"
 #include "kernel_sim.h"
 
-#define STATE_MAGIC "kext-sim-state"
-#define STATE_FORMAT 1
 #define MAX_TOKENS 8
 
 static const char *const known_arches[] = {
@@ -106,6 +122,7 @@ sim_state_free(struct sim_state *st)
 	for (i = 0; i < st->num_files; i++)
 		sim_file_free(&st->files[i]);
 	free(st->files);
+	free(st->touched);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -198,175 +215,15 @@ sim_state_init(struct sim_state *st, int osreldate, const char *arch, kext_error
 	return 0;
 }
 
-/* --- formatting -------------------------------------------------------- */
-
-struct buf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	char *p;
-	size_t cap;
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-__attribute__((format(printf, 2, 3)))
-buf_printf(struct buf *b, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		b->failed = 1;
-		return;
-	}
-	buf_add(b, tmp, (size_t)n);
-}
-
-/* " N": the per-file lines are numbers mostly, cheaper by hand than through printf. */
-static void
-buf_add_int(struct buf *b, long long v)
-{
-	char tmp[24], *p = tmp + sizeof(tmp);
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
-	*--p = ' ';
-	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-/* " 0xN", lower-case hexadecimal as PRIx64 writes it. */
-static void
-buf_add_hex(struct buf *b, uint64_t v)
-{
-	static const char hex[] = "0123456789abcdef";
-	char tmp[24], *p = tmp + sizeof(tmp);
-
-	do
-		*--p = hex[v & 15];
-	while ((v >>= 4) != 0);
-	*--p = 'x';
-	*--p = '0';
-	*--p = ' ';
-	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-static int
-needs_escape(unsigned char c)
-{
-	return c <= 0x20 || c == 0x7f || c == '%';
-}
-
-/* Runs of plain bytes go in whole: formatting is most of a load's work in a big state. */
-static void
-buf_add_encoded(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s, *run;
-	char esc[3];
-
-	buf_add(b, " ", 1);
-	while (*p != '\0') {
-		for (run = p; *p != '\0' && !needs_escape(*p); p++)
-			;
-		if (p > run)
-			buf_add(b, (const char *)run, (size_t)(p - run));
-		if (*p == '\0')
-			break;
-		esc[0] = '%';
-		esc[1] = hex[*p >> 4];
-		esc[2] = hex[*p & 15];
-		buf_add(b, esc, 3);
-		p++;
-	}
-}
-
-int
-sim_state_format(const struct sim_state *st, char **text, size_t *len, kext_error *err)
-{
-	struct buf b = { 0 };
-	const struct sim_file *f;
-	size_t i, j;
-
-	buf_printf(&b, "# simulated FreeBSD kernel linker state (kext_tools sim backend)\n");
-	buf_printf(&b, "%s %d\n", STATE_MAGIC, STATE_FORMAT);
-	buf_printf(&b, "osreldate %d\narch %s\n", st->osreldate, st->arch);
-	buf_printf(&b, "next-file-id %d\nnext-module-id %d\nnext-address 0x%" PRIx64 "\n",
-	    st->next_file_id, st->next_module_id, st->next_address);
-	for (i = 0; i < st->num_files; i++) {
-		f = &st->files[i];
-		buf_add(&b, "file", 4);
-		buf_add_int(&b, f->id);
-		buf_add_int(&b, f->refs);
-		buf_add_hex(&b, f->address);
-		buf_add_hex(&b, f->size);
-		buf_add_encoded(&b, f->name);
-		buf_add_encoded(&b, f->pathname);
-		buf_add(&b, "\n", 1);
-		for (j = 0; j < f->num_versions; j++) {
-			buf_add(&b, "version", 7);
-			buf_add_encoded(&b, f->versions[j].name);
-			buf_add_int(&b, f->versions[j].version);
-			buf_add(&b, "\n", 1);
-		}
-		for (j = 0; j < f->num_modules; j++) {
-			buf_add(&b, "module", 6);
-			buf_add_int(&b, f->modules[j].id);
-			buf_add_encoded(&b, f->modules[j].name);
-			buf_add(&b, "\n", 1);
-		}
-		for (j = 0; j < f->num_deps; j++) {
-			buf_add(&b, "depend", 6);
-			buf_add_int(&b, f->deps[j]);
-			buf_add(&b, "\n", 1);
-		}
-		if (f->id != SIM_KERNEL_ID && f->userrefs != 1)
-			buf_printf(&b, "userrefs %d\n", f->userrefs);
-	}
-	if (b.failed) {
-		free(b.p);
-		return kext_fail(err, ENOMEM, "out of memory formatting the sim kernel state");
-	}
-	*text = b.p;
-	*len = b.len;
-	return 0;
-}
-
 /* --- parsing ----------------------------------------------------------- */
 
 struct parser {
 	const char *path;
 	int line;
 	kext_error *err;
+	int txn;		/* the journal record open, 0 outside one */
+	int last_txn;		/* the last record read whole */
+	bool txn_file;		/* the open record added a file: its lines may follow */
 };
 
 static int
@@ -721,14 +578,173 @@ check_state(struct parser *ps, const struct sim_state *st)
 	return rc;
 }
 
+/* --- journal records ---------------------------------------------------- */
+
+/* Whether the line at p (up to eol) reads "end N". */
+static bool
+is_end_line(const char *p, const char *eol, int n)
+{
+	char line[64], extra;
+	int v;
+
+	if ((size_t)(eol - p) >= sizeof(line))
+		return false;
+	memcpy(line, p, (size_t)(eol - p));
+	line[eol - p] = '\0';
+	return sscanf(line, " end %d %c", &v, &extra) == 1 && v == n;
+}
+
+/*
+ * Whether record n, whose "txn" line starts at off, ends: 1 when its
+ * "end n" line (with its newline) follows, 0 when the file ends first (it
+ * was cut short), -1 when another record starts first.
+ */
+static int
+record_complete(const char *text, size_t len, size_t off, int n)
+{
+	const char *p = text + off, *end = text + len, *eol, *w;
+
+	for (p = memchr(p, '\n', (size_t)(end - p)); p != NULL && ++p < end; p = eol) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return 0;	/* a last line without its newline: cut short */
+		if (is_end_line(p, eol, n))
+			return 1;
+		for (w = p; w < eol && (*w == ' ' || *w == '\t'); w++)
+			;
+		if (eol - w > 3 && memcmp(w, "txn", 3) == 0 && (w[3] == ' ' || w[3] == '\t'))
+			return -1;
+	}
+	return 0;
+}
+
+/* Whether a last line without its newline is the start of a "txn" line. */
+static bool
+txn_prefix(const char *line)
+{
+	size_t n = strlen(line);
+
+	return n > 0 && strncmp(line, "txn", n < 3 ? n : 3) == 0 &&
+	    (n <= 3 || line[3] == ' ');
+}
+
+/* "txn N" at offset off: opens record N, or sets *cut when it was cut short. */
+static int
+journal_open(struct parser *ps, const struct sim_state *st, char **tok, size_t ntok,
+    const char *text, size_t len, size_t off, bool *cut)
+{
+	int n, r;
+
+	if (ps->txn != 0)
+		return parse_fail(ps, "'txn' inside record %d, before its 'end %d'", ps->txn,
+		    ps->txn);
+	if (st->num_files == 0)
+		return parse_fail(ps, "'txn' before the snapshot's 'file 1 ... kernel' line");
+	if (ntok != 2 || parse_int(ps, "txn", tok[1], 1, INT_MAX - 1, &n) != 0)
+		return ntok != 2 ? parse_fail(ps, "'txn' takes the record's number") : -1;
+	if (n != ps->last_txn + 1)
+		return parse_fail(ps, "record %d follows record %d (expected %d)", n,
+		    ps->last_txn, ps->last_txn + 1);
+	if ((r = record_complete(text, len, off, n)) < 0)
+		return parse_fail(ps, "record %d has no 'end %d' line before the next record", n,
+		    n);
+	*cut = r == 0;
+	ps->txn = *cut ? 0 : n;
+	ps->txn_file = false;
+	return 0;
+}
+
+/* A counter in a record: ids are never reused, so none goes back. */
+static int
+journal_counter(struct parser *ps, struct sim_state *st, char **tok, size_t ntok)
+{
+	uint64_t address;
+	int v, *counter = strcmp(tok[0], "next-file-id") == 0 ? &st->next_file_id :
+	    &st->next_module_id;
+
+	if (ntok != 2)
+		return parse_fail(ps, "'%s' takes one value, found %zu", tok[0], ntok - 1);
+	if (strcmp(tok[0], "next-address") == 0) {
+		if (parse_hex64(ps, tok[0], tok[1], &address) != 0)
+			return -1;
+		if (address < st->next_address)
+			return parse_fail(ps, "next-address goes back from 0x%" PRIx64 " to 0x%"
+			    PRIx64, st->next_address, address);
+		st->next_address = address;
+		return 0;
+	}
+	if (parse_int(ps, tok[0], tok[1], 1, SIM_MAX_ID, &v) != 0)
+		return -1;
+	if (v < *counter)
+		return parse_fail(ps, "%s goes back from %d to %d", tok[0], *counter, v);
+	*counter = v;
+	return 0;
+}
+
+/* "refs ID REFS" or "unload ID": a change to a file older than the record. */
+static int
+journal_change(struct parser *ps, struct sim_state *st, char **tok, size_t ntok)
+{
+	bool unload = strcmp(tok[0], "unload") == 0;
+	struct sim_file *f;
+	int id, refs = 0;
+
+	if (ntok != (unload ? 2u : 3u))
+		return parse_fail(ps, unload ? "'unload' takes FILEID" : "'refs' takes FILEID REFS");
+	if (parse_int(ps, tok[0], tok[1], 1, SIM_MAX_ID, &id) != 0 ||
+	    (!unload && parse_int(ps, "refs", tok[2], 1, SIM_MAX_ID, &refs) != 0))
+		return -1;
+	if ((f = sim_state_find_file(st, id)) == NULL)
+		return parse_fail(ps, "'%s %d': no file %d is loaded", tok[0], id, id);
+	if (!unload) {
+		f->refs = refs;
+		return 0;
+	}
+	if (id == SIM_KERNEL_ID)
+		return parse_fail(ps, "'unload 1': the kernel cannot be unloaded");
+	sim_state_remove_file(st, (size_t)(f - st->files));
+	ps->txn_file = false;	/* the last file may have been this one */
+	return 0;
+}
+
+/* A line inside record ps->txn. */
+static int
+journal_line(struct parser *ps, struct sim_state *st, char **tok, size_t ntok)
+{
+	int n;
+
+	if (strcmp(tok[0], "end") == 0) {
+		if (ntok != 2 || parse_int(ps, "end", tok[1], 1, INT_MAX, &n) != 0 ||
+		    n != ps->txn)
+			return parse_fail(ps, "expected 'end %d'", ps->txn);
+		ps->last_txn = ps->txn;
+		ps->txn = 0;
+		return 0;
+	}
+	if (strcmp(tok[0], "next-file-id") == 0 || strcmp(tok[0], "next-module-id") == 0 ||
+	    strcmp(tok[0], "next-address") == 0)
+		return journal_counter(ps, st, tok, ntok);
+	if (strcmp(tok[0], "refs") == 0 || strcmp(tok[0], "unload") == 0)
+		return journal_change(ps, st, tok, ntok);
+	if (strcmp(tok[0], "file") == 0) {
+		ps->txn_file = true;
+		return parse_file_line(ps, st, tok, ntok);
+	}
+	if (!ps->txn_file)
+		return parse_fail(ps, "expected 'next-file-id', 'next-module-id', 'next-address', "
+		    "'refs', 'unload', 'file' or 'end %d' in record %d, found '%.80s'", ps->txn,
+		    ps->txn, tok[0]);
+	return parse_record(ps, st, tok, ntok);
+}
+
 int
 sim_state_parse(const char *text, size_t len, const char *path, struct sim_state *st,
     kext_error *err)
 {
-	struct parser ps = { path, 0, err };
+	struct parser ps = { path, 0, err, 0, 0, false };
 	int seen[H_COUNT] = { 0 }, have_magic = 0, k, fmt = 0;
 	char *copy, *line, *next, *tok[MAX_TOKENS];
-	size_t ntok;
+	size_t ntok, valid_len = len, snapshot_len = len;
+	bool cut = false;
 	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -750,20 +766,39 @@ sim_state_parse(const char *text, size_t len, const char *path, struct sim_state
 		ps.line++;
 		if (line[0] == '#')
 			continue;
+		if (next == NULL && fmt >= 2 && st->num_files > 0 && ps.txn == 0 &&
+		    txn_prefix(line)) {
+			valid_len = (size_t)(line - copy);	/* a "txn" line cut short */
+			cut = true;
+			break;
+		}
 		ntok = tokenize(line, tok, MAX_TOKENS);
 		if (ntok == 0)
 			continue;
 		if (ntok > MAX_TOKENS) {
 			rc = parse_fail(&ps, "too many values on one line");
 		} else if (!have_magic) {
-			if (ntok != 2 || strcmp(tok[0], STATE_MAGIC) != 0)
-				rc = parse_fail(&ps, "expected '%s %d', found '%.80s'", STATE_MAGIC,
-				    STATE_FORMAT, tok[0]);
-			else if ((rc = parse_int(&ps, STATE_MAGIC, tok[1], 1, 1000, &fmt)) == 0 &&
-			    fmt != STATE_FORMAT)
-				rc = parse_fail(&ps, "format %d is not supported (expected %d)", fmt,
-				    STATE_FORMAT);
+			if (ntok != 2 || strcmp(tok[0], SIM_STATE_MAGIC) != 0)
+				rc = parse_fail(&ps, "expected '%s %d', found '%.80s'", SIM_STATE_MAGIC,
+				    SIM_STATE_FORMAT, tok[0]);
+			else if ((rc = parse_int(&ps, SIM_STATE_MAGIC, tok[1], 1, 1000, &fmt)) == 0 &&
+			    (fmt < 1 || fmt > SIM_STATE_FORMAT))
+				rc = parse_fail(&ps, "format %d is not supported (expected 1 to %d)",
+				    fmt, SIM_STATE_FORMAT);
 			have_magic = 1;
+		} else if (strcmp(tok[0], "txn") == 0 && fmt >= 2) {
+			if (ps.last_txn == 0)
+				snapshot_len = (size_t)(line - copy);
+			rc = journal_open(&ps, st, tok, ntok, text, len, (size_t)(line - copy), &cut);
+			if (rc == 0 && cut) {
+				valid_len = (size_t)(line - copy);	/* the rest is not read */
+				break;
+			}
+		} else if (ps.txn != 0) {
+			rc = journal_line(&ps, st, tok, ntok);
+		} else if (ps.last_txn != 0) {
+			rc = parse_fail(&ps, "expected 'txn %d' after record %d, found '%.80s'",
+			    ps.last_txn + 1, ps.last_txn, tok[0]);
 		} else if (strcmp(tok[0], "file") == 0) {
 			for (k = 0; k < H_COUNT && rc == 0; k++)
 				if (!seen[k])
@@ -782,149 +817,20 @@ sim_state_parse(const char *text, size_t len, const char *path, struct sim_state
 		ps.line = 1;
 	if (rc == 0 && (!have_magic || st->num_files == 0))
 		rc = parse_fail(&ps, "%s", !have_magic ? "empty file" : "no 'file 1 ... kernel' line");
+	if (rc == 0 && ps.txn != 0)
+		rc = parse_fail(&ps, "record %d has no 'end %d' line", ps.txn, ps.txn);
 	if (rc == 0)
 		rc = check_state(&ps, st);
-	if (rc != 0)
+	if (rc != 0) {
 		sim_state_free(st);
-	return rc;
-}
-
-/* --- reading and writing ----------------------------------------------- */
-
-int
-sim_state_read_text(const char *path, char **out, size_t *outlen, kext_error *err)
-{
-	struct stat sb;
-	char *text;
-	size_t got = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return kext_fail(err, errno, "%s: cannot open the sim kernel state: %s", path,
-		    strerror(errno));
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > SIM_STATE_MAX_BYTES) {
-		close(fd);
-		return kext_fail(err, EINVAL, "%s: expected a regular file of at most %u bytes",
-		    path, SIM_STATE_MAX_BYTES);
+		return rc;
 	}
-	if ((text = malloc((size_t)sb.st_size + 1)) == NULL) {
-		close(fd);
-		return kext_fail(err, ENOMEM, "%s: out of memory", path);
-	}
-	/* Read until EOF; the file is replaced by rename, never rewritten in place. */
-	while (got <= (size_t)sb.st_size &&
-	    (n = read(fd, text + got, (size_t)sb.st_size + 1 - got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			kext_fail(err, errno, "%s: read: %s", path, strerror(errno));
-			goto fail;
-		}
-		got += (size_t)n;
-	}
-	if (got > (size_t)sb.st_size) {
-		kext_fail(err, EINVAL, "%s: changed size while being read", path);
-		goto fail;
-	}
-	close(fd);
-	*out = text;
-	*outlen = got;
-	return 0;
-fail:
-	free(text);
-	close(fd);
-	return -1;
-}
-
-int
-sim_state_read(const char *path, struct sim_state *st, kext_error *err)
-{
-	char *text;
-	size_t len;
-	int rc;
-
-	if (sim_state_read_text(path, &text, &len, err) != 0)
-		return -1;
-	rc = sim_state_parse(text, len, path, st, err);
-	free(text);
-	return rc;
-}
-
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
+	if (snapshot_len > valid_len)
+		snapshot_len = valid_len;
+	st->snapshot_len = snapshot_len;
+	st->journal_len = valid_len - snapshot_len;
+	st->last_txn = ps.last_txn;
+	st->torn = cut;
 	return 0;
 }
 
-/* Makes the rename durable; not every file system supports fsync on directories. */
-static void
-sync_parent_dir(const char *path)
-{
-	char *copy = strdup(path);
-	int fd;
-
-	if (copy == NULL)
-		return;
-	if ((fd = open(dirname(copy), O_RDONLY | O_CLOEXEC)) >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	free(copy);
-}
-
-int
-sim_state_write_text(const char *path, const char *text, size_t len, kext_error *err)
-{
-	char tmp[4096];
-	int fd, saved;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return kext_fail(err, ENAMETOOLONG, "%s: path too long", path);
-	if (len > SIM_STATE_MAX_BYTES)
-		return kext_fail(err, ENOSPC, "%s: the sim kernel state would exceed %u bytes",
-		    path, SIM_STATE_MAX_BYTES);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		saved = errno;
-		return kext_fail(err, saved, "%s: cannot create: %s", tmp, strerror(saved));
-	}
-	if (write_all(fd, text, len) != 0 || fsync(fd) != 0) {
-		saved = errno ? errno : EIO;
-		close(fd);
-		unlink(tmp);
-		return kext_fail(err, saved, "%s: cannot write: %s", tmp, strerror(saved));
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		saved = errno;
-		unlink(tmp);
-		return kext_fail(err, saved, "%s: cannot replace with %s: %s", path, tmp,
-		    strerror(saved));
-	}
-	sync_parent_dir(path);
-	return 0;
-}
-
-int
-sim_state_write(const char *path, const struct sim_state *st, kext_error *err)
-{
-	char *text;
-	size_t len;
-	int rc;
-
-	if (sim_state_format(st, &text, &len, err) != 0)
-		return -1;
-	rc = sim_state_write_text(path, text, len, err);
-	free(text);
-	return rc;
-}
