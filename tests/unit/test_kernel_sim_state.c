@@ -345,6 +345,41 @@ test_journal_cut_short(void **state)
 	assert_int_equal(kext_kernel_open(f->spec, &k, &err), -1);
 }
 
+/*
+ * kldfind "a" matches a file named "a" or "a.ko", the lowest id first; the
+ * name index (kernel_sim_index.c) forgets a file that goes.
+ */
+static const char two_names_state[] =
+    JOURNAL_BASE
+    "txn 1\nnext-file-id 6\nnext-module-id 3\nnext-address 0xffffffff82302000\n"
+    "refs 1 3\n"
+    "file 4 1 0xffffffff82300000 0x1000 a /x/a\ndepend 1\n"
+    "file 5 1 0xffffffff82301000 0x1000 a.ko /x/a.ko\ndepend 1\n"
+    "end 1\n";
+
+static void
+test_lookup_by_name(void **state)
+{
+	struct sim_fixture *f = *state;
+	struct kext_kernel *k = NULL;
+	kext_error err = { 0, "" };
+	int id = 0;
+
+	write_file(f->state, two_names_state, strlen(two_names_state));
+	assert_int_equal(kext_kernel_open(f->spec, &k, &err), 0);
+	assert_int_equal(kext_kernel_find_file(k, "a", &id, &err), 0);
+	assert_int_equal(id, 4);
+	assert_int_equal(kext_kernel_find_file(k, "/elsewhere/a.ko", &id, &err), 0);
+	assert_int_equal(id, 5);
+	assert_int_equal(kext_kernel_unload(k, 4, false, &err), 0);
+	assert_int_equal(kext_kernel_find_file(k, "a", &id, &err), 0);
+	assert_int_equal(id, 5);
+	assert_int_equal(kext_kernel_unload(k, 5, false, &err), 0);
+	assert_int_equal(kext_kernel_find_file(k, "a", &id, &err), -1);
+	assert_int_equal(err.code, ENOENT);
+	kext_kernel_close(k);
+}
+
 struct corrupt_case {
 	const char *text;
 	int line;
@@ -498,6 +533,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_autoloaded_dependency, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_journal_replayed, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_journal_cut_short, setup, sim_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_by_name, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_states, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_nul_byte, setup, sim_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_corrupted_while_open, setup, sim_fixture_teardown),

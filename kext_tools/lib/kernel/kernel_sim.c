@@ -284,6 +284,7 @@ txn_begin(struct sim *s, int how, struct sim_txn *t, kext_error *err)
 		close(t->lock_fd);
 		return -1;
 	}
+	sim_index_build(&s->cache);
 	if (how == LOCK_EX)
 		sim_changes_start(&s->cache);
 	t->st = s->cache;
@@ -321,6 +322,33 @@ txn_end(struct sim *s, struct sim_txn *t, int commit, kext_error *err)
  * one providing exactly pref wins at once, else the highest version within
  * [min, max]. NULL when none does.
  */
+#define SIM_MAX_HITS 64	/* more files of one name than this: scan them all */
+
+static int
+by_id_then_idx(const void *a, const void *b)
+{
+	const struct sim_hit *x = a, *y = b;
+
+	if (x->id != y->id)
+		return (x->id > y->id) - (x->id < y->id);
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/*
+ * The hits for name, in the order a scan of st->files meets them; false
+ * when there is no index or too many to hold, and the caller scans.
+ */
+static bool
+lookup(const struct sim_state *st, enum sim_key key, const char *name,
+    struct sim_hit hits[SIM_MAX_HITS], size_t *n)
+{
+	if (st->index == NULL ||
+	    (*n = sim_index_find(st, key, name, hits, SIM_MAX_HITS)) > SIM_MAX_HITS)
+		return false;
+	kext_sort(hits, *n, sizeof(*hits), by_id_then_idx);
+	return true;
+}
+
 /*
  * The loaded file whose MODULE_VERSION satisfies {min, pref, max} of name:
  * one providing exactly pref wins at once, else the highest version within
@@ -329,10 +357,20 @@ txn_end(struct sim *s, struct sim_txn *t, int commit, kext_error *err)
 static const struct sim_file *
 find_provider(const struct sim_state *st, const char *name, int min, int pref, int max)
 {
+	struct sim_hit hits[SIM_MAX_HITS];
 	const struct sim_file *best = NULL;
-	int best_version = 0;
-	size_t i, j;
+	int best_version = 0, best_id = 0;
+	size_t i, j, n;
 
+	if (lookup(st, SIM_KEY_VERSION, name, hits, &n)) {
+		for (i = 0; i < n; i++)
+			if (kext_fbsd_version_better(min, pref, max, hits[i].value, best_id != 0,
+			    best_version)) {
+				best_id = hits[i].id;
+				best_version = hits[i].value;
+			}
+		return best_id != 0 ? sim_state_find_file(st, best_id) : NULL;
+	}
 	for (i = 0; i < st->num_files; i++) {
 		const struct sim_file *f = &st->files[i];
 
@@ -476,9 +514,23 @@ make_dir(const char *dir, kext_error *err)
 static const struct sim_file *
 find_by_basename(const struct sim_state *st, const char *base)
 {
-	size_t i, n = strlen(base);
+	struct sim_hit hits[SIM_MAX_HITS];
+	size_t i, j, n = strlen(base), nhits;
+	char with_ko[KLD_MAXPATHLEN + 4];
+	int id = 0;
 
 	/* kldfind/linker_find_file_by_name: "X" matches X and X.ko */
+	if (n + 4 <= sizeof(with_ko)) {
+		snprintf(with_ko, sizeof(with_ko), "%s.ko", base);
+		for (j = 0; j < 2 && id >= 0; j++) {
+			if (!lookup(st, SIM_KEY_NAME, j ? with_ko : base, hits, &nhits))
+				id = -1;	/* no index: scan */
+			else if (nhits > 0 && (id == 0 || hits[0].id < id))
+				id = hits[0].id;
+		}
+		if (id >= 0)
+			return id != 0 ? sim_state_find_file(st, id) : NULL;
+	}
 	for (i = 0; i < st->num_files; i++) {
 		const char *name = st->files[i].name;
 
@@ -492,8 +544,11 @@ find_by_basename(const struct sim_state *st, const char *base)
 static const struct sim_file *
 find_module_owner(const struct sim_state *st, const char *name)
 {
-	size_t i, j;
+	struct sim_hit hits[SIM_MAX_HITS];
+	size_t i, j, n;
 
+	if (lookup(st, SIM_KEY_MODULE, name, hits, &n))
+		return n > 0 ? sim_state_find_file(st, hits[0].id) : NULL;
 	for (i = 0; i < st->num_files; i++)
 		for (j = 0; j < st->files[i].num_modules; j++)
 			if (strcmp(st->files[i].modules[j].name, name) == 0)
@@ -554,25 +609,39 @@ check_module(const struct sim_state *st, const struct kmod_file *kf, const char 
 	return rc != 0 ? rc : check_names(kf, path, err);
 }
 
+static int
+interface_present(const struct sim_file *owner, const struct kmod_file *kf, const char *path,
+    const struct kmod_version *v, kext_error *err)
+{
+	return kext_fail(err, kf->e_type == 1 ? ENOEXEC : EEXIST, "kldload %s: interface %s.%d "
+	    "already present in the KLD '%s'!", path, v->name, v->version, owner->name);
+}
+
 /* "interface X.N already present": a MODULE_VERSION another file provides. */
 static int
 check_interfaces(const struct sim_state *st, const struct kmod_file *kf, const char *path,
     kext_error *err)
 {
-	size_t i, f, j;
+	struct sim_hit hits[SIM_MAX_HITS];
+	size_t i, f, j, h, n;
 
 	for (i = 0; i < kf->num_records; i++) {
 		const struct kmod_version *v = &kf->records[i].u.version;
 
 		if (kf->records[i].type != KMOD_VERSION)
 			continue;
+		if (lookup(st, SIM_KEY_VERSION, v->name, hits, &n)) {
+			for (h = 0; h < n; h++)
+				if (hits[h].value == v->version)
+					return interface_present(sim_state_find_file(st, hits[h].id), kf,
+					    path, v, err);
+			continue;
+		}
 		for (f = 0; f < st->num_files; f++)
 			for (j = 0; j < st->files[f].num_versions; j++)
 				if (strcmp(st->files[f].versions[j].name, v->name) == 0 &&
 				    st->files[f].versions[j].version == v->version)
-					return kext_fail(err, kf->e_type == 1 ? ENOEXEC : EEXIST,
-					    "kldload %s: interface %s.%d already present in the KLD "
-					    "'%s'!", path, v->name, v->version, st->files[f].name);
+					return interface_present(&st->files[f], kf, path, v, err);
 	}
 	return 0;
 }
@@ -780,12 +849,29 @@ reserve(struct sim_state *st, uint64_t file_size, const char *path, struct place
 	return 0;
 }
 
-static int
-by_file_id(const void *a, const void *b)
+/*
+ * Moves the file just appended to its place by id: its dependencies, loaded
+ * meanwhile with higher ids, were appended before it.
+ */
+static void
+place_by_id(struct sim_state *st)
 {
-	const struct sim_file *x = a, *y = b;
+	size_t last = st->num_files - 1, lo = 0, hi = last;
+	struct sim_file moving;
 
-	return (x->id > y->id) - (x->id < y->id);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (st->files[mid].id < st->files[last].id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == last)
+		return;
+	moving = st->files[last];
+	memmove(&st->files[lo + 1], &st->files[lo], (last - lo) * sizeof(st->files[0]));
+	st->files[lo] = moving;
 }
 
 /* Fills the new file's records at its placement; takes ownership of deps. */
@@ -847,8 +933,8 @@ add_file(struct sim_state *st, const struct kmod_file *kf, const char *base,
 	}
 	st->next_module_id += (int)nmod;
 	*fileid = f->id;
-	/* its dependencies, loaded meanwhile, were appended first */
-	kext_sort(st->files, st->num_files, sizeof(*st->files), by_file_id);
+	sim_index_add_file(st, f);
+	place_by_id(st);
 	return 0;
 nomem:
 	sim_state_remove_file(st, st->num_files - 1);

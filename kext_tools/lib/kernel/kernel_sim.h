@@ -64,6 +64,8 @@ struct sim_file {
 	int line;		/* of its "file" line in the state file, for messages */
 };
 
+struct sim_index;
+
 struct sim_state {
 	int osreldate;
 	char arch[32];
@@ -87,6 +89,8 @@ struct sim_state {
 	int *touched;
 	size_t num_touched, cap_touched;
 	bool untracked;
+
+	struct sim_index *index;	/* kernel_sim_index.c; NULL: not built */
 };
 
 /* A new kernel: file 1 "kernel" providing VERSION kernel=osreldate. */
@@ -154,6 +158,25 @@ void sim_file_free(struct sim_file *f);
 
 /* The file with this id (ids ascend, so a binary search), or NULL. */
 struct sim_file *sim_state_find_file(const struct sim_state *st, int id);
+
+/*
+ * The index of loaded files by name (kernel_sim_index.c). sim_index_build
+ * leaves st->index NULL without memory, and adding a file drops it then:
+ * callers scan st->files when it is NULL. sim_state_remove_file keeps it.
+ */
+enum sim_key { SIM_KEY_NAME, SIM_KEY_VERSION, SIM_KEY_MODULE, SIM_KEY_COUNT };
+struct sim_hit {
+	int id;			/* the file's */
+	int value;		/* the version (SIM_KEY_VERSION) or module id (SIM_KEY_MODULE) */
+	int idx;		/* which of the file's versions or modules */
+};
+void sim_index_build(struct sim_state *st);
+void sim_index_add_file(struct sim_state *st, const struct sim_file *f);
+void sim_index_remove_file(struct sim_state *st, const struct sim_file *f);
+void sim_index_drop(struct sim_state *st);
+/* Fills up to max hits for name, in no order; returns how many there are. */
+size_t sim_index_find(const struct sim_state *st, enum sim_key key, const char *name,
+    struct sim_hit *hits, size_t max);
 
 /* Whether arch is one the module reader reports, or "any". */
 int sim_arch_valid(const char *arch);

@@ -123,6 +123,7 @@ sim_state_free(struct sim_state *st)
 		sim_file_free(&st->files[i]);
 	free(st->files);
 	free(st->touched);
+	sim_index_drop(st);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -150,6 +151,7 @@ sim_state_add_file(struct sim_state *st, kext_error *err)
 void
 sim_state_remove_file(struct sim_state *st, size_t index)
 {
+	sim_index_remove_file(st, &st->files[index]);
 	sim_file_free(&st->files[index]);
 	memmove(&st->files[index], &st->files[index + 1],
 	    (st->num_files - index - 1) * sizeof(st->files[0]));
