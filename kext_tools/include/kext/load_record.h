@@ -30,9 +30,13 @@ struct kext_load_record {
 	char *bundle_path;
 };
 
+/* Lookups by file id and identifier (private to load_record_index.c). */
+struct kext_load_records_index;
+
 struct kext_load_records {
-	struct kext_load_record *items;
+	struct kext_load_record *items;	/* in the record file's order */
 	size_t n;
+	struct kext_load_records_index *index;	/* made by kext_load_records_match */
 };
 
 /* The record file for k (malloc'd). */
@@ -45,9 +49,24 @@ int kext_load_record_add(struct kext_kernel *k, const struct kext_load_result *r
 /* Drops the entries of files no longer loaded (after an unload). */
 int kext_load_record_prune(struct kext_kernel *k, kext_error *err);
 
-/* The entries of files still loaded; a missing record file is an empty one. */
+/*
+ * The entries of files still loaded, matched and indexed; a missing record
+ * file is an empty one.
+ */
 int kext_load_record_read(struct kext_kernel *k, struct kext_load_records *out, kext_error *err);
 
+/*
+ * Keeps the entries whose path is the pathname of one of the n loaded files
+ * (taking the id of the first such file), drops the others, and indexes the
+ * rest for the lookups below, in O(n log n). kext_load_record_read does this.
+ */
+int kext_load_records_match(struct kext_load_records *r, const struct kext_kld_file *files,
+    size_t n, kext_error *err);
+
+/*
+ * The first entry in file order with that file id or identifier, or NULL
+ * (always NULL before kext_load_records_match). O(log n) and O(1).
+ */
 const struct kext_load_record *kext_load_record_by_fileid(const struct kext_load_records *r,
     int fileid);
 const struct kext_load_record *kext_load_record_by_identifier(const struct kext_load_records *r,

@@ -19,6 +19,8 @@
 
 #include "kext/file_read.h"
 #include "kext/load_record.h"
+#include "kext/map.h"
+#include "load_record_internal.h"
 
 #define RECORD_HEADER	"# kextload records v1: fileid when identifier version path bundle\n"
 #define RECORD_NAME	"loaded-kexts"
@@ -44,25 +46,6 @@ kext_load_record_path(const struct kext_kernel *k)
 	if (asprintf(&path, "%s/%s", dir, RECORD_NAME) < 0)
 		return NULL;
 	return path;
-}
-
-static void
-record_clear(struct kext_load_record *r)
-{
-	free(r->identifier);
-	free(r->version);
-	free(r->path);
-	free(r->bundle_path);
-}
-
-void
-kext_load_records_free(struct kext_load_records *r)
-{
-	for (size_t i = 0; i < r->n; i++)
-		record_clear(&r->items[i]);
-	free(r->items);
-	r->items = NULL;
-	r->n = 0;
 }
 
 /* Undoes the escapes of one field in place. */
@@ -92,18 +75,6 @@ put_escaped(FILE *fp, const char *s)
 		else
 			fputc(*s, fp);
 	}
-}
-
-static int
-push(struct kext_load_records *r, const struct kext_load_record *rec)
-{
-	struct kext_load_record *grown = realloc(r->items, (r->n + 1) * sizeof(*grown));
-
-	if (grown == NULL)
-		return -1;
-	r->items = grown;
-	r->items[r->n++] = *rec;
-	return 0;
 }
 
 /* One line into rec; false for a malformed line (skipped, as a torn write would be). */
@@ -136,7 +107,7 @@ parse_line(char *line, struct kext_load_record *rec)
 	rec->bundle_path = strdup(unescape(field[5]));
 	if (rec->identifier == NULL || rec->version == NULL || rec->path == NULL ||
 	    rec->bundle_path == NULL) {
-		record_clear(rec);
+		load_record_clear(rec);
 		return false;
 	}
 	return true;
@@ -172,8 +143,8 @@ read_records(const char *path, struct kext_load_records *out, kext_error *err)
 			*next++ = '\0';
 		if (line[0] == '#' || !parse_line(line, &rec))
 			continue;
-		if (push(out, &rec) != 0) {
-			record_clear(&rec);
+		if (load_record_push(out, &rec) != 0) {
+			load_record_clear(&rec);
 			free(text);
 			kext_load_records_free(out);
 			return kext_fail(err, ENOMEM, "%s: out of memory", path);
@@ -181,43 +152,6 @@ read_records(const char *path, struct kext_load_records *out, kext_error *err)
 	}
 	free(text);
 	return 0;
-}
-
-/* The pathname the kernel gives fileid, or NULL when no such file is loaded. */
-static const char *
-loaded_path(const struct kext_kld_file *files, size_t n, int fileid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (files[i].id == fileid)
-			return files[i].pathname != NULL ? files[i].pathname : "";
-	return NULL;
-}
-
-/*
- * Keeps the entries whose path is still loaded, with the id it has now (the
- * linux backend numbers files afresh in each run; a kld id can be reused by
- * another file), and drops the others.
- */
-static void
-prune(struct kext_load_records *r, const struct kext_kld_file *files, size_t nfiles)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < r->n; i++) {
-		const struct kext_kld_file *f = NULL;
-
-		for (size_t j = 0; j < nfiles && f == NULL && r->items[i].fileid > 0; j++)
-			if (files[j].pathname != NULL &&
-			    strcmp(files[j].pathname, r->items[i].path) == 0)
-				f = &files[j];
-		if (f != NULL) {
-			r->items[i].fileid = f->id;
-			r->items[w++] = r->items[i];
-		} else {
-			record_clear(&r->items[i]);
-		}
-	}
-	r->n = w;
 }
 
 static int
@@ -297,12 +231,41 @@ lock_records(const char *path, int how, kext_error *err)
 	return fd;
 }
 
-/* Locked read, prune, change (add may be NULL), write. */
+/* One entry a file result loaded, superseding the older entries of its file id. */
+static int
+add_loaded(struct kext_load_records *r, const struct kext_load_result *add,
+    const struct kext_kld_file *files, size_t nfiles)
+{
+	size_t first_new = r->n;
+
+	for (size_t i = 0; i < add->n; i++) {
+		const struct kext_load_step *s = &add->steps[i];
+		struct kext_load_record rec = {.fileid = s->fileid, .when = (int64_t)time(NULL)};
+		const char *kpath;
+
+		if (s->kind != KEXT_STEP_LOAD || s->fileid <= 0 ||
+		    (kpath = load_record_loaded_path(files, nfiles, s->fileid)) == NULL)
+			continue;
+		rec.identifier = strdup(s->identifier);
+		rec.version = strdup(s->version != NULL ? s->version : "");
+		rec.path = strdup(kpath);
+		rec.bundle_path = strdup(s->bundle_path != NULL ? s->bundle_path : "");
+		if (rec.identifier == NULL || rec.version == NULL || rec.path == NULL ||
+		    rec.bundle_path == NULL || load_record_push(r, &rec) != 0) {
+			load_record_clear(&rec);
+			return -1;
+		}
+	}
+	return load_record_supersede(r, first_new);
+}
+
+/* Locked read, drop what is no longer loaded, change (add may be NULL), write. */
 static int
 update(struct kext_kernel *k, const struct kext_load_result *add, kext_error *err)
 {
 	struct kext_load_records r = {0};
 	struct kext_kld_file *files = NULL;
+	struct kext_map *paths = NULL;
 	size_t nfiles = 0;
 	char *path = kext_load_record_path(k);
 	int fd = -1, rc = -1;
@@ -312,32 +275,18 @@ update(struct kext_kernel *k, const struct kext_load_result *add, kext_error *er
 	if ((fd = lock_records(path, LOCK_EX, err)) < 0 || read_records(path, &r, err) != 0 ||
 	    kext_kernel_list(k, &files, &nfiles, err) != 0)
 		goto out;
-	prune(&r, files, nfiles);
-	for (size_t i = 0; add != NULL && i < add->n; i++) {
-		const struct kext_load_step *s = &add->steps[i];
-		struct kext_load_record rec = {.fileid = s->fileid, .when = (int64_t)time(NULL)};
-		const char *kpath;
-
-		if (s->kind != KEXT_STEP_LOAD || s->fileid <= 0 ||
-		    (kpath = loaded_path(files, nfiles, s->fileid)) == NULL)
-			continue;
-		for (size_t j = 0; j < r.n; j++)
-			if (r.items[j].fileid == s->fileid)
-				r.items[j].fileid = -1;	/* replaced below; dropped on write */
-		rec.identifier = strdup(s->identifier);
-		rec.version = strdup(s->version != NULL ? s->version : "");
-		rec.path = strdup(kpath);
-		rec.bundle_path = strdup(s->bundle_path != NULL ? s->bundle_path : "");
-		if (rec.identifier == NULL || rec.version == NULL || rec.path == NULL ||
-		    rec.bundle_path == NULL || push(&r, &rec) != 0) {
-			record_clear(&rec);
-			kext_fail(err, ENOMEM, "%s: out of memory", path);
-			goto out;
-		}
-	}
-	prune(&r, files, nfiles);
+	if ((paths = load_record_paths(files, nfiles)) == NULL)
+		goto nomem;
+	load_record_keep_loaded(&r, paths);
+	if (add != NULL && add_loaded(&r, add, files, nfiles) != 0)
+		goto nomem;
+	load_record_keep_loaded(&r, paths);
 	rc = write_records(path, &r, err);
+	goto out;
+nomem:
+	kext_fail(err, ENOMEM, "%s: out of memory", path);
 out:
+	kext_map_free(paths, NULL);
 	kext_load_records_free(&r);
 	kext_kld_files_free(files, nfiles);
 	if (fd >= 0)
@@ -377,10 +326,8 @@ kext_load_record_read(struct kext_kernel *k, struct kext_load_records *out, kext
 		return 0;
 	}
 	if ((fd = lock_records(path, LOCK_SH, err)) >= 0 && read_records(path, out, err) == 0 &&
-	    kext_kernel_list(k, &files, &nfiles, err) == 0) {
-		prune(out, files, nfiles);
-		rc = 0;
-	}
+	    kext_kernel_list(k, &files, &nfiles, err) == 0)
+		rc = kext_load_records_match(out, files, nfiles, err);
 	if (rc != 0)
 		kext_load_records_free(out);
 	kext_kld_files_free(files, nfiles);
@@ -388,22 +335,4 @@ kext_load_record_read(struct kext_kernel *k, struct kext_load_records *out, kext
 		close(fd);
 	free(path);
 	return rc;
-}
-
-const struct kext_load_record *
-kext_load_record_by_fileid(const struct kext_load_records *r, int fileid)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (r->items[i].fileid == fileid)
-			return &r->items[i];
-	return NULL;
-}
-
-const struct kext_load_record *
-kext_load_record_by_identifier(const struct kext_load_records *r, const char *identifier)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (strcmp(r->items[i].identifier, identifier) == 0)
-			return &r->items[i];
-	return NULL;
 }
