@@ -363,6 +363,51 @@ copy_file(struct kext_loaded_entry *l, const struct kext_kld_file *f)
 	return l->file_name != NULL ? 0 : -1;
 }
 
+/*
+ * The place of the entry with fileid, or set->n: the items are in ascending
+ * file id order (kext_kernel_list's promise).
+ */
+static size_t
+place_of(const struct kext_loaded_set *set, int fileid)
+{
+	size_t lo = 0, hi = set->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (set->items[mid].fileid == fileid)
+			return mid;
+		if (set->items[mid].fileid < fileid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return set->n;
+}
+
+/*
+ * What kext_loaded_dependents counts for every entry, in one pass over the
+ * links rather than one pass per entry: each file linking against an entry,
+ * once however often it names it.
+ */
+static void
+count_dependents(struct kext_loaded_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		const struct kext_loaded_entry *l = &set->items[i];
+
+		for (size_t j = 0; j < l->num_linked; j++) {
+			size_t at = place_of(set, l->linked[j]);
+			bool again = false;
+
+			for (size_t k = 0; k < j && !again; k++)
+				again = l->linked[k] == l->linked[j];
+			if (!again && at < set->n)
+				set->items[at].num_dependents++;
+		}
+	}
+}
+
 /* The running kernel's release; $KEXT_LINUX_RELEASE stands in for it in tests. */
 static int
 kernel_release(char *buf, size_t len)
@@ -421,9 +466,7 @@ kext_loaded_read(struct kext_kernel *k, struct kext_loaded_set *set, kext_error 
 	for (size_t i = 0; i < set->n; i++)
 		if (link_dependencies(set, &set->items[i]) != 0)
 			goto nomem;
-	for (size_t i = 0; i < set->n; i++)
-		set->items[i].num_dependents =
-		    kext_loaded_dependents(set, set->items[i].fileid, NULL, 0);
+	count_dependents(set);
 	return 0;
 nomem:
 	kext_kld_files_free(files, files != NULL ? n : 0);
@@ -463,23 +506,12 @@ kext_loaded_by_identifier(const struct kext_loaded_set *set, const char *identif
 	return kext_map_get(set->index->identifiers, identifier);
 }
 
-/* The items are in ascending file id order (kext_kernel_list's promise). */
 const struct kext_loaded_entry *
 kext_loaded_by_fileid(const struct kext_loaded_set *set, int fileid)
 {
-	size_t lo = 0, hi = set->n;
+	size_t at = place_of(set, fileid);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (set->items[mid].fileid == fileid)
-			return &set->items[mid];
-		if (set->items[mid].fileid < fileid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return at < set->n ? &set->items[at] : NULL;
 }
 
 size_t
