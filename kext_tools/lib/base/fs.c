@@ -7,17 +7,52 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "kext/fs.h"
 
+/*
+ * path is dir/NAME/NAME... (dir canonical) and no NAME is ".", ".." or a
+ * symbolic link: then path is its own real path. One lstat(2) a NAME below
+ * dir instead of realpath(3)'s readlink(2) for every component from /; false
+ * sends the caller to realpath(3), which also gives the error.
+ */
+static bool
+plain_below(const char *dir, size_t n, const char *path)
+{
+	char buf[PATH_MAX];
+	const char *name, *end;
+	struct stat st;
+	size_t len = strlen(path);
+
+	if (n <= 1 || strncmp(dir, path, n) != 0 || path[n] != '/' || len >= sizeof(buf))
+		return false;
+	memcpy(buf, path, len + 1);
+	for (name = path + n + 1; ; name = end + 1) {
+		if ((end = strchr(name, '/')) == NULL)
+			end = name + strlen(name);
+		if (end == name || (end - name == 1 && name[0] == '.') ||
+		    (end - name == 2 && name[0] == '.' && name[1] == '.'))
+			return false;
+		buf[end - path] = '\0';
+		if (lstat(buf, &st) != 0 || S_ISLNK(st.st_mode))
+			return false;
+		if (*end == '\0')
+			return true;
+		buf[end - path] = '/';
+	}
+}
+
 int
 kext_path_inside(const char *dir, const char *path, char **real)
 {
 	size_t n = strlen(dir);
 
+	if (plain_below(dir, n, path))
+		return (*real = strdup(path)) != NULL ? 0 : -1;
 	*real = realpath(path, NULL);
 	if (*real == NULL)
 		return -1;

@@ -341,8 +341,7 @@ list_plugins(struct kext_bundle *b, kext_error *err)
 int
 kext_bundle_open(const char *path, struct kext_bundle **out, kext_error *err)
 {
-	struct kext_bundle *b;
-	struct stat st;
+	char *real;
 
 	*out = NULL;
 	if (path == NULL || *path == '\0')
@@ -350,15 +349,26 @@ kext_bundle_open(const char *path, struct kext_bundle **out, kext_error *err)
 	if (!has_kext_extension(path))
 		return kext_fail(err, EINVAL,
 		    "%s: not a kext bundle (the name must end in \".kext\")", path);
+	if ((real = realpath(path, NULL)) == NULL)
+		return kext_fail(err, errno, "%s: %s", path, strerror(errno));
+	return kext_bundle_open_real(path, real, out, err);
+}
+
+int
+kext_bundle_open_real(const char *path, char *real, struct kext_bundle **out,
+    kext_error *err)
+{
+	struct kext_bundle *b;
+	struct stat st;
+
+	*out = NULL;
 	b = calloc(1, sizeof(*b));
-	if (b == NULL)
+	if (b == NULL) {
+		free(real);
 		return kext_fail(err, ENOMEM, "%s: out of memory", path);
-	b->refs = 1;
-	b->path = realpath(path, NULL);
-	if (b->path == NULL) {
-		kext_fail(err, errno, "%s: %s", path, strerror(errno));
-		goto fail;
 	}
+	b->refs = 1;
+	b->path = real;
 	if (stat(b->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		kext_fail(err, ENOTDIR, "%s: not a directory", path);
 		goto fail;

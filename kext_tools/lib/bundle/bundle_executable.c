@@ -11,24 +11,30 @@
 
 #include "bundle_internal.h"
 
-/* The bundle at bundle_path when its executable is the file at real (a canonical path). */
+/*
+ * The bundle at bundle_path (canonical: an ancestor of real; taken) when its
+ * executable is the file at real (a canonical path). An executable path that
+ * is real itself needs no realpath(3): one readlink(2) a component saved.
+ */
 static struct kext_bundle *
-bundle_running(const char *bundle_path, const char *real, kext_error *why)
+bundle_running(char *bundle_path, const char *real, kext_error *why)
 {
 	struct kext_bundle *b;
 	const char *exe;
 	char *exe_real;
 	bool same = false;
 
-	if (kext_bundle_open(bundle_path, &b, why) != 0)
+	if (kext_bundle_open_real(bundle_path, bundle_path, &b, why) != 0)
 		return NULL;
 	exe = kext_bundle_executable_path(b);
 	if (exe == NULL) {
-		kext_fail(why, ENOENT, "%s: has no executable file", bundle_path);
+		kext_fail(why, ENOENT, "%s: has no executable file", kext_bundle_path(b));
+	} else if (strcmp(exe, real) == 0) {
+		same = true;
 	} else if ((exe_real = realpath(exe, NULL)) != NULL) {
 		same = strcmp(exe_real, real) == 0;
 		if (!same)
-			kext_fail(why, ENOENT, "%s: its executable is %s", bundle_path,
+			kext_fail(why, ENOENT, "%s: its executable is %s", kext_bundle_path(b),
 			    exe_real);
 		free(exe_real);
 	}
@@ -62,8 +68,8 @@ kext_bundle_open_for_executable(const char *exe_path, struct kext_bundle **out,
 			free(real);
 			return kext_fail(err, ENOMEM, "%s: out of memory", exe_path);
 		}
+		/* a prefix of a canonical path is canonical: the bundle's realpath(3) is known */
 		*out = bundle_running(prefix, real, &why);
-		free(prefix);
 		if (*out != NULL) {
 			free(real);
 			return 0;

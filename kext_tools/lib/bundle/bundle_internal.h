@@ -45,6 +45,13 @@ struct kext_bundle {
 	struct kext_diags *diags;
 };
 
+/*
+ * kext_bundle_open of a bundle whose canonical path (realpath(3) of path) the
+ * caller has already: real is taken (freed on failure too).
+ */
+int kext_bundle_open_real(const char *path, char *real, struct kext_bundle **out,
+    kext_error *err);
+
 /* Fills the fields above from b->info and records validation diagnostics. */
 void kext_bundle_validate(struct kext_bundle *b);
 
