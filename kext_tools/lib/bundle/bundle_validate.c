@@ -84,15 +84,17 @@ static CFTypeRef
 info_get(const struct kext_bundle *b, const char *key)
 {
 	CFTypeRef v = NULL;
-	char *qualified;
+	char qualified[128];
+	const char *arch = KEXT_ARCH != NULL ? KEXT_ARCH : "";
+	size_t klen = strlen(key), alen = strlen(arch);
 
+	/* "<key>_<arch>" built in place (every key is a short literal): ~20 look-ups a bundle */
 	if (KEXT_ARCH != NULL && (strncmp(key, "OS", 2) == 0 ||
-	    strncmp(key, "IO", 2) == 0)) {
-		qualified = kext_strdupf("%s_%s", key, KEXT_ARCH != NULL ? KEXT_ARCH : "");
-		if (qualified != NULL) {
-			v = dict_get(b->info, qualified);
-			free(qualified);
-		}
+	    strncmp(key, "IO", 2) == 0) && klen + 1 + alen < sizeof(qualified)) {
+		memcpy(qualified, key, klen);
+		qualified[klen] = '_';
+		memcpy(qualified + klen + 1, arch, alen + 1);
+		v = dict_get(b->info, qualified);
 	}
 	return v != NULL ? v : dict_get(b->info, key);
 }
