@@ -33,6 +33,8 @@ peek(const struct scan *s, size_t ahead)
 
 	if (at + s->width > s->n || at < s->at)
 		return -1;
+	if (s->width == 1)	/* UTF-8, nearly every plist: one byte, no assembly */
+		return s->p[at] < 0x80 ? s->p[at] : 0x80;
 	for (unsigned i = 0; i < s->width; i++)
 		v |= (uint32_t)s->p[at + i] << (8 * (s->big ? s->width - 1 - i : i));
 	return v < 0x80 ? (int)v : 0x80;
