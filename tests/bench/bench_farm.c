@@ -1,14 +1,16 @@
 /*
  * Writes a kext farm for the benchmarks (tests/unit/kext_farm.h):
- *   bench_farm DIR N flat|chain|chains TEMPLATE.ko [SIM_STATE]
+ *   bench_farm DIR N flat|chain|chains TEMPLATE.ko [SIM_STATE [SIM_SPEC]]
  * chains: ten chains of N/10. With SIM_STATE (flat farms), also a sim kernel
- * state with all N loaded.
+ * state with all N loaded; with SIM_SPEC (sim:D, D the folder of SIM_STATE),
+ * also kextload's record of them in that kernel, as after N kextloads.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kext_farm.h"
+#include "kext_farm_record.h"
 
 int
 main(int argc, char **argv)
@@ -17,12 +19,12 @@ main(int argc, char **argv)
 	char *end;
 	unsigned long n;
 
-	if ((argc != 5 && argc != 6) ||
+	if (argc < 5 || argc > 7 ||
 	    (strcmp(argv[3], "flat") != 0 && strcmp(argv[3], "chain") != 0 &&
 	    strcmp(argv[3], "chains") != 0) ||
-	    (argc == 6 && strcmp(argv[3], "flat") != 0)) {
-		fprintf(stderr, "usage: bench_farm DIR N flat|chain|chains TEMPLATE.ko [SIM_STATE]\n"
-		    "  (SIM_STATE with flat farms only)\n");
+	    (argc >= 6 && strcmp(argv[3], "flat") != 0)) {
+		fprintf(stderr, "usage: bench_farm DIR N flat|chain|chains TEMPLATE.ko "
+		    "[SIM_STATE [SIM_SPEC]]\n  (SIM_STATE with flat farms only)\n");
 		return 2;
 	}
 	n = strtoul(argv[2], &end, 10);
@@ -37,7 +39,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_farm: %s\n", msg);
 		return 1;
 	}
-	if (argc == 6 && kext_farm_sim_state(argv[1], n, argv[5], msg, sizeof(msg)) != 0) {
+	if (argc >= 6 && kext_farm_sim_state(argv[1], n, argv[5], msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "bench_farm: %s\n", msg);
+		return 1;
+	}
+	if (argc == 7 && kext_farm_load_record(argv[1], n, argv[6], msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "bench_farm: %s\n", msg);
 		return 1;
 	}
