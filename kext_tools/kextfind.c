@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "kext/bundle.h"
 #include "kext/cli.h"
@@ -41,8 +44,11 @@ static const char usage_text[] =
     "query: predicates (-b ID, -B NAME, -module NAME, -loaded, -v, -nv, -a, -na, -w,\n"
     "  -lib, -x, -nx, -plugin, -has-plugins, -kernel-resource, -C, -L, -N, -R, -S,\n"
     "  -p NAME VALUE, -pe NAME, -m NAME VALUE, -me NAME, -V EXPR, -arch LIST,\n"
+    "  -ax LIST, -dsym SYMBOL, -rsym SYMBOL, -d, -nd, -l, -nl,\n"
     "  -compatible-with-version V) joined by -and, -or, -not / !, ( ); commands\n"
-    "  -print, -print0, -pid, -px, -pp NAME, -pa, -print-plugins, -echo TEXT.\n";
+    "  -print, -print0, -pid, -px, -pp NAME, -pm NAME, -pa, -print-plugins,\n"
+    "  -print-dependencies, -print-dependents, -pdiag, -echo TEXT,\n"
+    "  -exec COMMAND ... ; ({} is the kext's path).\n";
 
 struct args {
 	const char **items;
@@ -227,9 +233,9 @@ act(const struct kext_find_action *x, struct kext_find_item *it)
 		fputs(s, stdout);
 		break;
 	case KEXT_FIND_PRINT_PROPERTY:
-		if ((v = kext_find_property_text(it, x->arg)) == NULL)
+		if ((v = kext_find_property_line(it, x->arg)) == NULL)
 			return;
-		printf("%s=%s", x->arg, v);
+		fputs(v, stdout);
 		free(v);
 		break;
 	case KEXT_FIND_PRINT_ARCHES: {
@@ -249,8 +255,131 @@ act(const struct kext_find_action *x, struct kext_find_item *it)
 	case KEXT_FIND_ECHO:
 		fputs(x->arg, stdout);
 		break;
+	default:	/* print_command's */
+		return;
 	}
 	end_line(x->nul, x->no_newline);
+}
+
+/* What the commands of one search share. */
+struct run_state {
+	int rc;		/* an exit status once a command failed */
+};
+
+static void
+command_failed(struct run_state *st, const char *msg)
+{
+	fprintf(stderr, "kextfind: %s\n", msg);
+	st->rc = EX_OSERR;
+}
+
+/*
+ * -exec: the command, without a shell; true when it exits 0 (Apple's
+ * evalExec). A command that cannot be run is false, as find(1)'s.
+ */
+static bool
+run_exec(struct run_state *st, const struct kext_find_action *x, struct kext_find_item *it)
+{
+	char **argv;
+	kext_error err;
+	pid_t pid;
+	int status;
+
+	if (kext_find_exec_argv(x, it, &argv, &err) != 0) {
+		command_failed(st, err.msg);
+		return false;
+	}
+	fflush(stdout);
+	if ((pid = fork()) < 0) {
+		fprintf(stderr, "kextfind: -exec %s: fork: %s\n", argv[0], strerror(errno));
+		st->rc = EX_OSERR;
+		kext_find_exec_argv_free(argv);
+		return false;
+	}
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		fprintf(stderr, "kextfind: -exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	kext_find_exec_argv_free(argv);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "kextfind: -exec: waitpid: %s\n", strerror(errno));
+			st->rc = EX_OSERR;
+			return false;
+		}
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static void
+print_lines(const char *const *lines, size_t n, bool nul)
+{
+	for (size_t i = 0; i < n; i++) {
+		fputs(lines[i], stdout);
+		end_line(nul, false);
+	}
+}
+
+/* The commands other than -exec, which print and are true. */
+static void
+print_command(struct run_state *st, const struct kext_find_action *x, struct kext_find_item *it)
+{
+	const char *const *deps;
+	const char **paths;
+	const char *s;
+	char **lines;
+	kext_error err;
+	size_t n;
+
+	switch (x->kind) {
+	case KEXT_FIND_PRINT_DEPENDENCIES:
+		if (kext_find_dependencies(it, &deps, &n, &err) != 0)
+			command_failed(st, err.msg);
+		else
+			print_lines(deps, n, x->nul);
+		return;
+	case KEXT_FIND_PRINT_DEPENDENTS:
+		if (kext_find_dependents(it, &paths, &n, &err) != 0)
+			command_failed(st, err.msg);
+		else
+			print_lines(paths, n, x->nul);
+		free(paths);
+		return;
+	case KEXT_FIND_PRINT_MATCH_PROPERTY:
+		if (kext_find_match_property_lines(it, x->arg, &lines, &n, &err) != 0) {
+			command_failed(st, err.msg);
+			return;
+		}
+		print_lines((const char *const *)lines, n, x->nul);
+		for (size_t i = 0; i < n; i++)
+			free(lines[i]);
+		free(lines);
+		return;
+	case KEXT_FIND_PRINT_DIAGNOSTICS:
+		/* As kextutil -t: the diagnostics, or a line saying there are none. */
+		if (kext_find_diagnostics(it, &s, &err) != 0)
+			command_failed(st, err.msg);
+		else if (s[0] != '\0')
+			fputs(s, stdout);
+		else
+			printf("%s: no diagnostics.\n", kext_bundle_path(it->bundle));
+		return;
+	default:
+		act(x, it);
+		return;
+	}
+}
+
+static bool
+run_command(void *arg, const struct kext_find_action *x, struct kext_find_item *it)
+{
+	struct run_state *st = arg;
+
+	if (x->kind == KEXT_FIND_EXEC)
+		return run_exec(st, x, it);
+	print_command(st, x, it);
+	return true;
 }
 
 static void
@@ -316,27 +445,55 @@ report_row(const struct kext_find_report *r, struct kext_find_item *it)
 	putchar('\n');
 }
 
-/* The kernel's loaded set when something asks; kernel_rc gets an exit status on failure. */
+/*
+ * The kernel, and its loaded set, when something asks (-json shows the loaded
+ * state when it can); kernel_rc gets an exit status when an asker cannot have
+ * it. *k stays open for the dependency questions.
+ */
 static bool
-read_loaded(const struct args *a, struct kext_loaded_set *set, int *kernel_rc)
+read_loaded(const struct args *a, struct kext_kernel **k, struct kext_loaded_set *set,
+    int *kernel_rc)
 {
-	bool needed = kext_find_needs_kernel(a->query) ||
-	    (a->report != NULL && kext_find_report_needs_kernel(a->report));
-	struct kext_kernel *k;
+	const char *why = kext_find_kernel_reason(a->query);
 	kext_error err;
 
+	if (why == NULL && a->report != NULL && kext_find_report_needs_kernel(a->report))
+		why = "-report";
 	*kernel_rc = 0;
-	if (!needed && !a->json)
+	*k = NULL;
+	if (why == NULL && !a->json)
 		return false;
-	if (kext_kernel_open(a->kernel, &k, &err) != 0 || kext_loaded_read(k, set, &err) != 0) {
-		if (needed) {
-			fprintf(stderr, "kextfind: -loaded needs the kernel: %s\n", err.msg);
+	if (kext_kernel_open(a->kernel, k, &err) != 0 || kext_loaded_read(*k, set, &err) != 0) {
+		if (*k != NULL)
+			kext_kernel_close(*k);
+		*k = NULL;
+		if (why != NULL) {
+			fprintf(stderr, "kextfind: %s needs the kernel: %s\n", why, err.msg);
 			*kernel_rc = EX_OSERR;
 		}
 		return false;
 	}
-	kext_kernel_close(k);
 	return true;
+}
+
+/* The kernel's ELF file for kextutil's symbol check, where it can be read (as kextutil -n). */
+static const char *
+kernel_file(struct kext_kernel *k, char *buf, size_t len)
+{
+	kext_error ignored;
+
+	if (k == NULL || kext_kernel_bootfile(k, buf, len, &ignored) != 0 || buf[0] == '\0' ||
+	    access(buf, R_OK) != 0)
+		return NULL;
+	return buf;
+}
+
+static void
+header(const struct kext_find_report *r)
+{
+	for (size_t c = 0; c < kext_find_report_columns(r); c++)
+		printf("%s%s", c ? "\t" : "", kext_find_report_title(r, c));
+	putchar('\n');
 }
 
 static int
@@ -345,6 +502,10 @@ run(struct args *a)
 	struct kext_repos *repos = NULL;
 	const struct kext_candidate **cands = NULL;
 	struct kext_loaded_set set = {0};
+	struct kext_kernel *k = NULL;
+	struct kext_find_context *ctx = NULL;
+	struct run_state st = {0};
+	char bootfile[1024];
 	kext_error err;
 	size_t n = 0, matches = 0;
 	bool have_loaded = false;
@@ -352,52 +513,56 @@ run(struct args *a)
 
 	if ((rc = open_repositories(a, &repos)) != 0)
 		goto out;
-	have_loaded = read_loaded(a, &set, &rc);
+	have_loaded = read_loaded(a, &k, &set, &rc);
 	if (rc != 0)
 		goto out;
-	if (kext_repos_all(repos, &cands, &n, &err) != 0) {
+	if (kext_repos_all(repos, &cands, &n, &err) != 0 ||
+	    kext_find_context_create(repos, k, have_loaded ? &set : NULL,
+	    kernel_file(k, bootfile, sizeof(bootfile)), &ctx, &err) != 0) {
 		fprintf(stderr, "kextfind: %s\n", err.msg);
 		rc = EX_OSERR;
 		goto out;
 	}
-	if (a->report != NULL && kext_find_report_header(a->report)) {
-		for (size_t c = 0; c < kext_find_report_columns(a->report); c++)
-			printf("%s%s", c ? "\t" : "", kext_find_report_title(a->report, c));
-		putchar('\n');
-	}
+	if (a->report != NULL && kext_find_report_header(a->report))
+		header(a->report);
 	if (a->json)
 		printf("[");
 	for (size_t i = 0; i < n; i++) {
-		struct kext_find_item it = {.loaded = have_loaded ? &set : NULL, .authentic = -1};
-		struct kext_find_action *actions = NULL;
-		size_t nactions = 0;
+		struct kext_find_item it = {.loaded = have_loaded ? &set : NULL, .ctx = ctx,
+		    .authentic = -1, .loadable = -1};
 		bool match;
 
 		if (kext_repos_open(repos, cands[i], &it.bundle, &err) != 0) {
 			fprintf(stderr, "kextfind: warning: %s\n", err.msg);
 			continue;
 		}
-		if (kext_find_eval(a->query, &it, &match, &actions, &nactions, &err) != 0) {
+		if (kext_find_eval(a->query, &it, run_command, &st, &match, &err) != 0) {
 			fprintf(stderr, "kextfind: %s\n", err.msg);
 			rc = EX_OSERR;
 		} else if (match && a->json) {
 			json_item(&it, matches++ == 0, have_loaded);
 		} else if (match && a->report != NULL) {
 			report_row(a->report, &it);
+			if (kext_find_take_error(&it, &err) != 0) {
+				fprintf(stderr, "kextfind: %s\n", err.msg);
+				rc = EX_OSERR;
+			}
 		} else if (match && !kext_find_has_commands(a->query)) {
-			act(&(struct kext_find_action){KEXT_FIND_PRINT, NULL, a->def.nul, false}, &it);
+			act(&(struct kext_find_action){.kind = KEXT_FIND_PRINT, .nul = a->def.nul}, &it);
 		}
-		for (size_t x = 0; x < nactions; x++)
-			act(&actions[x], &it);
-		free(actions);
 		kext_find_item_clear(&it);
 	}
 	if (a->json)
 		printf("%s]\n", matches > 0 ? "\n" : "");
+	if (rc == 0)
+		rc = st.rc;
 out:
 	free(cands);
+	kext_find_context_free(ctx);
 	if (have_loaded)
 		kext_loaded_free(&set);
+	if (k != NULL)
+		kext_kernel_close(k);
 	if (repos != NULL)
 		kext_repos_free(repos);
 	return rc;

@@ -11,6 +11,7 @@
 #include <CoreFoundation/CFLiteExtras.h>
 
 #include "find_internal.h"
+#include "kext/kmod_symbols.h"
 
 CFDictionaryRef
 find_info(struct kext_find_item *it)
@@ -39,6 +40,23 @@ kext_find_kmod(struct kext_find_item *it)
 			it->kf = NULL;
 	}
 	return it->kf;
+}
+
+const struct kmod_symbols *
+find_symbols(struct kext_find_item *it)
+{
+	const char *exe = kext_bundle_executable_path(it->bundle);
+
+	if (!it->syms_tried) {
+		it->syms_tried = true;
+		/* An executable that cannot be read defines and references nothing. */
+		if (exe != NULL && (it->syms = calloc(1, sizeof(*it->syms))) != NULL &&
+		    kmod_symbols_read(exe, it->syms, NULL) != 0) {
+			free(it->syms);
+			it->syms = NULL;
+		}
+	}
+	return it->syms;
 }
 
 bool
@@ -121,8 +139,14 @@ kext_find_item_clear(struct kext_find_item *it)
 		CFRelease(it->info);
 	if (it->kf != NULL)
 		kmod_free(it->kf);
+	if (it->syms != NULL)
+		kmod_symbols_free(it->syms);
+	free(it->syms);
+	free(it->diagnostics);
 	it->info = NULL;
 	it->kf = NULL;
-	it->info_tried = it->kf_tried = false;
-	it->authentic = -1;
+	it->syms = NULL;
+	it->diagnostics = NULL;
+	it->info_tried = it->kf_tried = it->syms_tried = false;
+	it->authentic = it->loadable = -1;
 }

@@ -9,46 +9,63 @@
 
 #include "find_internal.h"
 #include "kext/diag.h"
+#include "kext/kmod_symbols.h"
 #include "kext/version.h"
 
+/*
+ * Apple's semantics, from kext_tools' kextfind_query.c (evalFlag,
+ * evalArchExact, evalDefinesOrReferencesSymbol): -d is OSKextResolveDependencies,
+ * -l OSKextIsLoadable (valid, authentic, dependencies resolved: OSKext.h),
+ * -ax every architecture asked for is in the executable and every one in the
+ * executable was asked for.
+ */
 static const struct find_pred_info preds[] = {
-	{"-b", "-bundle-id", P_BUNDLE_ID, 1, true},
-	{"-B", "-bundle-name", P_BUNDLE_NAME, 1, true},
-	{"-p", "-property", P_PROPERTY, 2, true},
-	{"-pe", "-property-exists", P_PROPERTY_EXISTS, 1, false},
-	{"-m", "-match-property", P_MATCH_PROPERTY, 2, true},
-	{"-me", "-match-property-exists", P_MATCH_PROPERTY_EXISTS, 1, false},
-	{"-a", "-authentic", P_AUTHENTIC, 0, false},
-	{"-na", "-inauthentic", P_INAUTHENTIC, 0, false},
-	{"-v", "-valid", P_VALID, 0, false},
-	{"-nv", "-invalid", P_INVALID, 0, false},
-	{"-w", "-warnings", P_WARNINGS, 0, false},
-	{"-loaded", NULL, P_LOADED, 0, false},
-	{"-x", "-executable", P_EXECUTABLE, 0, false},
-	{"-nx", "-no-executable", P_NO_EXECUTABLE, 0, false},
-	{"-lib", "-library", P_LIBRARY, 0, false},
-	{"-kernel-resource", NULL, P_KERNEL_RESOURCE, 0, false},
-	{"-plugin", NULL, P_PLUGIN, 0, false},
-	{"-has-plugins", NULL, P_HAS_PLUGINS, 0, false},
-	{"-C", "-console", P_CONSOLE, 0, false},
-	{"-L", "-local-root", P_LOCAL_ROOT, 0, false},
-	{"-N", "-network-root", P_NETWORK_ROOT, 0, false},
-	{"-R", "-root", P_ROOT, 0, false},
-	{"-S", "-safe-boot", P_SAFE_BOOT, 0, false},
-	{"-V", "-version", P_VERSION, 1, false},
-	{"-compatible-with-version", NULL, P_COMPATIBLE, 1, false},
-	{"-arch", NULL, P_ARCH, 1, false},
-	{"-module", NULL, P_MODULE, 1, true},
-	/* Apple's, not implemented here. */
-	{"-d", "-dependencies-met", P_UNSUPPORTED, 0, false},
-	{"-nd", "-dependencies-missing", P_UNSUPPORTED, 0, false},
-	{"-l", "-loadable", P_UNSUPPORTED, 0, false},
-	{"-nl", "-nonloadable", P_UNSUPPORTED, 0, false},
-	{"-ax", "-arch-exact", P_UNSUPPORTED, 0, false},
-	{"-dsym", "-defines-symbol", P_UNSUPPORTED, 0, false},
-	{"-rsym", "-references-symbol", P_UNSUPPORTED, 0, false},
-	{"-debug", NULL, P_UNSUPPORTED, 0, false},
-	{"-integrity", NULL, P_UNSUPPORTED, 0, false},
+	{"-b", "-bundle-id", P_BUNDLE_ID, 1, true, false, NULL},
+	{"-B", "-bundle-name", P_BUNDLE_NAME, 1, true, false, NULL},
+	{"-p", "-property", P_PROPERTY, 2, true, false, NULL},
+	{"-pe", "-property-exists", P_PROPERTY_EXISTS, 1, false, false, NULL},
+	{"-m", "-match-property", P_MATCH_PROPERTY, 2, true, false, NULL},
+	{"-me", "-match-property-exists", P_MATCH_PROPERTY_EXISTS, 1, false, false, NULL},
+	{"-a", "-authentic", P_AUTHENTIC, 0, false, false, NULL},
+	{"-na", "-inauthentic", P_INAUTHENTIC, 0, false, false, NULL},
+	{"-v", "-valid", P_VALID, 0, false, false, NULL},
+	{"-nv", "-invalid", P_INVALID, 0, false, false, NULL},
+	{"-w", "-warnings", P_WARNINGS, 0, false, false, NULL},
+	{"-loaded", NULL, P_LOADED, 0, false, true, NULL},
+	{"-x", "-executable", P_EXECUTABLE, 0, false, false, NULL},
+	{"-nx", "-no-executable", P_NO_EXECUTABLE, 0, false, false, NULL},
+	{"-lib", "-library", P_LIBRARY, 0, false, false, NULL},
+	{"-kernel-resource", NULL, P_KERNEL_RESOURCE, 0, false, false, NULL},
+	{"-plugin", NULL, P_PLUGIN, 0, false, false, NULL},
+	{"-has-plugins", NULL, P_HAS_PLUGINS, 0, false, false, NULL},
+	{"-C", "-console", P_CONSOLE, 0, false, false, NULL},
+	{"-L", "-local-root", P_LOCAL_ROOT, 0, false, false, NULL},
+	{"-N", "-network-root", P_NETWORK_ROOT, 0, false, false, NULL},
+	{"-R", "-root", P_ROOT, 0, false, false, NULL},
+	{"-S", "-safe-boot", P_SAFE_BOOT, 0, false, false, NULL},
+	{"-V", "-version", P_VERSION, 1, false, false, NULL},
+	{"-compatible-with-version", NULL, P_COMPATIBLE, 1, false, false, NULL},
+	{"-arch", NULL, P_ARCH, 1, false, false, NULL},
+	{"-ax", "-arch-exact", P_ARCH_EXACT, 1, false, false, NULL},
+	{"-dsym", "-defines-symbol", P_DEFINES_SYMBOL, 1, false, false, NULL},
+	{"-rsym", "-references-symbol", P_REFERENCES_SYMBOL, 1, false, false, NULL},
+	{"-d", "-dependencies-met", P_DEPENDENCIES_MET, 0, false, true, NULL},
+	{"-nd", "-dependencies-missing", P_DEPENDENCIES_MISSING, 0, false, true, NULL},
+	{"-l", "-loadable", P_LOADABLE, 0, false, true, NULL},
+	{"-nl", "-nonloadable", P_NONLOADABLE, 0, false, true, NULL},
+	{"-module", NULL, P_MODULE, 1, true, false, NULL},
+	/*
+	 * Apple's, meaningless here: -debug is OSKextHasLogOrDebugFlags (a true
+	 * OSBundleEnableKextLogging or a nonzero IOKitDebug in a personality:
+	 * OSKext.h), -integrity the BOM receipt check kextfind_query.h says no
+	 * kext matches since Snow Leopard.
+	 */
+	{"-debug", NULL, P_UNSUPPORTED, 0, false, false,
+	    "it asks for OSBundleEnableKextLogging and IOKitDebug, logging flags only "
+	    "Apple's kernel reads; FreeBSD's kernel linker has none"},
+	{"-integrity", NULL, P_UNSUPPORTED, 0, false, false,
+	    "it asks for Apple's installer-receipt integrity state, which FreeBSD "
+	    "kexts do not have (Apple's kextfind matches nothing since Mac OS X 10.6)"},
 };
 
 const struct find_pred_info *
@@ -175,6 +192,40 @@ arch_match(struct kext_find_item *it, const char *list)
 	return m;
 }
 
+/*
+ * The executable's architectures are exactly the list: each one asked for is
+ * there and each one there was asked for (an ELF file has one architecture,
+ * so every word must name it).
+ */
+static bool
+arch_exact_match(struct kext_find_item *it, const char *list)
+{
+	const struct kmod_file *kf = kext_find_kmod(it);
+	char *copy, *save = NULL;
+	bool asked = false, all = true;
+
+	if (kf == NULL || kf->arch == NULL || (copy = strdup(list)) == NULL)
+		return false;
+	for (char *a = strtok_r(copy, ",", &save); a != NULL; a = strtok_r(NULL, ",", &save)) {
+		if (strcmp(a, kf->arch) == 0)
+			asked = true;
+		else
+			all = false;
+	}
+	free(copy);
+	return asked && all;
+}
+
+static bool
+symbol_match(struct kext_find_item *it, const char *name, bool defines)
+{
+	const struct kmod_symbols *s = find_symbols(it);
+
+	if (s == NULL)
+		return false;
+	return kmod_symbols_has(defines ? &s->defined : &s->undefined, name);
+}
+
 static bool
 module_match(struct kext_find_item *it, const struct find_pred_args *a)
 {
@@ -244,6 +295,13 @@ find_pred_eval(enum find_pred pred, const struct find_pred_args *a, struct kext_
 		    kext_version_parse(a->arg[0]));
 	case P_ARCH: return arch_match(it, a->arg[0]);
 	case P_MODULE: return module_match(it, a);
+	case P_ARCH_EXACT: return arch_exact_match(it, a->arg[0]);
+	case P_DEFINES_SYMBOL: return symbol_match(it, a->arg[0], true);
+	case P_REFERENCES_SYMBOL: return symbol_match(it, a->arg[0], false);
+	case P_DEPENDENCIES_MET: return find_dependencies_met(it);
+	case P_DEPENDENCIES_MISSING: return !find_dependencies_met(it);
+	case P_LOADABLE: return find_loadable(it);
+	case P_NONLOADABLE: return !find_loadable(it);
 	case P_PRINT_PATH:
 	case P_UNSUPPORTED:
 		break;

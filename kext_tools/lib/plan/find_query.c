@@ -22,7 +22,8 @@ struct node {
 
 struct kext_find_query {
 	struct node *root;	/* NULL: every kext */
-	bool commands, kernel;
+	bool commands;
+	const char *kernel;	/* the first word that asks the kernel */
 };
 
 struct parser {
@@ -40,6 +41,7 @@ node_free(struct node *n)
 		return;
 	node_free(n->l);
 	node_free(n->r);
+	free((void *)n->action.argv);
 	free(n);
 }
 
@@ -83,25 +85,31 @@ action_flags(struct parser *p, struct kext_find_action *a, bool echo)
 	}
 }
 
+/*
+ * Apple's command list (kextfind_query.h); -print-diagnostics takes no -0
+ * there (parseCommand), every other -print... command does.
+ */
 static const struct {
 	const char *name, *alias;
 	enum kext_find_action_kind kind;
-	bool nul, takes_arg;
+	bool nul, takes_arg, kernel;
 } commands[] = {
-	{"-print", NULL, KEXT_FIND_PRINT, false, false},
-	{"-print0", NULL, KEXT_FIND_PRINT, true, false},
-	{"-pid", "-print-info-dictionary", KEXT_FIND_PRINT_INFO, false, false},
-	{"-px", "-print-executable", KEXT_FIND_PRINT_EXECUTABLE, false, false},
-	{"-pp", "-print-property", KEXT_FIND_PRINT_PROPERTY, false, true},
-	{"-pa", "-print-arches", KEXT_FIND_PRINT_ARCHES, false, false},
-	{"-print-plugins", NULL, KEXT_FIND_PRINT_PLUGINS, false, false},
-	{"-echo", NULL, KEXT_FIND_ECHO, false, true},
+	{"-print", NULL, KEXT_FIND_PRINT, false, false, false},
+	{"-print0", NULL, KEXT_FIND_PRINT, true, false, false},
+	{"-pid", "-print-info-dictionary", KEXT_FIND_PRINT_INFO, false, false, false},
+	{"-px", "-print-executable", KEXT_FIND_PRINT_EXECUTABLE, false, false, false},
+	{"-pp", "-print-property", KEXT_FIND_PRINT_PROPERTY, false, true, false},
+	{"-pa", "-print-arches", KEXT_FIND_PRINT_ARCHES, false, false, false},
+	{"-print-plugins", NULL, KEXT_FIND_PRINT_PLUGINS, false, false, false},
+	{"-echo", NULL, KEXT_FIND_ECHO, false, true, false},
+	{"-print-dependencies", NULL, KEXT_FIND_PRINT_DEPENDENCIES, false, false, true},
+	{"-print-dependents", NULL, KEXT_FIND_PRINT_DEPENDENTS, false, false, true},
+	{"-pm", "-print-match-property", KEXT_FIND_PRINT_MATCH_PROPERTY, false, true, false},
+	{"-pdiag", "-print-diagnostics", KEXT_FIND_PRINT_DIAGNOSTICS, false, false, true},
 };
 
-/* Apple's commands not implemented here. */
-static const char *const unsupported_commands[] = {"-exec", "-print-dependencies",
-    "-print-dependents", "-pm", "-print-match-property", "-pdiag", "-print-diagnostics",
-    "-print-integrity"};
+/* -exec's end, as Apple's kExecTerminator. */
+#define EXEC_END ";"
 
 static struct node *
 parse_command(struct parser *p, size_t c)
@@ -112,7 +120,8 @@ parse_command(struct parser *p, size_t c)
 		return NULL;
 	n->action.kind = commands[c].kind;
 	n->action.nul = commands[c].nul || p->def->nul;
-	action_flags(p, &n->action, commands[c].kind == KEXT_FIND_ECHO);
+	if (commands[c].kind != KEXT_FIND_PRINT_DIAGNOSTICS)
+		action_flags(p, &n->action, commands[c].kind == KEXT_FIND_ECHO);
 	if (commands[c].takes_arg) {
 		if (peek(p) == NULL) {
 			kext_fail(p->err, EINVAL, "%s needs an argument", commands[c].name);
@@ -121,6 +130,39 @@ parse_command(struct parser *p, size_t c)
 		}
 		n->action.arg = p->argv[p->i++];
 	}
+	p->q->commands = true;
+	if (commands[c].kernel && p->q->kernel == NULL)
+		p->q->kernel = commands[c].name;
+	return n;
+}
+
+/* "-exec word... ;": the words up to ";" (parseExec in Apple's kextfind_query.c). */
+static struct node *
+parse_exec(struct parser *p)
+{
+	struct node *n = node_new(p, N_ACTION);
+	int start = p->i, end = p->i;
+	char **words;
+
+	if (n == NULL)
+		return NULL;
+	while (end < p->argc && strcmp(p->argv[end], EXEC_END) != 0)
+		end++;
+	if (end == p->argc || end == start) {
+		free(n);
+		return kext_fail(p->err, EINVAL, end == start ? "-exec needs a command before "
+		    "its ';'" : "no terminating ; for -exec"), NULL;
+	}
+	if ((words = calloc((size_t)(end - start) + 1, sizeof(*words))) == NULL) {
+		free(n);
+		return kext_fail(p->err, ENOMEM, "out of memory"), NULL;
+	}
+	for (int k = start; k < end; k++)
+		words[k - start] = p->argv[k];
+	n->action.kind = KEXT_FIND_EXEC;
+	n->action.argv = words;
+	n->action.argc = (size_t)(end - start);
+	p->i = end + 1;
 	p->q->commands = true;
 	return n;
 }
@@ -134,8 +176,8 @@ parse_predicate(struct parser *p, const char *w)
 	if (info == NULL)
 		return kext_fail(p->err, EINVAL, "unknown predicate or option %s", w), NULL;
 	if (info->pred == P_UNSUPPORTED)
-		return kext_fail(p->err, EINVAL, "unsupported predicate %s: Apple's kextfind has "
-		    "it, this one does not implement it", w), NULL;
+		return kext_fail(p->err, EINVAL, "unsupported predicate %s: %s", w, info->why),
+		    NULL;
 	if ((n = node_new(p, N_PRED)) == NULL)
 		return NULL;
 	n->pred = info->pred;
@@ -158,8 +200,8 @@ parse_predicate(struct parser *p, const char *w)
 		}
 		n->args.arg[k] = p->argv[p->i++];
 	}
-	if (info->pred == P_LOADED)
-		p->q->kernel = true;
+	if (info->kernel && p->q->kernel == NULL)
+		p->q->kernel = info->name;
 	return n;
 }
 
@@ -196,10 +238,12 @@ parse_unary(struct parser *p)
 		if (strcmp(w, commands[c].name) == 0 ||
 		    (commands[c].alias != NULL && strcmp(w, commands[c].alias) == 0))
 			return parse_command(p, c);
-	for (size_t c = 0; c < sizeof(unsupported_commands) / sizeof(unsupported_commands[0]); c++)
-		if (strcmp(w, unsupported_commands[c]) == 0)
-			return kext_fail(p->err, EINVAL, "unsupported command %s: Apple's kextfind "
-			    "has it, this one does not implement it", w), NULL;
+	if (strcmp(w, "-exec") == 0)
+		return parse_exec(p);
+	/* Apple's kextfind_query.h: no kext has an integrity state since Mac OS X 10.6. */
+	if (strcmp(w, "-print-integrity") == 0)
+		return kext_fail(p->err, EINVAL, "unsupported command %s: it prints Apple's "
+		    "installer-receipt integrity state, which FreeBSD kexts do not have", w), NULL;
 	return parse_predicate(p, w);
 }
 
@@ -274,58 +318,42 @@ kext_find_has_commands(const struct kext_find_query *q)
 bool
 kext_find_needs_kernel(const struct kext_find_query *q)
 {
+	return q->kernel != NULL;
+}
+
+const char *
+kext_find_kernel_reason(const struct kext_find_query *q)
+{
 	return q->kernel;
 }
 
 struct eval {
 	struct kext_find_item *it;
-	struct kext_find_action *actions;
-	size_t n, cap;
-	bool nomem;
+	kext_find_act_fn act;
+	void *arg;
 };
 
 static bool
-eval(struct eval *e, const struct node *n)
+eval(const struct eval *e, const struct node *n)
 {
 	switch (n->kind) {
 	case N_AND: return eval(e, n->l) && eval(e, n->r);
 	case N_OR: return eval(e, n->l) || eval(e, n->r);
 	case N_NOT: return !eval(e, n->l);
 	case N_PRED: return find_pred_eval(n->pred, &n->args, e->it);
-	case N_ACTION:
-		if (e->n == e->cap) {
-			size_t cap = e->cap ? e->cap * 2 : 4;
-			struct kext_find_action *a = realloc(e->actions, cap * sizeof(*a));
-
-			if (a == NULL) {
-				e->nomem = true;
-				return true;
-			}
-			e->actions = a;
-			e->cap = cap;
-		}
-		e->actions[e->n++] = n->action;
-		return true;
+	case N_ACTION: return e->act(e->arg, &n->action, e->it);
 	}
 	return false;
 }
 
 int
-kext_find_eval(const struct kext_find_query *q, struct kext_find_item *it, bool *match,
-    struct kext_find_action **actions, size_t *nactions, kext_error *err)
+kext_find_eval(const struct kext_find_query *q, struct kext_find_item *it,
+    kext_find_act_fn act, void *arg, bool *match, kext_error *err)
 {
-	struct eval e = {.it = it};
+	struct eval e = {.it = it, .act = act, .arg = arg};
 
 	*match = q->root == NULL || eval(&e, q->root);
-	*actions = e.actions;
-	*nactions = e.n;
-	if (e.nomem) {
-		free(e.actions);
-		*actions = NULL;
-		*nactions = 0;
-		return kext_fail(err, ENOMEM, "out of memory");
-	}
-	return 0;
+	return find_context_take_error(it->ctx, err);
 }
 
 void

@@ -4,7 +4,8 @@
  * identifier, -B the bundle name, -print the path, -V / -version the
  * version, -p / -property NAME the property's value, -module the modules the
  * executable registers, -arch its architecture, -R / -root... and the other
- * yes/no predicates "yes" or "no".
+ * yes/no predicates "yes" or "no"; those that take an argument (-pe NAME,
+ * -ax LIST, -dsym / -rsym SYMBOL) take it in the column too.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -58,15 +59,16 @@ kext_find_parse_report(int argc, char **argv, int *i, struct kext_find_report **
 			c->pred = info->pred;
 			/* a column that names something takes the name; values are what it shows */
 			if (info->pred == P_PROPERTY || info->pred == P_PROPERTY_EXISTS ||
-			    info->pred == P_MATCH_PROPERTY_EXISTS) {
+			    info->pred == P_MATCH_PROPERTY_EXISTS || info->pred == P_ARCH_EXACT ||
+			    info->pred == P_DEFINES_SYMBOL || info->pred == P_REFERENCES_SYMBOL) {
 				if (k + 1 >= argc) {
 					kext_find_report_free(r);
-					return kext_fail(err, EINVAL, "-report: %s needs a property "
-					    "name", argv[k]);
+					return kext_fail(err, EINVAL, "-report: %s needs an argument",
+					    argv[k]);
 				}
 				c->arg = argv[++k];
 			}
-			if (info->pred == P_LOADED)
+			if (info->kernel)
 				r->kernel = true;
 		}
 		r->n++;
