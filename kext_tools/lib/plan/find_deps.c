@@ -20,10 +20,15 @@
 #include <string.h>
 
 #include "find_internal.h"
+#include "kext/bundle.h"
 #include "kext/diag.h"
+#include "kext/error.h"
+#include "kext/find.h"
 #include "kext/load.h"
+#include "kext/loaded.h"
 #include "kext/plan.h"
 #include "kext/preflight.h"
+#include "kext/repo.h"
 #include "plan_internal.h"
 
 /* What one kext resolves to, computed once a search. */

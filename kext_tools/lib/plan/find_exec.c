@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "find_internal.h"
+#include "kext/bundle.h"
+#include "kext/error.h"
+#include "kext/find.h"
 
 /* word with every from replaced by to (malloc'd), or NULL when out of memory. */
 static char *

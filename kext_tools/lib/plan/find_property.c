@@ -13,6 +13,8 @@
 #include <CoreFoundation/CFLiteExtras.h>
 
 #include "find_internal.h"
+#include "kext/error.h"
+#include "kext/find.h"
 
 /* Apple shows at most this many bytes of data, four to a group. */
 #define DATA_SHOWN	36
