@@ -1,7 +1,8 @@
 /*
- * The public kmod API: parse a module from memory or from a file (one mmap,
- * no copy), free it, and look records up.
+ * The public kmod API: parse a module from memory or from a file (one read
+ * for a small one, else one mmap, no copy), free it, and look records up.
  */
+#include <sys/types.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -55,7 +56,41 @@ fail:
 	return -1;
 }
 
-/* Maps size bytes of fd and parses them. */
+/*
+ * Up to this size a module is read (pread(2), so the caller's offset stays):
+ * one call costs less than mmap, munmap and the page faults between, which
+ * matters when kextstat parses every loaded file.
+ */
+#define KMOD_READ_MAX ((size_t)64 << 10)
+
+static int
+parse_read(int fd, size_t size, const char *name, struct kmod_file **out, kext_error *err)
+{
+	uint8_t *buf = malloc(size);
+	size_t got = 0;
+	ssize_t n;
+	int rc, e;
+
+	if (buf == NULL)
+		return kext_fail(err, ENOMEM, "%s: out of memory", name);
+	while (got < size) {
+		n = pread(fd, buf + got, size - got, (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : EIO;
+			free(buf);
+			return kext_fail(err, e, "%s: cannot read: %s", name,
+			    n < 0 ? strerror(e) : "file shrank while reading");
+		}
+		got += (size_t)n;
+	}
+	rc = kmod_parse(buf, size, name, out, err);
+	free(buf);
+	return rc;
+}
+
+/* Reads or maps size bytes of fd and parses them. */
 static int
 parse_mapped(int fd, size_t size, const char *name, struct kmod_file **out, kext_error *err)
 {
@@ -64,6 +99,8 @@ parse_mapped(int fd, size_t size, const char *name, struct kmod_file **out, kext
 
 	if (size == 0)
 		return kmod_parse(NULL, 0, name, out, err);
+	if (size <= KMOD_READ_MAX)
+		return parse_read(fd, size, name, out, err);
 	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED)
 		return kext_fail(err, errno, "%s: cannot map: %s", name, strerror(errno));
