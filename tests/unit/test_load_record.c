@@ -3,7 +3,9 @@
  * (kext_load_records_match, kext_load_record_by_fileid/by_identifier), at a
  * size where the lookups are indexed, against a plain scan of the same
  * entries: entries sharing a path (one loaded file), sharing an identifier,
- * stale ids, unloaded paths, files without a pathname, ids never loaded.
+ * stale ids, unloaded paths, files without a pathname, ids never loaded;
+ * and kext_load_record_add in a sim kernel: a newer entry for a file id
+ * supersedes the older, steps that loaded nothing are not recorded.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,9 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kext/kernel.h"
+#include "kext/load.h"
 #include "kext/load_record.h"
+#include "sim_fixture.h"
 
 #define NFILES 3000	/* loaded files, the kernel included */
 
@@ -203,6 +208,82 @@ test_rematch_and_empty(void **state)
 	kext_kld_files_free(files, NFILES);
 }
 
+/* A step of a kextload result: file id fileid loaded (kind LOAD) as identifier. */
+static struct kext_load_step
+step(enum kext_step_kind kind, int fileid, const char *identifier)
+{
+	return (struct kext_load_step){.kind = kind, .fileid = fileid,
+	    .identifier = (char *)identifier, .version = (char *)"1.0",
+	    .bundle_path = (char *)"/b/Fx.kext"};
+}
+
+static int
+sim_setup(void **state)
+{
+	return sim_fixture_setup(state, "kext-record-", NULL);
+}
+
+/* fx_base.ko loaded into the fixture's sim kernel as file id 2, or a skip. */
+static struct kext_kernel *
+sim_with_base(struct sim_fixture *f)
+{
+	const char *dir = getenv("KEXT_FIXTURES");
+	char ko[600];
+	kext_error err = {0, ""};
+	int fileid;
+
+	snprintf(ko, sizeof(ko), "%s/amd64/fx_base.ko", dir != NULL ? dir : "");
+	if (dir == NULL || access(ko, R_OK) != 0) {
+		print_message("skipped: fixture %s not found (run make fixtures; KEXT_FIXTURES)\n",
+		    ko);
+		skip();
+	}
+	setenv("KEXT_SIM_OSVERSION", "1402000", 1);
+	if (kext_kernel_open(f->spec, &f->k, &err) != 0 ||
+	    kext_kernel_load(f->k, ko, &fileid, &err) != 0)
+		fail_msg("%s: %s", ko, err.msg);
+	assert_int_equal(fileid, 2);
+	return f->k;
+}
+
+static void
+test_add_supersedes_by_file_id(void **state)
+{
+	struct kext_kernel *k = sim_with_base(*state);
+	struct kext_load_step first[] = {step(KEXT_STEP_LOAD, 2, "org.test.one")};
+	struct kext_load_step again[] = {
+		step(KEXT_STEP_LOAD, 2, "org.test.two"),
+		step(KEXT_STEP_LOAD, 9, "org.test.notloaded"),
+		step(KEXT_STEP_ALREADY, 2, "org.test.already"),
+		step(KEXT_STEP_LOAD, 2, "org.test.three"),
+	};
+	struct kext_load_result r1 = {first, 1}, r2 = {again, 4};
+	struct kext_load_records r;
+	kext_error err = {0, ""};
+
+	assert_int_equal(kext_load_record_add(k, &r1, &err), 0);
+	assert_int_equal(kext_load_record_read(k, &r, &err), 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(kext_load_record_by_fileid(&r, 2)->identifier, "org.test.one");
+	kext_load_records_free(&r);
+	/* the last load of file 2 stands; the rest loaded nothing */
+	assert_int_equal(kext_load_record_add(k, &r2, &err), 0);
+	assert_int_equal(kext_load_record_read(k, &r, &err), 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.items[0].identifier, "org.test.three");
+	assert_int_equal(r.items[0].fileid, 2);
+	assert_null(kext_load_record_by_identifier(&r, "org.test.one"));
+	assert_null(kext_load_record_by_identifier(&r, "org.test.two"));
+	assert_null(kext_load_record_by_fileid(&r, 9));
+	kext_load_records_free(&r);
+	/* unloaded: the entry goes */
+	assert_int_equal(kext_kernel_unload(k, 2, false, &err), 0);
+	assert_int_equal(kext_load_record_prune(k, &err), 0);
+	assert_int_equal(kext_load_record_read(k, &r, &err), 0);
+	assert_int_equal(r.n, 0);
+	kext_load_records_free(&r);
+}
+
 int
 main(void)
 {
@@ -210,6 +291,8 @@ main(void)
 		cmocka_unit_test(test_match_keeps_loaded_paths),
 		cmocka_unit_test(test_lookups_agree_with_a_scan),
 		cmocka_unit_test(test_rematch_and_empty),
+		cmocka_unit_test_setup_teardown(test_add_supersedes_by_file_id, sim_setup,
+		    sim_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
