@@ -230,7 +230,7 @@ sim_with_base(struct sim_fixture *f)
 	const char *dir = getenv("KEXT_FIXTURES");
 	char ko[600];
 	kext_error err = {0, ""};
-	int fileid;
+	int fileid = 0;
 
 	snprintf(ko, sizeof(ko), "%s/amd64/fx_base.ko", dir != NULL ? dir : "");
 	if (dir == NULL || access(ko, R_OK) != 0) {
