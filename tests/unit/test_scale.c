@@ -1,7 +1,8 @@
 /*
  * Sizes that used to hit fixed limits or quadratic steps, at 10,000: a
  * 10,000-deep library chain plans (dependencies first, a failure at its end
- * names both ends); the sim kernel holds 10,000 loaded files, lists them,
+ * names both ends); a set of 10,000 repositories (more than the 1,024 it
+ * used to be capped at) finds, ranks and opens kexts in any of them; the sim kernel holds 10,000 loaded files, lists them,
  * loads and unloads one more, and the loaded-set look-ups find entries among
  * them; a sim kernel kept open sees what another process loaded meanwhile.
  * Tests needing the fixture modules skip, saying so, without them.
@@ -17,11 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kext/kernel.h"
 #include "kext/loaded.h"
 #include "kext/plan.h"
+#include "kext/repo.h"
 #include "kext_farm.h"
 #include "sim_fixture.h"
 #include "test_bundle_fixture.h"
@@ -84,6 +87,63 @@ test_deep_chain_plans(void **state)
 	free(tail);
 	free(ext);
 	free(cache);
+}
+
+/* --- 10,000 repositories ---------------------------------------------------- */
+
+static void
+test_10000_repositories(void **state)
+{
+	const char *dir = *state;
+	const struct kext_candidate **c;
+	struct fx_spec spec = { NULL, "1.0", "1.0", NULL, NULL, false, NULL };
+	char id[32], searched[256], *folder;
+	struct kext_bundle *b;
+	struct kext_repos *r;
+	kext_error err;
+	size_t n;
+
+	assert_int_equal(kext_repos_create(&r, &err), 0);
+	/* no cache: 10,000 index files would only measure the disk */
+	assert_int_equal(kext_repos_set_cache_dir(r, NULL, &err), 0);
+	/* empty folders keep 10,000 cheap to write; kexts in the first and the last two */
+	for (int i = 0; i <= SCALE; i++) {
+		folder = fx_fmt("%s/r%05d", dir, i);
+		if (i == 0 || i >= SCALE - 1) {
+			/* folder SCALE, added last, holds a second com.repo.0 */
+			snprintf(id, sizeof(id), "com.repo.%d", i < SCALE ? i : 0);
+			spec.id = id;
+			free(fx_kext(folder, "Lib.kext", &spec));
+		} else if (mkdir(folder, 0755) != 0) {
+			fail_msg("%s: %s", folder, strerror(errno));
+		}
+		if (kext_repos_add_directory(r, folder, KEXT_REPO_DIRECTORY, &err) != 0)
+			fail_msg("repository %d: %s", i, err.msg);
+		free(folder);
+	}
+	/* every kext, in the order the folders were added */
+	assert_int_equal(kext_repos_all(r, &c, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(c[1]->identifier, "com.repo.9999");
+	assert_non_null(strstr(c[1]->repository, "/r09999"));
+	free(c);
+	/* one in the last folder but one, opened */
+	assert_int_equal(kext_repos_lookup(r, "com.repo.9999", &c, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(kext_repos_open(r, c[0], &b, &err), 0);
+	assert_string_equal(kext_bundle_identifier(b), "com.repo.9999");
+	free(c);
+	/* equal versions: the folder added last wins */
+	assert_int_equal(kext_repos_lookup(r, "com.repo.0", &c, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_non_null(strstr(c[0]->repository, "/r10000"));
+	assert_non_null(strstr(c[1]->repository, "/r00000"));
+	free(c);
+	/* "searched ..." stays within its buffer, the first folder first */
+	kext_repos_searched(r, searched, sizeof(searched));
+	assert_true(strlen(searched) < sizeof(searched));
+	assert_non_null(strstr(searched, "/r00000/"));
+	kext_repos_free(r);
 }
 
 /* --- a sim kernel with 10,000 files ----------------------------------------- */
@@ -237,6 +297,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_deep_chain_plans, scratch_dir_setup,
+		    scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_10000_repositories, scratch_dir_setup,
 		    scratch_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_sim_holds_10000_files, sim_setup,
 		    sim_fixture_teardown),

@@ -31,8 +31,7 @@
 /* Environment variable naming the index cache directory. */
 #define KEXT_CACHE_DIR_ENV	"KEXT_CACHE_DIR"
 
-/* Folders and bundles a set accepts; kexts per folder (plugins included). */
-#define KEXT_REPOS_MAX		1024
+/* Kexts per folder (plugins included); a set takes any number of folders. */
 #define KEXT_REPO_MAX_KEXTS	100000
 
 enum kext_repo_kind {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,21 +192,24 @@ add_repo(struct kext_repos *r, char *canonical, enum kext_repo_kind kind,
 {
 	struct repo **v, *rp;
 
-	if (r->nrepos == KEXT_REPOS_MAX) {
-		kext_fail(err, E2BIG, "%s: more than %d repositories", canonical,
-		    KEXT_REPOS_MAX);
-		free(canonical);
-		return NULL;
+	/* No fixed number of repositories: the array doubles as it fills. */
+	if (r->nrepos == r->repos_cap) {
+		size_t cap = r->repos_cap != 0 ? r->repos_cap * 2 : 8;
+
+		if (cap > UINT32_MAX ||
+		    (v = reallocarray(r->repos, cap, sizeof(*v))) == NULL) {
+			free(canonical);
+			kext_fail(err, ENOMEM, "out of memory");
+			return NULL;
+		}
+		r->repos = v;
+		r->repos_cap = cap;
 	}
-	rp = calloc(1, sizeof(*rp));
-	v = reallocarray(r->repos, r->nrepos + 1, sizeof(*v));
-	if (rp == NULL || v == NULL) {
-		free(rp);
+	if ((rp = calloc(1, sizeof(*rp))) == NULL) {
 		free(canonical);
 		kext_fail(err, ENOMEM, "out of memory");
 		return NULL;
 	}
-	r->repos = v;
 	rp->path = canonical;
 	rp->kind = kind;
 	rp->is_dir = is_dir;

@@ -41,7 +41,7 @@ struct repo {
 
 struct kext_repos {
 	struct repo **repos;
-	size_t nrepos;
+	size_t nrepos, repos_cap;
 	char *cache_dir;
 	struct kext_diags *diags;
 	struct kext_map *ids;		/* identifier -> struct entry_list */
