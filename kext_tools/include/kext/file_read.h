@@ -35,6 +35,9 @@ int kext_file_read_exact(int fd, size_t size, const char *path, uint8_t **out,
  */
 int kext_file_map(const char *path, size_t max, const char *too_big, const void **map,
     size_t *size, kext_error *err);
+/* The same for a file already open at fd (path names it in messages). */
+int kext_file_map_fd(int fd, const char *path, size_t max, const char *too_big,
+    const void **map, size_t *size, kext_error *err);
 void kext_file_unmap(const void *map, size_t size);
 
 /* Both in one: the whole regular file at path, at most max bytes. */

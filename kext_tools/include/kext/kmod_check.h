@@ -64,6 +64,15 @@ int kmod_check_buffer(const void *buf, size_t len, const char *name,
 int kmod_check_path(const char *path, const struct kmod_target *target,
     struct kmod_check *out, kext_error *err);
 
+/*
+ * Reads the module open at fd (fd < 0: the file at path) once, for a caller
+ * that needs both the check and the module: *kf is the module, or NULL with
+ * *perr saying why the file is not one. -1 with err when the file cannot be
+ * read or memory runs out (ENOMEM).
+ */
+int kmod_check_read(int fd, const char *path, const struct kmod_target *target,
+    struct kmod_check *out, struct kmod_file **kf, kext_error *perr, kext_error *err);
+
 void kmod_check_free(struct kmod_check *c);
 
 /* Problems of these kinds (a mask of 1u << kind). */

@@ -81,6 +81,32 @@ kext_file_read_all(const char *path, size_t max, const char *too_big, uint8_t **
 }
 
 int
+kext_file_map_fd(int fd, const char *path, size_t max, const char *too_big, const void **map,
+    size_t *size, kext_error *err)
+{
+	struct stat st;
+	void *m;
+
+	*map = NULL;
+	*size = 0;
+	if (fstat(fd, &st) != 0)
+		return kext_fail(err, errno, "%s: cannot stat: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return kext_fail(err, EINVAL, "%s: not a regular file", path);
+	if ((uint64_t)st.st_size > max)
+		return kext_fail(err, EFBIG, "%s: %jd bytes is %s (%zu)", path,
+		    (intmax_t)st.st_size, too_big, max);
+	*size = (size_t)st.st_size;
+	if (*size == 0)
+		return 0;
+	m = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return kext_fail(err, errno, "%s: cannot map: %s", path, strerror(errno));
+	*map = m;
+	return 0;
+}
+
+int
 kext_file_map(const char *path, size_t max, const char *too_big, const void **map,
     size_t *size, kext_error *err)
 {

@@ -326,23 +326,27 @@ check_program(const struct raw_elf *r, struct kmod_check *c)
 	    "a core dump (ELF type ET_CORE), not a kernel module") != 0 ? -1 : 0;
 }
 
+/*
+ * keep (optional) receives the module read on the way, or NULL with *perr
+ * saying why it is not one; otherwise it is freed here.
+ */
 static int
 check_module(const void *buf, size_t len, const char *name, const struct kmod_target *t,
-    struct kmod_check *c)
+    struct kmod_check *c, struct kmod_file **keep, kext_error *perr)
 {
 	struct kmod_file *kf = NULL;
 	struct kmod_image img;
-	kext_error perr;
+	kext_error ignored;
 	int rc = 0;
 
-	if (kmod_parse(buf, len, name, &kf, &perr) != 0) {
-		if (perr.code == ENOMEM)
+	if (kmod_parse(buf, len, name, &kf, perr) != 0) {
+		if (perr->code == ENOMEM)
 			return -1;
 		if (set_what(c, "an ELF file that is not a readable kernel module") != 0 ||
-		    add(c, KMOD_PROBLEM_REFUSED, "%s", strip_name(perr.msg, name)) != 0)
+		    add(c, KMOD_PROBLEM_REFUSED, "%s", strip_name(perr->msg, name)) != 0)
 			return -1;
 		/* Its relocations may still say more (every problem, not the first). */
-		if (kmod_image_init(&img, buf, len, name, &perr) == 0 && !img.is_linux)
+		if (kmod_image_init(&img, buf, len, name, &ignored) == 0 && !img.is_linux)
 			rc = check_relocations(&img, img.arch->name, t->osreldate, c);
 		kmod_image_fini(&img);
 		return rc;
@@ -353,20 +357,24 @@ check_module(const void *buf, size_t len, const char *name, const struct kmod_ta
 		if (rc == 0 && t->os != KMOD_OS_LINUX)
 			rc = add(c, KMOD_PROBLEM_REFUSED, "a Linux kernel module, but the kernel is %s",
 			    kmod_os_name(t->os));
-	} else if (kmod_image_init(&img, buf, len, name, &perr) != 0) {
-		rc = perr.code == ENOMEM ? -1 : 0;	/* kmod_parse read it: cannot happen */
+	} else if (kmod_image_init(&img, buf, len, name, &ignored) != 0) {
+		rc = ignored.code == ENOMEM ? -1 : 0;	/* kmod_parse read it: cannot happen */
 		kmod_image_fini(&img);
 	} else {
 		rc = check_freebsd(kf, &img, t, c);
 		kmod_image_fini(&img);
 	}
-	kmod_free(kf);
+	if (keep != NULL && rc == 0)
+		*keep = kf;
+	else
+		kmod_free(kf);
 	return rc;
 }
 
-int
-kmod_check_buffer(const void *buf, size_t len, const char *name,
-    const struct kmod_target *target, struct kmod_check *out, kext_error *err)
+/* kmod_check_buffer, and (keep not NULL) the module read on the way, as check_module. */
+static int
+check_buffer(const void *buf, size_t len, const char *name, const struct kmod_target *target,
+    struct kmod_check *out, struct kmod_file **keep, kext_error *perr, kext_error *err)
 {
 	struct raw_elf r;
 	int rc;
@@ -381,12 +389,47 @@ kmod_check_buffer(const void *buf, size_t len, const char *name,
 	else if (r.has_interp || r.type == ET_EXEC || r.type == ET_CORE)
 		rc = check_program(&r, out);
 	else
-		rc = check_module(buf, len, name, target, out);
+		rc = check_module(buf, len, name, target, out, keep, perr);
 	if (rc != 0) {
 		kmod_check_free(out);
 		return kext_fail(err, ENOMEM, "%s: out of memory", name);
 	}
 	return 0;
+}
+
+int
+kmod_check_buffer(const void *buf, size_t len, const char *name,
+    const struct kmod_target *target, struct kmod_check *out, kext_error *err)
+{
+	kext_error perr;
+
+	return check_buffer(buf, len, name, target, out, NULL, &perr, err);
+}
+
+int
+kmod_check_read(int fd, const char *path, const struct kmod_target *target,
+    struct kmod_check *out, struct kmod_file **kf, kext_error *perr, kext_error *err)
+{
+	const void *map;
+	size_t size;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*kf = NULL;
+	memset(perr, 0, sizeof(*perr));
+	if ((fd >= 0 ? kext_file_map_fd(fd, path, KMOD_MAX_FILE_SIZE,
+	    "larger than a module can be", &map, &size, err) : kext_file_map(path,
+	    KMOD_MAX_FILE_SIZE, "larger than a module can be", &map, &size, err)) != 0)
+		return -1;
+	rc = check_buffer(map != NULL ? map : "", size, path, target, out, kf, perr, err);
+	/* A program or a file without an ELF header was not parsed on the way. */
+	if (rc == 0 && *kf == NULL && perr->msg[0] == '\0' &&
+	    kmod_parse(map, size, path, kf, perr) != 0 && perr->code == ENOMEM) {
+		kmod_check_free(out);
+		rc = kext_fail(err, ENOMEM, "%s: out of memory", path);
+	}
+	kext_file_unmap(map, size);
+	return rc;
 }
 
 int
