@@ -294,7 +294,6 @@ check_without_loading(const struct args *a, struct kext_kernel *k, struct kext_r
     const struct kext_load_request *req)
 {
 	struct kext_preflight_result pr;
-	struct kext_load_result result = {0};
 	kext_error err;
 	int rc = EX_OK;
 
@@ -319,9 +318,10 @@ check_without_loading(const struct args *a, struct kext_kernel *k, struct kext_r
 		if (!a->quiet && !a->json)
 			fprintf(stderr, "%s: %s\n", a->prog, x->error);
 	}
-	if (rc == EX_OK && kext_load(k, repos, req, &result, &err) != 0) {
+	/* All of them planned together, as one load would (the pre-flight's last step). */
+	if (rc == EX_OK && pr.load_error != NULL) {
 		if (!a->quiet)
-			fprintf(stderr, "%s: %s\n", a->prog, err.msg);
+			fprintf(stderr, "%s: %s\n", a->prog, pr.load_error);
 		rc = EXIT_KEXT_BAD;
 	}
 	if (a->json)
@@ -329,12 +329,11 @@ check_without_loading(const struct args *a, struct kext_kernel *k, struct kext_r
 	else if (a->diagnostics && !a->quiet)
 		print_preflight_diagnostics(&pr);
 	if (rc == EX_OK && !a->json) {
-		print_steps(a, &result);
+		print_steps(a, &pr.load);
 		if (!a->quiet)
 			printf("%s appears to be loadable.\n", a->num_paths == 1 && a->num_ids == 0 ?
 			    a->paths[0] : "Everything named");
 	}
-	kext_load_result_free(&result);
 	kext_preflight_result_free(&pr);
 	return rc;
 }

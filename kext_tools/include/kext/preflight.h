@@ -37,6 +37,13 @@ struct kext_preflight_result {
 	struct kext_preflight_kext *kexts;	/* roots and dependencies, first seen first */
 	size_t n;
 	size_t failed_roots;
+	/*
+	 * When no root failed: every root planned together, as one load would
+	 * (a dry run's steps), and load_error, why that load would fail (NULL
+	 * when it would not).
+	 */
+	struct kext_load_result load;
+	char *load_error;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "kext/fbsd_version.h"
 #include "kext/kernel.h"
 #include "kext/kmod.h"
+#include "kext/kmod_check.h"
 #include "kext/load.h"
 #include "kext/loaded.h"
 #include "kext/map.h"
@@ -114,27 +115,36 @@ check_linux_release(const struct kext_load_step *s, const struct kmod_file *kf,
  * the answer names both kernels rather than a library mismatch.
  */
 static int
-check_root_kernel(struct kext_bundle *b, const struct kext_loaded_set *set, kext_error *err)
+check_root_kernel(struct kext_bundle *b, const struct kext_loaded_set *set,
+    struct plan_exec_cache *cache, kext_error *err)
 {
 	struct kext_load_step s = {.identifier = (char *)kext_bundle_identifier(b),
 	    .bundle_path = (char *)kext_bundle_path(b)};
 	const char *exe = kext_bundle_executable_path(b);
-	struct kmod_file *kf;
+	const struct plan_exec *x = NULL;
+	struct kmod_file *kf = NULL;
 	int rc;
 
-	if (exe == NULL || s.identifier == NULL || kmod_open(exe, &kf, NULL) != 0)
+	if (exe == NULL || s.identifier == NULL)
 		return 0;	/* the plan's checks report these */
+	if (cache != NULL ? (x = plan_exec_cache_get(cache, b)) == NULL || x->kf == NULL :
+	    kmod_open(exe, &kf, NULL) != 0)
+		return 0;
+	if (x != NULL)
+		kf = x->kf;
 	rc = check_os(&s, kf, set, err);
 	if (rc == 0)
 		rc = kf->os == KMOD_OS_LINUX ? check_linux_release(&s, kf, set, err) :
 		    check_kernel_version(&s, kf, set->osreldate, err);
-	kmod_free(kf);
+	if (x == NULL)
+		kmod_free(kf);
 	return rc;
 }
 
 static int
 make_plan(struct kext_repos *repos, const struct kext_load_request *req,
-    const struct kext_loaded_set *set, struct kext_plan **plan, kext_error *err)
+    const struct kext_loaded_set *set, struct plan_exec_cache *cache,
+    struct kext_plan **plan, kext_error *err)
 {
 	struct kext_plan_options opts = {.authenticate = req->authenticate};
 	struct kext_loaded *view = plan_loaded_view(set, &opts.nloaded);
@@ -143,7 +153,7 @@ make_plan(struct kext_repos *repos, const struct kext_load_request *req,
 	if (view == NULL)
 		return kext_fail(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < req->num_bundles; i++)
-		if (check_root_kernel(req->bundles[i], set, err) != 0) {
+		if (check_root_kernel(req->bundles[i], set, cache, err) != 0) {
 			free(view);
 			return -1;
 		}
@@ -282,16 +292,44 @@ check_linux_step(const struct kext_load_step *s, struct kmod_file *const *kfs, s
 
 /*
  * The executable is opened here, once; what is checked below and loaded
- * later is read from fds[i], never from the path again.
+ * later is read from fds[i], never from the path again. A dry run with a
+ * cache takes the cache's read of it, made through the same kind of open.
  */
+static const struct plan_exec *
+open_step(struct kext_bundle *b, const char *identifier, bool authenticate,
+    const struct kext_loaded_set *set, struct plan_exec_cache *cache, int *fd,
+    struct plan_exec *own, kext_error *err)
+{
+	const struct plan_exec *x;
+	struct kmod_target t;
+
+	if (cache != NULL) {
+		if ((x = plan_exec_cache_get(cache, b)) == NULL)
+			return kext_fail(err, ENOMEM, "%s: out of memory", identifier), NULL;
+		if (x->open_rc == 0)
+			return x;
+		*err = x->open_err;
+		return kext_fail_prefix(err, "%s: ", identifier), NULL;
+	}
+	if (kext_bundle_open_executable(b, authenticate, fd, err) != 0)
+		return kext_fail_prefix(err, "%s: ", identifier), NULL;
+	plan_exec_target(set, &t);
+	if (plan_exec_read(*fd, kext_bundle_executable_path(b), &t, own) != 0)
+		return kext_fail(err, ENOMEM, "%s: out of memory", identifier), NULL;
+	return own;
+}
+
 static int
 check_step(struct kext_plan *plan, struct kext_load_result *result, size_t i,
     struct kmod_file **kfs, struct kext_map *provided, int *fds, bool authenticate,
-    const struct kext_loaded_set *set, kext_error *err)
+    const struct kext_loaded_set *set, struct plan_exec_cache *cache, kext_error *err)
 {
 	const struct kext_plan_item *it = kext_plan_at(plan, i);
 	struct kext_load_step *s = &result->steps[i];
+	struct plan_exec own = {0};
+	const struct plan_exec *x;
 	char *diags;
+	int rc = -1;
 
 	if (!kext_bundle_is_valid(it->bundle)) {
 		diags = kext_diags_format(kext_bundle_diags(it->bundle), KEXT_DIAG_FAILURES, true);
@@ -302,26 +340,41 @@ check_step(struct kext_plan *plan, struct kext_load_result *result, size_t i,
 	}
 	if (s->executable == NULL)
 		return 0;	/* codeless: nothing for the kernel to load */
-	if (kext_bundle_open_executable(it->bundle, authenticate, &fds[i], err) != 0 ||
-	    kmod_open_fd(fds[i], s->executable, &kfs[i], err) != 0)
-		return kext_fail_prefix(err, "%s: ", s->identifier);
-	if (check_os(s, kfs[i], set, err) != 0 || plan_check_executable(it->bundle, set, err) != 0)
-		return -1;
-	if (kfs[i]->os == KMOD_OS_LINUX)
-		return check_linux_step(s, kfs, i, set, err);
+	x = open_step(it->bundle, s->identifier, authenticate, set, cache, &fds[i], &own, err);
+	if (x == NULL)
+		goto out;
+	if (x->read_rc != 0 || x->kf == NULL) {
+		*err = x->read_rc != 0 ? x->read_err : x->parse_err;
+		kext_fail_prefix(err, "%s: ", s->identifier);
+		goto out;
+	}
+	kfs[i] = x->kf;
+	own.kf = NULL;		/* kfs[] owns it now, unless the cache does */
+	if (check_os(s, kfs[i], set, err) != 0 || plan_check_executable(it->bundle, x, err) != 0)
+		goto out;
+	if (kfs[i]->os == KMOD_OS_LINUX) {
+		rc = check_linux_step(s, kfs, i, set, err);
+		goto out;
+	}
 	if (check_kernel_version(s, kfs[i], set->osreldate, err) != 0 ||
 	    check_names(s, kfs[i], set, err) != 0 ||
 	    load_check_depends(result->steps, kfs, i, provided, set, err) != 0)
-		return -1;
-	if (load_provided_add(provided, kfs[i]) != 0)
-		return kext_fail(err, ENOMEM, "out of memory");
-	return 0;
+		goto out;
+	if (load_provided_add(provided, kfs[i]) != 0) {
+		kext_fail(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	plan_exec_fini(&own);
+	return rc;
 }
 
 /* Everything that can be known before the first kernel call, for every step. */
 static int
 check_steps(struct kext_plan *plan, struct kext_load_result *result, int *fds,
-    bool authenticate, const struct kext_loaded_set *set, kext_error *err)
+    bool authenticate, const struct kext_loaded_set *set, struct plan_exec_cache *cache,
+    kext_error *err)
 {
 	struct kmod_file **kfs = calloc(result->n + 1, sizeof(*kfs));
 	struct kext_map *provided = kext_map_new();
@@ -335,8 +388,9 @@ check_steps(struct kext_plan *plan, struct kext_load_result *result, int *fds,
 	for (size_t i = 0; rc == 0 && i < result->n; i++)
 		if (result->steps[i].kind == KEXT_STEP_LOAD)
 			rc = check_step(plan, result, i, kfs, provided, fds, authenticate, set,
-			    err);
-	for (size_t i = 0; i < result->n; i++)
+			    cache, err);
+	/* the cache's modules are its own */
+	for (size_t i = 0; cache == NULL && i < result->n; i++)
 		if (kfs[i] != NULL)
 			kmod_free(kfs[i]);
 	free(kfs);
@@ -438,25 +492,27 @@ load_steps(struct kext_kernel *k, struct kext_load_result *result, const int *fd
 }
 
 int
-kext_load(struct kext_kernel *k, struct kext_repos *repos, const struct kext_load_request *req,
+plan_load(struct kext_kernel *k, struct kext_repos *repos, const struct kext_load_request *req,
+    const struct kext_loaded_set *set, struct plan_exec_cache *cache,
     struct kext_load_result *result, kext_error *err)
 {
-	struct kext_loaded_set set;
 	struct kext_plan *plan = NULL;
 	int *fds = NULL, rc;
 
 	memset(result, 0, sizeof(*result));
-	if (kext_loaded_read(k, &set, err) != 0)
-		return -1;
-	rc = make_plan(repos, req, &set, &plan, err);
-	if (rc == 0 && record_steps(plan, &set, result) != 0)
+	/* a cache is a dry run's, made for this request's authentication */
+	if (cache != NULL && (!req->dry_run ||
+	    plan_exec_cache_authenticates(cache) != req->authenticate))
+		cache = NULL;
+	rc = make_plan(repos, req, set, cache, &plan, err);
+	if (rc == 0 && record_steps(plan, set, result) != 0)
 		rc = kext_fail(err, ENOMEM, "out of memory");
 	if (rc == 0 && (fds = malloc((result->n + 1) * sizeof(*fds))) == NULL)
 		rc = kext_fail(err, ENOMEM, "out of memory");
 	for (size_t i = 0; fds != NULL && i < result->n; i++)
 		fds[i] = -1;
 	if (rc == 0)
-		rc = check_steps(plan, result, fds, req->authenticate, &set, err);
+		rc = check_steps(plan, result, fds, req->authenticate, set, cache, err);
 	if (rc == 0 && !req->dry_run)
 		rc = load_steps(k, result, fds, err);
 	for (size_t i = 0; fds != NULL && i < result->n; i++)
@@ -465,6 +521,20 @@ kext_load(struct kext_kernel *k, struct kext_repos *repos, const struct kext_loa
 	free(fds);
 	if (plan != NULL)
 		kext_plan_free(plan);
+	return rc;
+}
+
+int
+kext_load(struct kext_kernel *k, struct kext_repos *repos, const struct kext_load_request *req,
+    struct kext_load_result *result, kext_error *err)
+{
+	struct kext_loaded_set set;
+	int rc;
+
+	memset(result, 0, sizeof(*result));
+	if (kext_loaded_read(k, &set, err) != 0)
+		return -1;
+	rc = plan_load(k, repos, req, &set, NULL, result, err);
 	kext_loaded_free(&set);
 	return rc;
 }

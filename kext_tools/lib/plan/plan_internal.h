@@ -2,14 +2,19 @@
 #ifndef KEXT_PLAN_INTERNAL_H
 #define KEXT_PLAN_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "kext/bundle.h"
 #include "kext/error.h"
+#include "kext/kernel.h"
 #include "kext/kmod.h"
+#include "kext/kmod_check.h"
 #include "kext/load.h"
 #include "kext/loaded.h"
 #include "kext/map.h"
 #include "kext/plan.h"
+#include "kext/repo.h"
 
 struct plan_item {
 	struct kext_plan_item pub;
@@ -76,12 +81,56 @@ void load_provided_free(void *list);
 struct kext_loaded *plan_loaded_view(const struct kext_loaded_set *set, size_t *n);
 
 /*
- * Checks b's executable against the kernel set describes (exec_check.c):
- * every problem becomes a diagnostic of b; -1 with err for the first that
- * stops the load (or when the file cannot be read).
+ * A kext's executable, read once (exec_read.c): the module (kf, NULL with
+ * parse_err when the file is not one) and its check against the kernel,
+ * from one read of the file open at fd (fd < 0: the file at path). read_rc
+ * and read_err when it could not be read. A cached entry also keeps how the
+ * load's own open of the file went (open_rc, open_err).
  */
-int plan_check_executable(struct kext_bundle *b, const struct kext_loaded_set *set,
-    kext_error *err);
+struct plan_exec {
+	int read_rc;
+	kext_error read_err;
+	struct kmod_file *kf;
+	kext_error parse_err;
+	struct kmod_check check;
+	int open_rc;
+	kext_error open_err;
+};
+
+/* The kernel set describes, as kmod_check wants it (arch points into set). */
+void plan_exec_target(const struct kext_loaded_set *set, struct kmod_target *t);
+/* Fills *x; -1 only when out of memory (then *x holds nothing). */
+int plan_exec_read(int fd, const char *path, const struct kmod_target *t, struct plan_exec *x);
+void plan_exec_fini(struct plan_exec *x);
+
+/*
+ * For dry runs: each executable opened (as a load opens it, authenticated
+ * when asked) and read once, kept by path for the life of the cache. Nothing
+ * cached is ever handed to a kernel.
+ */
+struct plan_exec_cache;
+struct plan_exec_cache *plan_exec_cache_new(const struct kext_loaded_set *set,
+    bool authenticate);
+void plan_exec_cache_free(struct plan_exec_cache *c);
+bool plan_exec_cache_authenticates(const struct plan_exec_cache *c);
+/* b's executable; NULL when b is codeless or memory ran out. */
+const struct plan_exec *plan_exec_cache_get(struct plan_exec_cache *c,
+    const struct kext_bundle *b);
+
+/*
+ * Records x's problems as diagnostics of b; -1 with err for the first that
+ * stops the load (or when the file could not be read).
+ */
+int plan_check_executable(struct kext_bundle *b, const struct plan_exec *x, kext_error *err);
+
+/*
+ * Loading with the loaded set already read (load.c); a dry run may pass a
+ * cache (one target, one authentication setting: the set's and the
+ * request's).
+ */
+int plan_load(struct kext_kernel *k, struct kext_repos *repos,
+    const struct kext_load_request *req, const struct kext_loaded_set *set,
+    struct plan_exec_cache *cache, struct kext_load_result *result, kext_error *err);
 
 /*
  * Symbols (symbol_check.c): item's strong undefined symbols against the

@@ -30,6 +30,8 @@ kext_preflight_result_free(struct kext_preflight_result *r)
 		free(r->kexts[i].error);
 	}
 	free(r->kexts);
+	kext_load_result_free(&r->load);
+	free(r->load_error);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -65,12 +67,13 @@ entry_for(struct kext_preflight_result *r, struct kext_bundle *b, const char *id
 
 /* The module's "kernel" dependencies against the kernel's version. */
 static void
-check_kernel_version(struct kext_bundle *b, const struct kext_loaded_set *set)
+check_kernel_version(struct kext_bundle *b, const struct plan_exec *x,
+    const struct kext_loaded_set *set)
 {
 	const char *exe = kext_bundle_executable_path(b);
-	struct kmod_file *kf;
+	const struct kmod_file *kf = x->kf;
 
-	if (exe == NULL || set->os != KMOD_OS_FREEBSD || kmod_open(exe, &kf, NULL) != 0)
+	if (kf == NULL || set->os != KMOD_OS_FREEBSD)
 		return;	/* unreadable executables are reported by the executable check */
 	for (size_t i = 0; i < kf->num_records; i++) {
 		const struct kmod_depend *d = &kf->records[i].u.depend;
@@ -82,7 +85,6 @@ check_kernel_version(struct kext_bundle *b, const struct kext_loaded_set *set)
 			    "%d..%d), the kernel is %d", exe, d->pref, d->min, d->max,
 			    set->osreldate);
 	}
-	kmod_free(kf);
 }
 
 static bool
@@ -94,18 +96,29 @@ any_failure(const struct kext_preflight_result *r, size_t from)
 	return false;
 }
 
+/* What one run shares: the kernel's loaded set and each executable, read once. */
+struct run {
+	const struct kext_loaded_set *set;
+	struct plan_exec_cache *cache;
+};
+
 /* Joins b to r and checks its executable and kernel version; -1 when out of memory. */
 static int
 visit(struct kext_preflight_result *r, struct kext_bundle *b, const char *identifier,
-    const struct kext_loaded_set *set)
+    const struct run *run)
 {
+	const struct plan_exec *x = NULL;
 	kext_error ignored;
 
 	if (entry_for(r, b, identifier) == NULL)
 		return -1;
+	if (b == NULL || kext_bundle_executable_path(b) == NULL)
+		return 0;
+	if ((x = plan_exec_cache_get(run->cache, b)) == NULL)
+		return -1;
 	/* Each check records its problems on the bundle. */
-	(void)plan_check_executable(b, set, &ignored);
-	check_kernel_version(b, set);
+	(void)plan_check_executable(b, x, &ignored);
+	check_kernel_version(b, x, run->set);
 	return 0;
 }
 
@@ -118,15 +131,15 @@ struct symbol_ctx {
 
 /* Every kext a plan would load, and its symbols. */
 static int
-visit_plan(struct kext_preflight_result *r, const struct kext_plan *p,
-    const struct kext_loaded_set *set, struct symbol_ctx *sc)
+visit_plan(struct kext_preflight_result *r, const struct kext_plan *p, const struct run *run,
+    struct symbol_ctx *sc)
 {
 	for (size_t i = 0; i < kext_plan_count(p); i++) {
 		const struct kext_plan_item *it = kext_plan_at(p, i);
 
 		if (it->bundle == NULL || it->loaded || it->kernel_component)
 			continue;
-		if (visit(r, it->bundle, it->identifier, set) != 0)
+		if (visit(r, it->bundle, it->identifier, run) != 0)
 			return -1;
 		if (sc->kernel != NULL && plan_check_symbols(p, i, sc->kernel, sc->cache) != 0 &&
 		    sc->undefined_in == NULL)
@@ -169,10 +182,10 @@ add_rejected(struct kext_preflight_result *r, struct kext_repos *repos, const ch
 static int
 visit_dependencies(struct kext_preflight_result *r, struct kext_repos *repos,
     const struct kext_load_request *req, struct kext_bundle *b, const char *id,
-    const struct kext_loaded_set *set, struct symbol_ctx *sc)
+    const struct run *run, struct symbol_ctx *sc)
 {
 	struct kext_plan_options opts = {.authenticate = req->authenticate};
-	struct kext_loaded *view = plan_loaded_view(set, &opts.nloaded);
+	struct kext_loaded *view = plan_loaded_view(run->set, &opts.nloaded);
 	size_t nlib = b != NULL ? kext_bundle_library_count(b) : 0;
 	struct kext_plan *p;
 	kext_error ignored;
@@ -186,7 +199,7 @@ visit_dependencies(struct kext_preflight_result *r, struct kext_repos *repos,
 		planned = (b != NULL ? kext_plan_add(p, b, &ignored) :
 		    kext_plan_add_identifier(p, id, &ignored)) == 0;
 		if (planned)
-			rc = visit_plan(r, p, set, sc);
+			rc = visit_plan(r, p, run, sc);
 		kext_plan_free(p);
 	} else {
 		rc = -1;
@@ -199,7 +212,7 @@ visit_dependencies(struct kext_preflight_result *r, struct kext_repos *repos,
 			break;
 		if (kext_plan_add_identifier(p, kext_bundle_library_at(b, i)->identifier,
 		    &ignored) == 0)
-			rc = visit_plan(r, p, set, sc);
+			rc = visit_plan(r, p, run, sc);
 		kext_plan_free(p);
 	}
 	free(view);
@@ -209,7 +222,7 @@ visit_dependencies(struct kext_preflight_result *r, struct kext_repos *repos,
 /* One root: planned and checked on its own; its kexts join r. */
 static int
 check_root(struct kext_kernel *k, struct kext_repos *repos, const struct kext_load_request *req,
-    struct kext_bundle *b, const char *id, const struct kext_loaded_set *set,
+    struct kext_bundle *b, const char *id, const struct run *run,
     struct symbol_ctx *sc, struct kext_preflight_result *r, kext_error *err)
 {
 	struct kext_load_request one = {.bundles = b != NULL ? &b : NULL,
@@ -223,7 +236,7 @@ check_root(struct kext_kernel *k, struct kext_repos *repos, const struct kext_lo
 	int rc;
 
 	sc->undefined_in = NULL;
-	failed = kext_load(k, repos, &one, &res, &lerr) != 0;
+	failed = plan_load(k, repos, &one, run->set, run->cache, &res, &lerr) != 0;
 	/* A -b identifier is the bundle the load chose, when it got that far. */
 	for (size_t i = 0; b == NULL && i < res.n; i++)
 		if (res.steps[i].root && res.steps[i].bundle != NULL)
@@ -233,17 +246,17 @@ check_root(struct kext_kernel *k, struct kext_repos *repos, const struct kext_lo
 		rc = -1;
 	if (rc == 0) {
 		ri = (size_t)(root - r->kexts);
-		if (b != NULL && visit(r, b, kext_bundle_identifier(b), set) != 0)
+		if (b != NULL && visit(r, b, kext_bundle_identifier(b), run) != 0)
 			rc = -1;
 	}
 	/* What the load planned (its checks may have made a kext invalid since)... */
 	for (size_t i = 0; rc == 0 && i < res.n; i++)
 		if (res.steps[i].kind == KEXT_STEP_LOAD && res.steps[i].bundle != NULL &&
-		    visit(r, res.steps[i].bundle, res.steps[i].identifier, set) != 0)
+		    visit(r, res.steps[i].bundle, res.steps[i].identifier, run) != 0)
 			rc = -1;
 	kext_load_result_free(&res);
 	/* ...and what a plan reaches when the load stopped before planning. */
-	if (rc == 0 && visit_dependencies(r, repos, req, b, id, set, sc) != 0)
+	if (rc == 0 && visit_dependencies(r, repos, req, b, id, run, sc) != 0)
 		rc = -1;
 	if (b != NULL && one.bundles == NULL)
 		kext_bundle_release(b);
@@ -320,6 +333,25 @@ merge_same_path(struct kext_preflight_result *r)
 		r->failed_roots += r->kexts[i].failed;
 }
 
+/* Every root together, as the load itself would plan them. */
+static int
+plan_together(struct kext_kernel *k, struct kext_repos *repos,
+    const struct kext_load_request *req, const struct run *run,
+    struct kext_preflight_result *out, kext_error *err)
+{
+	struct kext_load_request all = *req;
+	kext_error lerr;
+
+	all.dry_run = true;
+	if (plan_load(k, repos, &all, run->set, run->cache, &out->load, &lerr) == 0)
+		return 0;
+	if (lerr.code == ENOMEM)
+		return kext_fail(err, ENOMEM, "out of memory");
+	if ((out->load_error = strdup(lerr.msg)) == NULL)
+		return kext_fail(err, ENOMEM, "out of memory");
+	return 0;
+}
+
 int
 kext_preflight(struct kext_kernel *k, struct kext_repos *repos,
     const struct kext_load_request *req, const char *kernel_file,
@@ -328,6 +360,7 @@ kext_preflight(struct kext_kernel *k, struct kext_repos *repos,
 	struct kmod_symbols kernel_symbols;
 	struct symbol_ctx sc = {NULL, NULL, NULL};
 	struct kext_loaded_set set;
+	struct run run = {&set, NULL};
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -344,13 +377,18 @@ kext_preflight(struct kext_kernel *k, struct kext_repos *repos,
 		rc = -1;
 		goto out;
 	}
+	if ((run.cache = plan_exec_cache_new(&set, req->authenticate)) == NULL)
+		rc = kext_fail(err, ENOMEM, "out of memory");
 	for (size_t i = 0; rc == 0 && i < req->num_bundles; i++)
-		rc = check_root(k, repos, req, req->bundles[i], NULL, &set, &sc, out, err);
+		rc = check_root(k, repos, req, req->bundles[i], NULL, &run, &sc, out, err);
 	for (size_t i = 0; rc == 0 && i < req->num_identifiers; i++)
-		rc = check_root(k, repos, req, NULL, req->identifiers[i], &set, &sc, out, err);
-	kext_loaded_free(&set);
+		rc = check_root(k, repos, req, NULL, req->identifiers[i], &run, &sc, out, err);
 	if (rc == 0)
 		merge_same_path(out);
+	if (rc == 0 && out->failed_roots == 0)
+		rc = plan_together(k, repos, req, &run, out, err);
+	plan_exec_cache_free(run.cache);
+	kext_loaded_free(&set);
 	if (rc != 0)
 		kext_preflight_result_free(out);
 out:
