@@ -50,6 +50,12 @@ struct kext_library {
  * On success *out holds one reference.
  */
 int kext_bundle_open(const char *path, struct kext_bundle **out, kext_error *err);
+/*
+ * The same, for a path expected below dir, a canonical folder: only the
+ * names below dir are looked at to make it canonical (any path works).
+ */
+int kext_bundle_open_in(const char *dir, const char *path, struct kext_bundle **out,
+    kext_error *err);
 
 struct kext_bundle *kext_bundle_retain(struct kext_bundle *b);
 void kext_bundle_release(struct kext_bundle *b);

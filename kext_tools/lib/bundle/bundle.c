@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bundle_internal.h"
+#include "kext/fs.h"
 #include "kext/sort.h"
 #include "kext/text.h"
 
@@ -85,6 +86,7 @@ find_layout(struct kext_bundle *b, kext_error *err)
 	if (lstat(p, &st) == 0) {
 		b->layout = KEXT_LAYOUT_MODERN;
 		b->support_dir = p;
+		b->support_plain = S_ISDIR(st.st_mode);
 		return 0;
 	}
 	free(p);
@@ -258,6 +260,9 @@ locate_info_plist(struct kext_bundle *b, kext_error *err)
 		b->plist_path = kext_strdupf("%s/Info.plist", b->support_dir);
 	if (b->plist_path == NULL)
 		return kext_fail(err, ENOMEM, "%s: out of memory", b->path);
+	/* In a plain Contents folder, a plain file is inside: one look, no resolving. */
+	if (b->support_plain && lstat(b->plist_path, &st) == 0 && !S_ISLNK(st.st_mode))
+		return 0;
 	if (stat(b->plist_path, &st) != 0)
 		return kext_fail(err, errno, "%s: no Info.plist: %s: %s", b->path,
 		    b->plist_path, strerror(errno));
@@ -338,18 +343,52 @@ list_plugins(struct kext_bundle *b, kext_error *err)
 	return rc;
 }
 
+/* The checks every path gets before it is resolved. */
+static int
+check_path(const char *path, kext_error *err)
+{
+	if (path == NULL || *path == '\0')
+		return kext_fail(err, EINVAL, "no kext path given");
+	if (!has_kext_extension(path))
+		return kext_fail(err, EINVAL,
+		    "%s: not a kext bundle (the name must end in \".kext\")", path);
+	return 0;
+}
+
 int
 kext_bundle_open(const char *path, struct kext_bundle **out, kext_error *err)
 {
 	char *real;
 
 	*out = NULL;
-	if (path == NULL || *path == '\0')
-		return kext_fail(err, EINVAL, "no kext path given");
-	if (!has_kext_extension(path))
-		return kext_fail(err, EINVAL,
-		    "%s: not a kext bundle (the name must end in \".kext\")", path);
+	if (check_path(path, err) != 0)
+		return -1;
 	if ((real = realpath(path, NULL)) == NULL)
+		return kext_fail(err, errno, "%s: %s", path, strerror(errno));
+	return kext_bundle_open_real(path, real, out, err);
+}
+
+/* path made canonical from dir down (realpath's answer, in fewer looks). */
+static char *
+canonical(const char *dir, const char *path)
+{
+	char *real;
+
+	if (kext_path_inside(dir, path, &real) != 0 && real == NULL)
+		return NULL;
+	return real;	/* inside dir or not, it is where path leads */
+}
+
+int
+kext_bundle_open_in(const char *dir, const char *path, struct kext_bundle **out,
+    kext_error *err)
+{
+	char *real;
+
+	*out = NULL;
+	if (check_path(path, err) != 0)
+		return -1;
+	if ((real = canonical(dir, path)) == NULL)
 		return kext_fail(err, errno, "%s: %s", path, strerror(errno));
 	return kext_bundle_open_real(path, real, out, err);
 }

@@ -9,12 +9,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bundle_internal.h"
+#include "kext/fs.h"
 #include "kext/sort.h"
 #include "kext/text.h"
 
@@ -427,6 +429,19 @@ check_elf(struct kext_bundle *b, const char *path)
 		    need, n);
 }
 
+/*
+ * Is path inside the bundle? A plain Contents folder is canonical itself,
+ * so a file inside it is found without looking at the bundle's own path.
+ */
+static bool
+inside_bundle(const struct kext_bundle *b, const char *path, char **real)
+{
+	if (b->support_plain && kext_path_inside(b->support_dir, path, real) == 0)
+		return true;
+	free(*real);
+	return kext_path_inside(b->path, path, real) == 0;
+}
+
 /* Returns whether an executable is declared (even badly). */
 static bool
 check_executable(struct kext_bundle *b)
@@ -460,7 +475,7 @@ check_executable(struct kext_bundle *b)
 		fail(b, KEXT_DIAG_EXECUTABLE_MISSING, "%s - expected the file "
 		    "named by CFBundleExecutable, found nothing",
 		    primary != NULL ? primary : name);
-	else if (kext_path_inside(b->path, b->executable_path, &real) != 0)
+	else if (!inside_bundle(b, b->executable_path, &real))
 		fail(b, KEXT_DIAG_SYMLINK_OUTSIDE, "%s - expected a file inside the "
 		    "bundle, found a link to %s", b->executable_path,
 		    real != NULL ? real : strerror(errno));

@@ -530,7 +530,8 @@ kext_repos_open(struct kext_repos *r, const struct kext_candidate *c,
 		*out = e->bundle;
 		return 0;
 	}
-	if (kext_bundle_open(c->bundle_path, &b, err) != 0)
+	/* The folder is canonical: only the names below it are resolved. */
+	if (kext_bundle_open_in(c->repository, c->bundle_path, &b, err) != 0)
 		return -1;
 	if (!entry_matches(e, b)) {
 		if (replace_stale(r, e, b) != 0) {

@@ -7,9 +7,11 @@
 #include <sys/stat.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kext/sort.h"
 #include "kext/text.h"
@@ -24,6 +26,7 @@ struct name_list {
 struct scan {
 	struct kext_repos *r;
 	struct repo *rp;
+	int dfd;			/* the folder, for paths relative to it; -1: none */
 	struct kext_map *old;		/* "name" or "kext/plugin" -> entry */
 	bool old_in_memory;		/* old entries were handed out: retire them */
 	bool dirty;
@@ -55,19 +58,45 @@ free_names(struct name_list *l)
 	free(l->v);
 }
 
-/* The *.kext names in dir, sorted; ENOENT gives an empty list. */
+/*
+ * A path inside the folder, relative to s->dfd (*at), so the kernel walks
+ * two or three names per look instead of the folder's whole path; else the
+ * path itself (AT_FDCWD).
+ */
+static const char *
+in_folder(const struct scan *s, const char *path, int *at)
+{
+	size_t n = strlen(s->rp->path);
+
+	if (s->dfd >= 0 && strncmp(path, s->rp->path, n) == 0 && path[n] == '/' &&
+	    path[n + 1] != '\0') {
+		*at = s->dfd;
+		return path + n + 1;
+	}
+	*at = AT_FDCWD;
+	return path;
+}
+
+/* The *.kext names in dir (relative to at), sorted; ENOENT gives an empty list. */
 static int
-list_kexts(const char *dir, size_t max, struct name_list *out)
+list_kexts(int at, const char *dir, size_t max, struct name_list *out)
 {
 	struct dirent *de;
 	size_t cap = 0;
 	char **v;
 	DIR *d;
+	int fd, saved;
 
 	memset(out, 0, sizeof(*out));
-	d = opendir(dir);
-	if (d == NULL)
+	fd = openat(at, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (!kext_name(de->d_name))
 			continue;
@@ -121,13 +150,17 @@ take_old(struct scan *s, const char *key)
 }
 
 static bool
-still_fresh(const struct repo_entry *e)
+still_fresh(const struct scan *s, const struct repo_entry *e)
 {
 	struct kext_file_stamp now;
 	struct stat st;
+	const char *path;
+	int at;
 
-	if (!e->has_stamp || e->racy || e->c.info_plist_path == NULL ||
-	    stat(e->c.info_plist_path, &st) != 0)
+	if (!e->has_stamp || e->racy || e->c.info_plist_path == NULL)
+		return false;
+	path = in_folder(s, e->c.info_plist_path, &at);
+	if (fstatat(at, path, &st, 0) != 0)
 		return false;
 	kext_file_stamp_from_stat(&now, &st);
 	return kext_file_stamp_equal(&now, &e->stamp);
@@ -263,7 +296,7 @@ visit(struct scan *s, const char *name, const char *parent, const char *path,
 		return NULL;
 	old = take_old(s, key);
 	free(key);
-	if (old != NULL && describes(old, path, within) && still_fresh(old)) {
+	if (old != NULL && describes(old, path, within) && still_fresh(s, old)) {
 		e = old;
 	} else {
 		if (old != NULL)
@@ -290,12 +323,15 @@ static int
 scan_plugins(struct scan *s, struct repo_entry *top)
 {
 	struct name_list names;
+	const char *dir;
 	char *path;
 	size_t i;
+	int at;
 
 	if (top->bad || top->plugins_dir == NULL)
 		return 0;
-	if (list_kexts(top->plugins_dir, KEXT_REPO_MAX_KEXTS, &names) != 0)
+	dir = in_folder(s, top->plugins_dir, &at);
+	if (list_kexts(at, dir, KEXT_REPO_MAX_KEXTS, &names) != 0)
 		return errno == ENOMEM ? -1 : 0;	/* unreadable PlugIns: none */
 	for (i = 0; i < names.n && s->n < KEXT_REPO_MAX_KEXTS; i++) {
 		path = kext_strdupf("%s/%s", top->plugins_dir, names.v[i]);
@@ -414,17 +450,20 @@ load_old(struct scan *s)
 int
 repo_scan_dir(struct kext_repos *r, struct repo *rp, kext_error *err)
 {
-	struct scan s = { r, rp, NULL, false, false, NULL, 0, 0 };
+	struct scan s = { r, rp, -1, NULL, false, false, NULL, 0, 0 };
 	struct name_list names;
 	struct repo_entry *e;
 	char *path;
 	size_t i;
+	int rc = -1;
 
 	s.old = kext_map_new();
 	if (s.old == NULL)
 		return kext_fail(err, ENOMEM, "%s: out of memory", rp->path);
 	load_old(&s);
-	if (list_kexts(rp->path, KEXT_REPO_MAX_KEXTS, &names) != 0) {
+	s.dfd = open(rp->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+	if (list_kexts(s.dfd >= 0 ? s.dfd : AT_FDCWD, s.dfd >= 0 ? "." : rp->path,
+	    KEXT_REPO_MAX_KEXTS, &names) != 0) {
 		if (errno == ENOMEM) {
 			kext_fail(err, ENOMEM, "%s: out of memory", rp->path);
 			goto fail;
@@ -457,12 +496,16 @@ repo_scan_dir(struct kext_repos *r, struct repo *rp, kext_error *err)
 	report(r, rp);
 	if (s.dirty)
 		(void)repo_index_save(r, rp);	/* best effort: works without it */
-	return 0;
+	rc = 0;
+	goto out;
 fail:
 	for (i = 0; i < s.n; i++)
 		drop_old(&s, s.v[i]);
 	free(s.v);
 	kext_map_each(s.old, leftover, &s);
 	kext_map_free(s.old, NULL);
-	return -1;
+out:
+	if (s.dfd >= 0)
+		close(s.dfd);
+	return rc;
 }
