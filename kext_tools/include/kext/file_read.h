@@ -7,6 +7,7 @@
 #ifndef KEXT_FILE_READ_H
 #define KEXT_FILE_READ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,10 +36,21 @@ int kext_file_read_exact(int fd, size_t size, const char *path, uint8_t **out,
  */
 int kext_file_map(const char *path, size_t max, const char *too_big, const void **map,
     size_t *size, kext_error *err);
-/* The same for a file already open at fd (path names it in messages). */
-int kext_file_map_fd(int fd, const char *path, size_t max, const char *too_big,
-    const void **map, size_t *size, kext_error *err);
 void kext_file_unmap(const void *map, size_t size);
+
+/*
+ * The whole regular file open at fd (path names it in messages), at most max
+ * bytes: read into memory when small, else mapped; data is NULL for an empty
+ * file. Release it with kext_file_view_release.
+ */
+struct kext_file_view {
+	const void *data;
+	size_t size;
+	bool mapped;
+};
+int kext_file_view_fd(int fd, const char *path, size_t max, const char *too_big,
+    struct kext_file_view *v, kext_error *err);
+void kext_file_view_release(struct kext_file_view *v);
 
 /* Both in one: the whole regular file at path, at most max bytes. */
 int kext_file_read_all(const char *path, size_t max, const char *too_big, uint8_t **out,

@@ -80,15 +80,18 @@ kext_file_read_all(const char *path, size_t max, const char *too_big, uint8_t **
 	return rc;
 }
 
+/* Below this a file is read into memory: cheaper than mapping it, faulting it in, unmapping it. */
+#define VIEW_READ_MAX	((size_t)128 * 1024)
+
 int
-kext_file_map_fd(int fd, const char *path, size_t max, const char *too_big, const void **map,
-    size_t *size, kext_error *err)
+kext_file_view_fd(int fd, const char *path, size_t max, const char *too_big,
+    struct kext_file_view *v, kext_error *err)
 {
 	struct stat st;
+	uint8_t *buf;
 	void *m;
 
-	*map = NULL;
-	*size = 0;
+	memset(v, 0, sizeof(*v));
 	if (fstat(fd, &st) != 0)
 		return kext_fail(err, errno, "%s: cannot stat: %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
@@ -96,14 +99,31 @@ kext_file_map_fd(int fd, const char *path, size_t max, const char *too_big, cons
 	if ((uint64_t)st.st_size > max)
 		return kext_fail(err, EFBIG, "%s: %jd bytes is %s (%zu)", path,
 		    (intmax_t)st.st_size, too_big, max);
-	*size = (size_t)st.st_size;
-	if (*size == 0)
+	v->size = (size_t)st.st_size;
+	if (v->size == 0)
 		return 0;
-	m = mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (v->size <= VIEW_READ_MAX) {
+		if (kext_file_read_exact(fd, v->size, path, &buf, err) != 0)
+			return -1;
+		v->data = buf;
+		return 0;
+	}
+	m = mmap(NULL, v->size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (m == MAP_FAILED)
 		return kext_fail(err, errno, "%s: cannot map: %s", path, strerror(errno));
-	*map = m;
+	v->data = m;
+	v->mapped = true;
 	return 0;
+}
+
+void
+kext_file_view_release(struct kext_file_view *v)
+{
+	if (v->mapped)
+		munmap((void *)v->data, v->size);
+	else
+		free((void *)v->data);
+	memset(v, 0, sizeof(*v));
 }
 
 int

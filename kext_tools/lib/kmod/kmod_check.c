@@ -410,17 +410,22 @@ int
 kmod_check_read(int fd, const char *path, const struct kmod_target *target,
     struct kmod_check *out, struct kmod_file **kf, kext_error *perr, kext_error *err)
 {
-	const void *map;
+	struct kext_file_view v = {NULL, 0, false};
+	const void *map = NULL;
 	size_t size;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	*kf = NULL;
 	memset(perr, 0, sizeof(*perr));
-	if ((fd >= 0 ? kext_file_map_fd(fd, path, KMOD_MAX_FILE_SIZE,
-	    "larger than a module can be", &map, &size, err) : kext_file_map(path,
-	    KMOD_MAX_FILE_SIZE, "larger than a module can be", &map, &size, err)) != 0)
+	if (fd >= 0 ? kext_file_view_fd(fd, path, KMOD_MAX_FILE_SIZE,
+	    "larger than a module can be", &v, err) : kext_file_map(path, KMOD_MAX_FILE_SIZE,
+	    "larger than a module can be", &map, &size, err))
 		return -1;
+	if (fd >= 0) {
+		map = v.data;
+		size = v.size;
+	}
 	rc = check_buffer(map != NULL ? map : "", size, path, target, out, kf, perr, err);
 	/* A program or a file without an ELF header was not parsed on the way. */
 	if (rc == 0 && *kf == NULL && perr->msg[0] == '\0' &&
@@ -428,7 +433,10 @@ kmod_check_read(int fd, const char *path, const struct kmod_target *target,
 		kmod_check_free(out);
 		rc = kext_fail(err, ENOMEM, "%s: out of memory", path);
 	}
-	kext_file_unmap(map, size);
+	if (fd >= 0)
+		kext_file_view_release(&v);
+	else
+		kext_file_unmap(map, size);
 	return rc;
 }
 
