@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -368,33 +369,34 @@ kext_bundle_open(const char *path, struct kext_bundle **out, kext_error *err)
 	return kext_bundle_open_real(path, real, out, err);
 }
 
-/* path made canonical from dir down (realpath's answer, in fewer looks). */
+/*
+ * path made canonical from dir down (realpath's answer, in fewer looks).
+ * *folder: the one look taken showed a folder (dir/name, no link).
+ */
 static char *
-canonical(const char *dir, const char *path)
+canonical(const char *dir, const char *path, bool *folder)
 {
+	size_t n = strlen(dir);
+	struct stat st;
 	char *real;
 
+	*folder = false;
+	/* A folder's own entry: one lstat says it is a folder and no link. */
+	if (n > 1 && strncmp(dir, path, n) == 0 && path[n] == '/' &&
+	    strchr(path + n + 1, '/') == NULL && strcmp(path + n + 1, ".") != 0 &&
+	    strcmp(path + n + 1, "..") != 0 && path[n + 1] != '\0' &&
+	    lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*folder = true;
+		return strdup(path);
+	}
 	if (kext_path_inside(dir, path, &real) != 0 && real == NULL)
 		return NULL;
 	return real;	/* inside dir or not, it is where path leads */
 }
 
-int
-kext_bundle_open_in(const char *dir, const char *path, struct kext_bundle **out,
-    kext_error *err)
-{
-	char *real;
-
-	*out = NULL;
-	if (check_path(path, err) != 0)
-		return -1;
-	if ((real = canonical(dir, path)) == NULL)
-		return kext_fail(err, errno, "%s: %s", path, strerror(errno));
-	return kext_bundle_open_real(path, real, out, err);
-}
-
-int
-kext_bundle_open_real(const char *path, char *real, struct kext_bundle **out,
+/* Opens the bundle at real (canonical, taken over); folder: known to be one. */
+static int
+open_canonical(const char *path, char *real, bool folder, struct kext_bundle **out,
     kext_error *err)
 {
 	struct kext_bundle *b;
@@ -408,7 +410,7 @@ kext_bundle_open_real(const char *path, char *real, struct kext_bundle **out,
 	}
 	b->refs = 1;
 	b->path = real;
-	if (stat(b->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if (!folder && (stat(b->path, &st) != 0 || !S_ISDIR(st.st_mode))) {
 		kext_fail(err, ENOTDIR, "%s: not a directory", path);
 		goto fail;
 	}
@@ -429,6 +431,28 @@ kext_bundle_open_real(const char *path, char *real, struct kext_bundle **out,
 fail:
 	kext_bundle_release(b);
 	return -1;
+}
+
+int
+kext_bundle_open_in(const char *dir, const char *path, struct kext_bundle **out,
+    kext_error *err)
+{
+	bool folder;
+	char *real;
+
+	*out = NULL;
+	if (check_path(path, err) != 0)
+		return -1;
+	if ((real = canonical(dir, path, &folder)) == NULL)
+		return kext_fail(err, errno, "%s: %s", path, strerror(errno));
+	return open_canonical(path, real, folder, out, err);
+}
+
+int
+kext_bundle_open_real(const char *path, char *real, struct kext_bundle **out,
+    kext_error *err)
+{
+	return open_canonical(path, real, false, out, err);
 }
 
 struct kext_bundle *
