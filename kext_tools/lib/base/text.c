@@ -1,25 +1,31 @@
 /* Small string helpers for building diagnostic and error texts. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kext/text.h"
 
 char *
 kext_vstrdupf(const char *fmt, va_list ap)
 {
+	char small[256], *s;
 	va_list ap2;
-	char *s;
 	int n;
 
+	/* Most texts (paths, keys) fit the stack buffer: formatted once, copied. */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(small, sizeof(small), fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		return NULL;
 	s = malloc((size_t)n + 1);
 	if (s == NULL)
 		return NULL;
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	if ((size_t)n < sizeof(small))
+		memcpy(s, small, (size_t)n + 1);
+	else
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
 	return s;
 }
 
