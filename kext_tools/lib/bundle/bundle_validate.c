@@ -337,9 +337,32 @@ check_required(struct kext_bundle *b)
 	free(s);
 }
 
-/* Where CFBundle looks for the executable in each layout (§1.3). */
+/*
+ * In a plain Contents folder, MacOS/<name> that is no link (nor MacOS) is
+ * both found and inside the bundle: two lstats say it.
+ */
+static bool
+plainly_in_macos(const struct kext_bundle *b, const char *path)
+{
+	struct stat st;
+	char *macos;
+	bool plain;
+
+	if (!b->support_plain || b->layout != KEXT_LAYOUT_MODERN ||
+	    (macos = kext_strdupf("%s/MacOS", b->support_dir)) == NULL)
+		return false;
+	plain = lstat(macos, &st) == 0 && S_ISDIR(st.st_mode) && lstat(path, &st) == 0 &&
+	    !S_ISLNK(st.st_mode);
+	free(macos);
+	return plain;
+}
+
+/*
+ * Where CFBundle looks for the executable in each layout (§1.3); *inside:
+ * the one found is known to lie inside the bundle.
+ */
 static char *
-find_executable(struct kext_bundle *b, char **primary)
+find_executable(struct kext_bundle *b, char **primary, bool *inside)
 {
 	const char *name = b->executable_name;
 	char *tries[3] = { NULL, NULL, NULL }, *found = NULL;
@@ -362,6 +385,11 @@ find_executable(struct kext_bundle *b, char **primary)
 		break;
 	}
 	tries[2] = kext_strdupf("%s/%s", b->path, name);
+	*inside = tries[0] != NULL && plainly_in_macos(b, tries[0]);
+	if (*inside) {
+		found = tries[0];
+		tries[0] = NULL;
+	}
 	for (i = 0; i < 3 && found == NULL; i++) {
 		if (tries[i] != NULL && stat(tries[i], &st) == 0) {
 			found = tries[i];
@@ -449,6 +477,7 @@ check_executable(struct kext_bundle *b)
 	CFTypeRef v = dict_get(b->info, "CFBundleExecutable");
 	CFTypeRef shared = info_get(b, "OSBundleSharedExecutableIdentifier");
 	char q[QUOTE_MAX], *name, *primary, *real = NULL;
+	bool inside;
 
 	if (shared != NULL && v != NULL)
 		fail(b, KEXT_DIAG_SHARED_EXECUTABLE, "OSBundleSharedExecutableIdentifier"
@@ -470,12 +499,12 @@ check_executable(struct kext_bundle *b)
 		return true;
 	}
 	b->executable_name = name;
-	b->executable_path = find_executable(b, &primary);
+	b->executable_path = find_executable(b, &primary, &inside);
 	if (b->executable_path == NULL)
 		fail(b, KEXT_DIAG_EXECUTABLE_MISSING, "%s - expected the file "
 		    "named by CFBundleExecutable, found nothing",
 		    primary != NULL ? primary : name);
-	else if (!inside_bundle(b, b->executable_path, &real))
+	else if (!inside && !inside_bundle(b, b->executable_path, &real))
 		fail(b, KEXT_DIAG_SYMLINK_OUTSIDE, "%s - expected a file inside the "
 		    "bundle, found a link to %s", b->executable_path,
 		    real != NULL ? real : strerror(errno));
