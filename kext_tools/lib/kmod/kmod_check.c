@@ -339,7 +339,7 @@ check_module(const void *buf, size_t len, const char *name, const struct kmod_ta
 	kext_error ignored;
 	int rc = 0;
 
-	if (kmod_parse(buf, len, name, &kf, perr) != 0) {
+	if (kmod_parse_image(buf, len, name, &kf, &img, perr) != 0) {
 		if (perr->code == ENOMEM)
 			return -1;
 		if (set_what(c, "an ELF file that is not a readable kernel module") != 0 ||
@@ -357,13 +357,10 @@ check_module(const void *buf, size_t len, const char *name, const struct kmod_ta
 		if (rc == 0 && t->os != KMOD_OS_LINUX)
 			rc = add(c, KMOD_PROBLEM_REFUSED, "a Linux kernel module, but the kernel is %s",
 			    kmod_os_name(t->os));
-	} else if (kmod_image_init(&img, buf, len, name, &ignored) != 0) {
-		rc = ignored.code == ENOMEM ? -1 : 0;	/* kmod_parse read it: cannot happen */
-		kmod_image_fini(&img);
 	} else {
-		rc = check_freebsd(kf, &img, t, c);
-		kmod_image_fini(&img);
+		rc = check_freebsd(kf, &img, t, c);	/* the image the module was read from */
 	}
+	kmod_image_fini(&img);
 	if (keep != NULL && rc == 0)
 		*keep = kf;
 	else

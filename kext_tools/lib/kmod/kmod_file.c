@@ -19,11 +19,24 @@ int
 kmod_parse(const void *buf, size_t len, const char *name, struct kmod_file **out,
     kext_error *err)
 {
+	struct kmod_image img;
+
+	if (kmod_parse_image(buf, len, name, out, &img, err) != 0)
+		return -1;
+	kmod_image_fini(&img);
+	return 0;
+}
+
+int
+kmod_parse_image(const void *buf, size_t len, const char *name, struct kmod_file **out,
+    struct kmod_image *img_out, kext_error *err)
+{
 	static const uint8_t empty[1];
 	struct kmod_image img;
 	struct kmod_file *kf;
 
 	*out = NULL;
+	memset(img_out, 0, sizeof(*img_out));
 	if (name == NULL)
 		name = "(module)";
 	if (buf == NULL && len > 0)
@@ -47,7 +60,7 @@ kmod_parse(const void *buf, size_t len, const char *name, struct kmod_file **out
 	if (img.is_linux ? kmod_linux_decode(&img, kf, err) != 0 :
 	    kmod_records_decode(&img, kf, err) != 0)
 		goto fail;
-	kmod_image_fini(&img);
+	*img_out = img;		/* the decoders only read it */
 	*out = kf;
 	return 0;
 fail:

@@ -200,6 +200,12 @@ void kmod_linux_release_info(struct kmod_linux *lx);
 
 /* --- kmod_records.c ------------------------------------------------------- */
 
+/*
+ * kmod_parse, keeping the image it read (*img, for kmod_image_fini) for a
+ * caller that walks the file further; on failure *img holds nothing.
+ */
+int kmod_parse_image(const void *buf, size_t len, const char *name, struct kmod_file **out,
+    struct kmod_image *img, kext_error *err);
 int kmod_records_decode(const struct kmod_image *img, struct kmod_file *kf,
     kext_error *err);
 
