@@ -120,18 +120,21 @@ find_layout(struct kext_bundle *b, kext_error *err)
 	return 0;
 }
 
-/* Reads the whole (regular, bounded) file; *stamp describes what was read. */
+/*
+ * Reads the whole (regular, bounded) file, open at fd already when fd >= 0
+ * (this closes it); *stamp describes what was read.
+ */
 static int
-read_file(const char *path, char **out, size_t *outlen,
+read_file(const char *path, int fd, char **out, size_t *outlen,
     struct kext_file_stamp *stamp, kext_error *err)
 {
 	struct stat st;
 	size_t cap, len = 0;
 	ssize_t n;
 	char *buf;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);	/* a FIFO must not block */
+	if (fd < 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);	/* a FIFO must not block */
 	if (fd < 0)
 		return kext_fail(err, errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0) {
@@ -197,7 +200,7 @@ read_file(const char *path, char **out, size_t *outlen,
 
 /* Parses Info.plist: XML only (like IOCFUnserialize), a <dict> at the top. */
 static int
-read_info_plist(struct kext_bundle *b, kext_error *err)
+read_info_plist(struct kext_bundle *b, int fd, kext_error *err)
 {
 	CFPropertyListFormat fmt = 0;
 	CFErrorRef cferr = NULL;
@@ -207,7 +210,7 @@ read_info_plist(struct kext_bundle *b, kext_error *err)
 	char *buf = NULL, *why;
 
 	b->read_time_ns = kext_now_ns();
-	if (read_file(b->plist_path, &buf, &len, &b->plist_stamp, err) != 0)
+	if (read_file(b->plist_path, fd, &buf, &len, &b->plist_stamp, err) != 0)
 		return -1;
 	atomic_fetch_add(&plist_reads, 1);
 	data = CFDataCreateWithBytesNoCopy(NULL, (const UInt8 *)buf, (CFIndex)len,
@@ -249,11 +252,14 @@ read_info_plist(struct kext_bundle *b, kext_error *err)
 	return 0;
 }
 
+/* *fd: Info.plist opened on the way (-1: not opened yet). */
 static int
-locate_info_plist(struct kext_bundle *b, kext_error *err)
+locate_info_plist(struct kext_bundle *b, int *fd, kext_error *err)
 {
 	struct stat st;
 	char *real;
+
+	*fd = -1;
 
 	if (b->layout == KEXT_LAYOUT_FLAT)
 		b->plist_path = kext_strdupf("%s/Info.plist", b->path);
@@ -261,8 +267,12 @@ locate_info_plist(struct kext_bundle *b, kext_error *err)
 		b->plist_path = kext_strdupf("%s/Info.plist", b->support_dir);
 	if (b->plist_path == NULL)
 		return kext_fail(err, ENOMEM, "%s: out of memory", b->path);
-	/* In a plain Contents folder, a plain file is inside: one look, no resolving. */
-	if (b->support_plain && lstat(b->plist_path, &st) == 0 && !S_ISLNK(st.st_mode))
+	/*
+	 * In a plain Contents folder, what opens without following a link is
+	 * inside: opened here, no resolving (a FIFO must not block).
+	 */
+	if (b->support_plain && (*fd = open(b->plist_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	    O_NOFOLLOW)) >= 0)
 		return 0;
 	if (stat(b->plist_path, &st) != 0)
 		return kext_fail(err, errno, "%s: no Info.plist: %s: %s", b->path,
@@ -401,6 +411,7 @@ open_canonical(const char *path, char *real, bool folder, struct kext_bundle **o
 {
 	struct kext_bundle *b;
 	struct stat st;
+	int fd;
 
 	*out = NULL;
 	b = calloc(1, sizeof(*b));
@@ -420,8 +431,8 @@ open_canonical(const char *path, char *real, bool folder, struct kext_bundle **o
 		goto fail;
 	}
 	b->plugin = path_is_plugin(b->path);
-	if (find_layout(b, err) != 0 || locate_info_plist(b, err) != 0 ||
-	    read_info_plist(b, err) != 0)
+	if (find_layout(b, err) != 0 || locate_info_plist(b, &fd, err) != 0 ||
+	    read_info_plist(b, fd, err) != 0)
 		goto fail;
 	kext_bundle_validate(b);
 	if (list_plugins(b, err) != 0)
