@@ -30,15 +30,17 @@ repo_entry_free(struct repo_entry *e)
 {
 	if (e == NULL)
 		return;
-	free((char *)e->c.identifier);
-	free((char *)e->c.bundle_path);
-	free((char *)e->c.info_plist_path);
-	free((char *)e->c.version_string);
-	free((char *)e->c.compatible_version_string);
-	free(e->name);
-	free(e->parent);
-	free(e->error);
-	free(e->plugins_dir);
+	if (!e->borrowed) {
+		free((char *)e->c.identifier);
+		free((char *)e->c.bundle_path);
+		free((char *)e->c.info_plist_path);
+		free((char *)e->c.version_string);
+		free((char *)e->c.compatible_version_string);
+		free(e->name);
+		free(e->parent);
+		free(e->error);
+		free(e->plugins_dir);
+	}
 	kext_bundle_release(e->bundle);
 	free(e);
 }
@@ -155,6 +157,9 @@ kext_repos_free(struct kext_repos *r)
 	for (i = 0; i < r->nretired; i++)
 		repo_entry_free(r->retired[i]);
 	free(r->retired);
+	for (i = 0; i < r->nindex_texts; i++)
+		free(r->index_texts[i]);
+	free(r->index_texts);
 	if (r->ids != NULL)
 		kext_map_free(r->ids, free_list);
 	kext_diags_free(r->diags);

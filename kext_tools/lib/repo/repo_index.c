@@ -219,7 +219,10 @@ hex(int c)
 	return -1;
 }
 
-/* Unescapes a field in place; "-" gives NULL. Returns -1 on a bad escape. */
+/*
+ * Unescapes a field in place and points *out at it (the text is kept); "-"
+ * gives NULL. Returns -1 on a bad escape.
+ */
 static int
 get_field(char *f, char **out)
 {
@@ -242,8 +245,8 @@ get_field(char *f, char **out)
 		r += 3;
 	}
 	*w = '\0';
-	*out = strdup(f);
-	return *out != NULL ? 0 : -1;
+	*out = f;
+	return 0;
 }
 
 static int
@@ -287,6 +290,7 @@ parse_entry(char *line)
 	}
 	if (n != NFIELDS || (e = repo_entry_new()) == NULL)
 		return NULL;
+	e->borrowed = true;
 	if (get_field(f[0], &type) != 0 || type == NULL ||
 	    (strcmp(type, "k") != 0 && strcmp(type, "p") != 0) ||
 	    get_field(f[1], &e->name) != 0 || e->name == NULL ||
@@ -305,11 +309,9 @@ parse_entry(char *line)
 	    get_number(f[14], &compat) != 0 ||
 	    get_field(f[15], &e->plugins_dir) != 0 ||
 	    get_field(f[16], &e->error) != 0) {
-		free(type);
 		repo_entry_free(e);
 		return NULL;
 	}
-	free(type);
 	e->stamp.size = size;
 	e->stamp.mtime_ns = mtime;
 	e->c.kernel_component = (flags & FLAG_KERNEL) != 0;
@@ -378,11 +380,11 @@ free_entries(struct repo_entry **v, size_t n)
 }
 
 int
-repo_index_load(const struct kext_repos *r, const struct repo *rp,
+repo_index_load(struct kext_repos *r, const struct repo *rp,
     struct repo_entry ***out, size_t *count)
 {
 	struct repo_entry **v = NULL, **nv, *e;
-	char *path, *text, *line, *next, *repo = NULL;
+	char *path, *text, *line, *next, *repo = NULL, **texts;
 	size_t n = 0, cap = 0;
 
 	*out = NULL;
@@ -421,14 +423,17 @@ repo_index_load(const struct kext_repos *r, const struct repo *rp,
 		}
 		v[n++] = e;
 	}
-	free(repo);
-	free(text);
+	/* the entries point into the text: the set keeps it */
+	texts = reallocarray(r->index_texts, r->nindex_texts + 1, sizeof(*texts));
+	if (texts == NULL)
+		goto bad;
+	r->index_texts = texts;
+	r->index_texts[r->nindex_texts++] = text;
 	*out = v;
 	*count = n;
 	return 0;
 bad:
-	free(repo);
-	free(text);
 	free_entries(v, n);
+	free(text);
 	return -1;
 }

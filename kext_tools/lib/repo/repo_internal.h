@@ -2,6 +2,7 @@
 #ifndef KEXT_REPO_INTERNAL_H
 #define KEXT_REPO_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kext/fs.h"
@@ -27,6 +28,7 @@ struct repo_entry {
 	char *plugins_dir;	/* where its plugins would be (top-level kexts) */
 	uint64_t rank;		/* higher = added later */
 	struct kext_bundle *bundle;	/* full bundle once opened (retained) */
+	bool borrowed;		/* its strings lie in an index text the set keeps */
 };
 
 struct repo {
@@ -48,6 +50,8 @@ struct kext_repos {
 	bool ids_valid;
 	struct repo_entry **retired;	/* replaced entries stay valid until free */
 	size_t nretired;
+	char **index_texts;		/* what borrowed entries point into; freed last */
+	size_t nindex_texts;
 };
 
 static inline struct repo_entry *
@@ -67,8 +71,11 @@ int repo_retire(struct kext_repos *r, struct repo_entry *e);
 /* Scans a folder repository: reuses index entries whose stamps match. */
 int repo_scan_dir(struct kext_repos *r, struct repo *rp, kext_error *err);
 
-/* The index file: load (entries not ranked; *n = 0 when unusable) and save. */
-int repo_index_load(const struct kext_repos *r, const struct repo *rp,
+/*
+ * The index file: load (entries not ranked; *n = 0 when unusable; their
+ * strings point into the index text, which r keeps until it is freed) and save.
+ */
+int repo_index_load(struct kext_repos *r, const struct repo *rp,
     struct repo_entry ***out, size_t *n);
 int repo_index_save(const struct kext_repos *r, const struct repo *rp);
 
