@@ -184,7 +184,10 @@ test_info_plist_link_outside(void **state)
 	free(donor);
 }
 
-/* A link inside the bundle is fine; one leading out makes the kext invalid. */
+/*
+ * A link inside the bundle is fine; one leading out makes the kext invalid,
+ * whether it is the executable or the MacOS folder on its way.
+ */
 static void
 test_executable_link_outside(void **state)
 {
@@ -194,6 +197,7 @@ test_executable_link_outside(void **state)
 	char *kext = fx_kext(f->dir, "Exe.kext", &s), *macos = fx_fmt("%s/Contents/MacOS", kext);
 	char *exe = fx_fmt("%s/exe.ko", macos), *real = fx_fmt("%s/real.ko", macos);
 	char *evil = fx_fmt("%s/evil.ko", f->outside), *text;
+	char *code = fx_fmt("%s/Contents/Code", kext), *outside_exe = fx_fmt("%s/exe.ko", f->outside);
 	struct kext_bundle *b;
 	kext_error err;
 
@@ -214,6 +218,27 @@ test_executable_link_outside(void **state)
 	assert_non_null(strstr(text, "evil.ko"));
 	free(text);
 	kext_bundle_release(b);
+
+	/* the MacOS folder itself a link: inside the bundle fine, leading out not */
+	unlink(exe);
+	assert_int_equal(rename(real, exe), 0);
+	assert_int_equal(rename(macos, code), 0);
+	assert_int_equal(symlink("Code", macos), 0);
+	assert_int_equal(kext_bundle_open(kext, &b, &err), 0);
+	assert_true(kext_bundle_is_valid(b));
+	kext_bundle_release(b);
+	unlink(macos);
+	assert_int_equal(symlink(f->outside, macos), 0);
+	unlink(evil);
+	fx_write_elf(outside_exe);
+	assert_int_equal(kext_bundle_open(kext, &b, &err), 0);
+	assert_false(kext_bundle_is_valid(b));
+	text = kext_diags_format(kext_bundle_diags(b), KEXT_DIAG_FAILURES, false);
+	assert_non_null(strstr(text, "exe.ko - expected a file inside the bundle, found a link to"));
+	free(text);
+	kext_bundle_release(b);
+	free(outside_exe);
+	free(code);
 	free(evil);
 	free(real);
 	free(exe);
