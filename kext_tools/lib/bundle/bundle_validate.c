@@ -338,31 +338,32 @@ check_required(struct kext_bundle *b)
 }
 
 /*
- * In a plain Contents folder, MacOS/<name> that is no link (nor MacOS) is
- * both found and inside the bundle: two lstats say it.
+ * In a plain Contents folder, MacOS/<name> that opens without following a
+ * link (in a MacOS that is no link) is both found and inside the bundle:
+ * returns it open (a FIFO must not block), else -1.
  */
-static bool
-plainly_in_macos(const struct kext_bundle *b, const char *path)
+static int
+open_plainly_in_macos(const struct kext_bundle *b, const char *path)
 {
 	struct stat st;
 	char *macos;
-	bool plain;
+	int fd = -1;
 
 	if (!b->support_plain || b->layout != KEXT_LAYOUT_MODERN ||
 	    (macos = kext_strdupf("%s/MacOS", b->support_dir)) == NULL)
-		return false;
-	plain = lstat(macos, &st) == 0 && S_ISDIR(st.st_mode) && lstat(path, &st) == 0 &&
-	    !S_ISLNK(st.st_mode);
+		return -1;
+	if (lstat(macos, &st) == 0 && S_ISDIR(st.st_mode))
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
 	free(macos);
-	return plain;
+	return fd;
 }
 
 /*
- * Where CFBundle looks for the executable in each layout (§1.3); *inside:
- * the one found is known to lie inside the bundle.
+ * Where CFBundle looks for the executable in each layout (§1.3); *fd: the
+ * one found, open, when that showed it inside the bundle (else -1).
  */
 static char *
-find_executable(struct kext_bundle *b, char **primary, bool *inside)
+find_executable(struct kext_bundle *b, char **primary, int *fd)
 {
 	const char *name = b->executable_name;
 	char *tries[3] = { NULL, NULL, NULL }, *found = NULL;
@@ -385,8 +386,8 @@ find_executable(struct kext_bundle *b, char **primary, bool *inside)
 		break;
 	}
 	tries[2] = kext_strdupf("%s/%s", b->path, name);
-	*inside = tries[0] != NULL && plainly_in_macos(b, tries[0]);
-	if (*inside) {
+	*fd = tries[0] != NULL ? open_plainly_in_macos(b, tries[0]) : -1;
+	if (*fd >= 0) {
 		found = tries[0];
 		tries[0] = NULL;
 	}
@@ -406,17 +407,20 @@ find_executable(struct kext_bundle *b, char **primary, bool *inside)
 	return found;
 }
 
-/* The executable must be a regular file that starts with an ELF header. */
+/*
+ * The executable must be a regular file that starts with an ELF header; fd
+ * is it open already (closed here), or -1.
+ */
 static void
-check_elf(struct kext_bundle *b, const char *path)
+check_elf(struct kext_bundle *b, const char *path, int fd)
 {
 	unsigned char h[64];
 	struct stat st;
 	ssize_t n;
 	size_t need;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		fail(b, KEXT_DIAG_EXECUTABLE_BAD, "%s - can't be opened: %s", path,
 		    strerror(errno));
@@ -477,7 +481,7 @@ check_executable(struct kext_bundle *b)
 	CFTypeRef v = dict_get(b->info, "CFBundleExecutable");
 	CFTypeRef shared = info_get(b, "OSBundleSharedExecutableIdentifier");
 	char q[QUOTE_MAX], *name, *primary, *real = NULL;
-	bool inside;
+	int fd;
 
 	if (shared != NULL && v != NULL)
 		fail(b, KEXT_DIAG_SHARED_EXECUTABLE, "OSBundleSharedExecutableIdentifier"
@@ -499,17 +503,17 @@ check_executable(struct kext_bundle *b)
 		return true;
 	}
 	b->executable_name = name;
-	b->executable_path = find_executable(b, &primary, &inside);
+	b->executable_path = find_executable(b, &primary, &fd);
 	if (b->executable_path == NULL)
 		fail(b, KEXT_DIAG_EXECUTABLE_MISSING, "%s - expected the file "
 		    "named by CFBundleExecutable, found nothing",
 		    primary != NULL ? primary : name);
-	else if (!inside && !inside_bundle(b, b->executable_path, &real))
+	else if (fd < 0 && !inside_bundle(b, b->executable_path, &real))
 		fail(b, KEXT_DIAG_SYMLINK_OUTSIDE, "%s - expected a file inside the "
 		    "bundle, found a link to %s", b->executable_path,
 		    real != NULL ? real : strerror(errno));
 	else
-		check_elf(b, b->executable_path);
+		check_elf(b, b->executable_path, fd);
 	free(real);
 	free(primary);
 	return true;
