@@ -80,8 +80,12 @@ kext_file_read_all(const char *path, size_t max, const char *too_big, uint8_t **
 	return rc;
 }
 
-/* Below this a file is read into memory: cheaper than mapping it, faulting it in, unmapping it. */
-#define VIEW_READ_MAX	((size_t)128 * 1024)
+/*
+ * Up to this size a file is read (pread(2), so the caller's offset stays):
+ * one call costs less than mmap, munmap and the page faults between, which
+ * matters when kextstat parses every loaded module.
+ */
+#define VIEW_READ_MAX	((size_t)64 << 10)
 
 int
 kext_file_view_fd(int fd, const char *path, size_t max, const char *too_big,
@@ -89,7 +93,9 @@ kext_file_view_fd(int fd, const char *path, size_t max, const char *too_big,
 {
 	struct stat st;
 	uint8_t *buf;
+	ssize_t n;
 	void *m;
+	int saved;
 
 	memset(v, 0, sizeof(*v));
 	if (fstat(fd, &st) != 0)
@@ -103,8 +109,22 @@ kext_file_view_fd(int fd, const char *path, size_t max, const char *too_big,
 	if (v->size == 0)
 		return 0;
 	if (v->size <= VIEW_READ_MAX) {
-		if (kext_file_read_exact(fd, v->size, path, &buf, err) != 0)
-			return -1;
+		/* pread leaves the file offset alone, as a mapping does */
+		if ((buf = malloc(v->size)) == NULL)
+			return kext_fail(err, ENOMEM, "%s: out of memory", path);
+		for (size_t got = 0; got < v->size; got += (size_t)n) {
+			n = pread(fd, buf + got, v->size - got, (off_t)got);
+			if (n < 0 && errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			if (n <= 0) {
+				saved = n < 0 ? errno : EIO;
+				free(buf);
+				return kext_fail(err, saved, "%s: cannot read: %s", path,
+				    n < 0 ? strerror(saved) : "file shrank while reading");
+			}
+		}
 		v->data = buf;
 		return 0;
 	}

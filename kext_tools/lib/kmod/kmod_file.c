@@ -2,10 +2,6 @@
  * The public kmod API: parse a module from memory or from a file (one read
  * for a small one, else one mmap, no copy), free it, and look records up.
  */
-#include <sys/types.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -69,59 +65,6 @@ fail:
 	return -1;
 }
 
-/*
- * Up to this size a module is read (pread(2), so the caller's offset stays):
- * one call costs less than mmap, munmap and the page faults between, which
- * matters when kextstat parses every loaded file.
- */
-#define KMOD_READ_MAX ((size_t)64 << 10)
-
-static int
-parse_read(int fd, size_t size, const char *name, struct kmod_file **out, kext_error *err)
-{
-	uint8_t *buf = malloc(size);
-	size_t got = 0;
-	ssize_t n;
-	int rc, e;
-
-	if (buf == NULL)
-		return kext_fail(err, ENOMEM, "%s: out of memory", name);
-	while (got < size) {
-		n = pread(fd, buf + got, size - got, (off_t)got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			e = n < 0 ? errno : EIO;
-			free(buf);
-			return kext_fail(err, e, "%s: cannot read: %s", name,
-			    n < 0 ? strerror(e) : "file shrank while reading");
-		}
-		got += (size_t)n;
-	}
-	rc = kmod_parse(buf, size, name, out, err);
-	free(buf);
-	return rc;
-}
-
-/* Reads or maps size bytes of fd and parses them. */
-static int
-parse_mapped(int fd, size_t size, const char *name, struct kmod_file **out, kext_error *err)
-{
-	void *map;
-	int rc;
-
-	if (size == 0)
-		return kmod_parse(NULL, 0, name, out, err);
-	if (size <= KMOD_READ_MAX)
-		return parse_read(fd, size, name, out, err);
-	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED)
-		return kext_fail(err, errno, "%s: cannot map: %s", name, strerror(errno));
-	rc = kmod_parse(map, size, name, out, err);
-	munmap(map, size);
-	return rc;
-}
-
 int
 kmod_open(const char *path, struct kmod_file **out, kext_error *err)
 {
@@ -132,25 +75,25 @@ kmod_open(const char *path, struct kmod_file **out, kext_error *err)
 	if (kext_file_open_bounded(path, KMOD_MAX_FILE_SIZE, "larger than a module can be",
 	    &fd, &size, err) != 0)
 		return -1;
-	rc = parse_mapped(fd, size, path, out, err);
+	rc = kmod_open_fd(fd, path, out, err);
 	close(fd);
 	return rc;
 }
 
+/* A small module is read (pread: the caller's offset stays), a large one mapped. */
 int
 kmod_open_fd(int fd, const char *name, struct kmod_file **out, kext_error *err)
 {
-	struct stat st;
+	struct kext_file_view v;
+	int rc;
 
 	*out = NULL;
-	if (fstat(fd, &st) != 0)
-		return kext_fail(err, errno, "%s: cannot stat: %s", name, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return kext_fail(err, EINVAL, "%s: not a regular file", name);
-	if ((uint64_t)st.st_size > KMOD_MAX_FILE_SIZE)
-		return kext_fail(err, EFBIG, "%s: %jd bytes is larger than a module can be (%zu)",
-		    name, (intmax_t)st.st_size, KMOD_MAX_FILE_SIZE);
-	return parse_mapped(fd, (size_t)st.st_size, name, out, err);
+	if (kext_file_view_fd(fd, name, KMOD_MAX_FILE_SIZE, "larger than a module can be", &v,
+	    err) != 0)
+		return -1;
+	rc = kmod_parse(v.data, v.size, name, out, err);
+	kext_file_view_release(&v);
+	return rc;
 }
 
 static void
