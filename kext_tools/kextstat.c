@@ -69,7 +69,7 @@ make_row(const struct kext_loaded_entry *l, const struct kext_load_records *reco
 	if (r.rec != NULL) {
 		r.identifier = r.rec->identifier;
 		r.version = r.rec->version;
-		r.bundle_missing = l->identifier == NULL;
+		r.bundle_missing = l->identifier == NULL || l->bundle_gone;
 	}
 	return r;
 }

@@ -133,13 +133,16 @@ resolve_identifier(struct run *run, const struct kext_loaded_set *set, const cha
     const char *executable)
 {
 	const struct kext_loaded_entry *l;
-	const struct kext_load_record *rec;
+	const struct kext_load_record *rec = NULL;
 	char dirs[1024], *exe = NULL;
 	kext_error err;
 
-	if ((l = kext_loaded_by_identifier(set, id)) == NULL &&
-	    (rec = kext_load_record_by_identifier(&run->records, id)) != NULL &&
-	    (l = kext_loaded_by_fileid(set, rec->fileid)) != NULL && !run->quiet)
+	/* Named from the record, or not named at all: the bundle is gone. */
+	if ((l = kext_loaded_by_identifier(set, id)) != NULL && l->bundle_gone)
+		rec = kext_load_record_by_fileid(&run->records, l->fileid);
+	else if (l == NULL && (rec = kext_load_record_by_identifier(&run->records, id)) != NULL)
+		l = kext_loaded_by_fileid(set, rec->fileid);
+	if (l != NULL && rec != NULL && !run->quiet)
 		fprintf(stderr, "kextunload: %s was loaded from %s, which is no longer there "
 		    "(moved or deleted); unloading the file kextload recorded for it, %s (id %d)\n",
 		    id, rec->bundle_path[0] != '\0' ? rec->bundle_path : rec->path, rec->path,

@@ -70,6 +70,18 @@ cp "$T/plist.orig" "$plist"
 expect 0 "unload" "$BIN/kextunload" -b "$base"
 ok "kextstat shows what was loaded, not what the bundle says now"
 
+# A record an older kextload wrote (v1: no compatible version field) is still read.
+expect 0 "load base" "$BIN/kextload" "$ext/Fx_base.kext"
+grep -q '^# kextload records v2:' "$rec" || fail "kextload writes v2: $(head -n 1 "$rec")"
+awk -F'\t' 'BEGIN { OFS = "\t" } NR == 1 { print "# kextload records v1: fileid when identifier version path bundle"; next }
+	{ NF = 6; print }' "$rec" >"$rec.v1" && mv "$rec.v1" "$rec"
+mv "$ext" "$T/moved"
+expect 0 "kextstat with a v1 record" "$BIN/kextstat" -l -b "$base"
+has "$T/out" "$base (3)" "named from the v1 record"
+mv "$T/moved" "$ext"
+expect 0 "unload" "$BIN/kextunload" -b "$base"
+ok "a v1 record is still read"
+
 # Stale entries (a file no longer loaded, an id now another file's) are ignored and dropped.
 expect 0 "load base" "$BIN/kextload" "$ext/Fx_base.kext"
 id=$(grep -v '^#' "$rec" | cut -f1)

@@ -28,6 +28,7 @@ struct kext_load_record {
 	char *identifier, *version;
 	char *path;		/* the .ko as loaded (the kernel's pathname) */
 	char *bundle_path;
+	char *compat_version;	/* OSBundleCompatibleVersion as loaded, "" for none; NULL: not recorded (v1) */
 };
 
 /* Lookups by file id and identifier (private to load_record_index.c). */
@@ -54,6 +55,13 @@ int kext_load_record_prune(struct kext_kernel *k, kext_error *err);
  * file is an empty one.
  */
 int kext_load_record_read(struct kext_kernel *k, struct kext_load_records *out, kext_error *err);
+
+/*
+ * The entries as written, file ids unchanged and nothing dropped (kext_loaded_read
+ * matches them itself); a missing record file is an empty one.
+ */
+int kext_load_record_read_as_written(struct kext_kernel *k, struct kext_load_records *out,
+    kext_error *err);
 
 /*
  * Keeps the entries whose path is the pathname of one of the n loaded files

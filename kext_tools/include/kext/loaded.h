@@ -1,9 +1,12 @@
 /*
  * What the kernel has loaded, seen as kexts.
  *
- * A loaded file's pathname leads to the bundle it came from
- * (".../Foo.kext/Contents/MacOS/foo.ko" -> Foo.kext -> its Info.plist), so
- * identifiers and versions need no side registry. The kernel itself is the
+ * A file kextload loaded is named from kextload's record (load_record.h),
+ * which says what was loaded even after its bundle moved or changed, and
+ * costs no Info.plist parse; the entry must carry the file's id and path and
+ * the file must not have changed since. Any other file's pathname leads to
+ * the bundle it came from (".../Foo.kext/Contents/MacOS/foo.ko" -> Foo.kext
+ * -> its Info.plist). The kernel itself is the
  * kernel kext, at the version the running kernel reports. The module
  * metadata of each file (read again from its pathname) tells which loaded
  * files it links against.
@@ -48,6 +51,7 @@ struct kext_loaded_entry {
 	char *identifier;	/* CFBundleIdentifier; NULL for a file that is not in a kext */
 	char *version;		/* CFBundleVersion as written */
 	kext_version version_value, compat_value;
+	bool bundle_gone;	/* named from kextload's record; its executable is gone from disk */
 	struct kmod_file *kf;	/* the file's module metadata, or NULL if unreadable */
 	int *linked;		/* file ids it depends on, highest first (FreeBSD: always the kernel) */
 	size_t num_linked;

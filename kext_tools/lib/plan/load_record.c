@@ -3,7 +3,10 @@
  * entry a line after a header, fields separated by tabs, with '\\', tab and
  * newline escaped as \\\\, \\t and \\n:
  *
- *   fileid  when  identifier  version  path  bundle_path
+ *   fileid  when  identifier  version  path  bundle_path  compatible_version
+ *
+ * A v1 record has no compatible_version field; its entries are read with
+ * compat_version NULL.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -17,12 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kext/bundle.h"
 #include "kext/file_read.h"
 #include "kext/load_record.h"
 #include "kext/map.h"
 #include "load_record_internal.h"
 
-#define RECORD_HEADER	"# kextload records v1: fileid when identifier version path bundle\n"
+#define RECORD_HEADER	"# kextload records v2: fileid when identifier version path bundle compat\n"
 #define RECORD_NAME	"loaded-kexts"
 /* Where the linux backend keeps its own state too; /var/run elsewhere (hier(7)). */
 #ifdef __linux__
@@ -31,7 +35,7 @@
 #define DEFAULT_DIR	"/var/run/kext"
 #endif
 #define MAX_RECORD_SIZE	((size_t)16 << 20)
-#define NFIELDS		6
+#define NFIELDS		7	/* 6 in a v1 record */
 
 char *
 kext_load_record_path(const struct kext_kernel *k)
@@ -92,7 +96,7 @@ parse_line(char *line, struct kext_load_record *rec)
 		}
 		*p++ = '\0';
 	}
-	if (n != NFIELDS)
+	if (n != NFIELDS && n != NFIELDS - 1)
 		return false;
 	*rec = (struct kext_load_record){0};
 	rec->fileid = (int)strtol(field[0], &end, 10);
@@ -105,6 +109,8 @@ parse_line(char *line, struct kext_load_record *rec)
 	rec->version = strdup(unescape(field[3]));
 	rec->path = strdup(unescape(field[4]));
 	rec->bundle_path = strdup(unescape(field[5]));
+	if (n == NFIELDS && (rec->compat_version = strdup(unescape(field[6]))) == NULL)
+		rec->identifier = (free(rec->identifier), NULL);
 	if (rec->identifier == NULL || rec->version == NULL || rec->path == NULL ||
 	    rec->bundle_path == NULL) {
 		load_record_clear(rec);
@@ -183,6 +189,8 @@ write_records(const char *path, const struct kext_load_records *r, kext_error *e
 		put_escaped(fp, x->path);
 		fputc('\t', fp);
 		put_escaped(fp, x->bundle_path);
+		fputc('\t', fp);
+		put_escaped(fp, x->compat_version != NULL ? x->compat_version : "");
 		fputc('\n', fp);
 	}
 	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0 || ferror(fp)) {
@@ -241,7 +249,7 @@ add_loaded(struct kext_load_records *r, const struct kext_load_result *add,
 	for (size_t i = 0; i < add->n; i++) {
 		const struct kext_load_step *s = &add->steps[i];
 		struct kext_load_record rec = {.fileid = s->fileid, .when = (int64_t)time(NULL)};
-		const char *kpath;
+		const char *kpath, *compat;
 
 		if (s->kind != KEXT_STEP_LOAD || s->fileid <= 0 ||
 		    (kpath = load_record_loaded_path(files, nfiles, s->fileid)) == NULL)
@@ -250,8 +258,11 @@ add_loaded(struct kext_load_records *r, const struct kext_load_result *add,
 		rec.version = strdup(s->version != NULL ? s->version : "");
 		rec.path = strdup(kpath);
 		rec.bundle_path = strdup(s->bundle_path != NULL ? s->bundle_path : "");
+		compat = s->bundle != NULL ? kext_bundle_compatible_version_string(s->bundle) : NULL;
+		rec.compat_version = strdup(compat != NULL ? compat : "");
 		if (rec.identifier == NULL || rec.version == NULL || rec.path == NULL ||
-		    rec.bundle_path == NULL || load_record_push(r, &rec) != 0) {
+		    rec.bundle_path == NULL || rec.compat_version == NULL ||
+		    load_record_push(r, &rec) != 0) {
 			load_record_clear(&rec);
 			return -1;
 		}
@@ -309,10 +320,9 @@ kext_load_record_prune(struct kext_kernel *k, kext_error *err)
 }
 
 int
-kext_load_record_read(struct kext_kernel *k, struct kext_load_records *out, kext_error *err)
+kext_load_record_read_as_written(struct kext_kernel *k, struct kext_load_records *out,
+    kext_error *err)
 {
-	struct kext_kld_file *files = NULL;
-	size_t nfiles = 0;
 	char *path = kext_load_record_path(k);
 	struct stat st;
 	int fd = -1, rc = -1;
@@ -325,14 +335,26 @@ kext_load_record_read(struct kext_kernel *k, struct kext_load_records *out, kext
 		free(path);
 		return 0;
 	}
-	if ((fd = lock_records(path, LOCK_SH, err)) >= 0 && read_records(path, out, err) == 0 &&
+	if ((fd = lock_records(path, LOCK_SH, err)) >= 0)
+		rc = read_records(path, out, err);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return rc;
+}
+
+int
+kext_load_record_read(struct kext_kernel *k, struct kext_load_records *out, kext_error *err)
+{
+	struct kext_kld_file *files = NULL;
+	size_t nfiles = 0;
+	int rc = -1;
+
+	if (kext_load_record_read_as_written(k, out, err) == 0 &&
 	    kext_kernel_list(k, &files, &nfiles, err) == 0)
 		rc = kext_load_records_match(out, files, nfiles, err);
 	if (rc != 0)
 		kext_load_records_free(out);
 	kext_kld_files_free(files, nfiles);
-	if (fd >= 0)
-		close(fd);
-	free(path);
 	return rc;
 }

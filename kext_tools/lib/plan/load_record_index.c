@@ -24,6 +24,7 @@ load_record_clear(struct kext_load_record *rec)
 	free(rec->version);
 	free(rec->path);
 	free(rec->bundle_path);
+	free(rec->compat_version);
 }
 
 static void

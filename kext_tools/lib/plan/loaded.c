@@ -14,6 +14,7 @@
 #include "kext/map.h"
 #include "kext/sort.h"
 #include "kext/text.h"
+#include "loaded_describe.h"
 
 /* A file providing a MODULE_VERSION, on the list of that name's providers. */
 struct provider {
@@ -122,22 +123,6 @@ describe_linux_kernel(struct kext_loaded_entry *l, const char *release)
 	l->version = strdup(v);
 	l->version_value = kext_version_parse(v);
 	l->compat_value = l->version_value;
-}
-
-/* A file that is not inside a readable kext is still listed, by file and module names. */
-static void
-describe_bundle(struct kext_loaded_entry *l)
-{
-	struct kext_bundle *b;
-
-	if (l->pathname == NULL || kext_bundle_open_for_executable(l->pathname, &b, NULL) != 0)
-		return;
-	l->bundle_path = dup_or_null(kext_bundle_path(b));
-	l->identifier = dup_or_null(kext_bundle_identifier(b));
-	l->version = dup_or_null(kext_bundle_version_string(b));
-	l->version_value = kext_bundle_version(b);
-	l->compat_value = kext_bundle_compatible_version(b);
-	kext_bundle_release(b);
 }
 
 /* Adds key -> value unless key is there already: the first in file order wins. */
@@ -429,6 +414,7 @@ int
 kext_loaded_read(struct kext_kernel *k, struct kext_loaded_set *set, kext_error *err)
 {
 	struct kext_kld_file *files;
+	struct loaded_records records;
 	size_t n;
 
 	memset(set, 0, sizeof(*set));
@@ -443,6 +429,7 @@ kext_loaded_read(struct kext_kernel *k, struct kext_loaded_set *set, kext_error 
 		kext_kld_files_free(files, n);
 		return kext_fail(err, ENOMEM, "out of memory");
 	}
+	loaded_records_read(k, &records);
 	for (size_t i = 0; i < n; i++) {
 		struct kext_loaded_entry *l = &set->items[set->n++];
 
@@ -455,12 +442,13 @@ kext_loaded_read(struct kext_kernel *k, struct kext_loaded_set *set, kext_error 
 				describe_kernel(l, set->osreldate);
 			continue;
 		}
-		describe_bundle(l);
+		loaded_describe(l, &records, set->os);
 		if (l->pathname != NULL && kmod_open(l->pathname, &l->kf, NULL) != 0)
 			l->kf = NULL;
 	}
 	kext_kld_files_free(files, n);
 	files = NULL;
+	loaded_records_free(&records);
 	if (build_index(set) != 0)
 		goto nomem;
 	for (size_t i = 0; i < set->n; i++)
@@ -470,6 +458,7 @@ kext_loaded_read(struct kext_kernel *k, struct kext_loaded_set *set, kext_error 
 	return 0;
 nomem:
 	kext_kld_files_free(files, files != NULL ? n : 0);
+	loaded_records_free(&records);
 	kext_loaded_free(set);
 	return kext_fail(err, ENOMEM, "out of memory");
 }
