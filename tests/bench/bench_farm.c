@@ -4,13 +4,41 @@
  * chains: ten chains of N/10. With SIM_STATE (flat farms), also a sim kernel
  * state with all N loaded; with SIM_SPEC (sim:D, D the folder of SIM_STATE),
  * also kextload's record of them in that kernel, as after N kextloads.
+ * The Info.plists are dated an hour back, as installed kexts (and
+ * bench_plan's) are: the identifier index does not trust a file modified
+ * within two seconds of its read, so a farm written just now would be read
+ * whole by every plan made in those two seconds.
  */
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kext_farm.h"
 #include "kext_farm_record.h"
+
+/* Dates the Info.plist of each of the n kexts (kext_farm.h's names) an hour back. */
+static int
+age(const char *dir, unsigned long n)
+{
+	struct timespec ts[2];
+	char path[4096];
+
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec -= 3600;
+	ts[1] = ts[0];
+	for (unsigned long i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/Gen%05lu.kext/Contents/Info.plist", dir, i);
+		if (utimensat(AT_FDCWD, path, ts, 0) != 0) {
+			fprintf(stderr, "bench_farm: %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
 
 int
 main(int argc, char **argv)
@@ -39,6 +67,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_farm: %s\n", msg);
 		return 1;
 	}
+	if (age(argv[1], n) != 0)
+		return 1;
 	if (argc >= 6 && kext_farm_sim_state(argv[1], n, argv[5], msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "bench_farm: %s\n", msg);
 		return 1;
