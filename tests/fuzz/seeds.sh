@@ -104,26 +104,10 @@ depend 2
 STATE
 printf 'kext-sim-state 1\nosreldate 1500068\narch amd64\n' >"$out/fuzz_sim_state/empty"
 # The same after journal records: fx_mid.ko unloaded, then loaded again as id 4.
-cat >"$out/fuzz_sim_state/journal" <<'STATE'
-kext-sim-state 2
-osreldate 1402000
-arch amd64
-next-file-id 4
-next-module-id 3
-next-address 0xffffffff82202000
-file 1 5 0xffffffff80200000 0x1f3c6c0 kernel /boot/kernel/kernel
-version kernel 1402000
-file 2 2 0xffffffff82200000 0x1000 fx_base.ko /x/Fx_base.kext/Contents/MacOS/fx_base.ko
-version fxbase 3
-module 1 fxbase
-depend 1
-depend 1
-file 3 1 0xffffffff82201000 0x1000 fx_mid.ko /x/Fx_mid.kext/Contents/MacOS/fx_mid.ko
-version fxmid 1
-module 2 fxmid
-depend 1
-depend 1
-depend 2
+{
+	printf 'kext-sim-state 2\n'
+	sed -n '/^osreldate/,$p' "$out/fuzz_sim_state/two-files"
+	cat <<'STATE'
 txn 1
 next-file-id 4
 next-module-id 3
@@ -148,6 +132,7 @@ end 2
 txn 3
 next-fi
 STATE
+} >"$out/fuzz_sim_state/journal"
 
 if command -v python3 >/dev/null 2>&1; then
 	if [ -d /dev/shm ]; then scratch=/dev/shm; else scratch=/tmp; fi

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,27 +42,42 @@ kext_file_open_bounded(const char *path, size_t max, const char *too_big, int *f
 	return 0;
 }
 
+/*
+ * size bytes into buf: with pread(2) from the start of the file (the file
+ * offset stays, as under a mapping), else with read(2) from the offset.
+ */
+static int
+fill(int fd, uint8_t *buf, size_t size, bool from_start, const char *path, kext_error *err)
+{
+	ssize_t n;
+	int saved;
+
+	for (size_t got = 0; got < size; got += (size_t)n) {
+		n = from_start ? pread(fd, buf + got, size - got, (off_t)got) :
+		    read(fd, buf + got, size - got);
+		if (n < 0 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n <= 0) {
+			saved = n < 0 ? errno : EIO;
+			return kext_fail(err, saved, "%s: cannot read: %s", path,
+			    n < 0 ? strerror(saved) : "file shrank while reading");
+		}
+	}
+	return 0;
+}
+
 int
 kext_file_read_exact(int fd, size_t size, const char *path, uint8_t **out, kext_error *err)
 {
 	uint8_t *buf = malloc(size > 0 ? size : 1);	/* malloc(0) may return NULL */
-	size_t got = 0;
-	ssize_t n;
-	int saved;
 
 	if (buf == NULL)
 		return kext_fail(err, ENOMEM, "%s: out of memory", path);
-	while (got < size) {
-		n = read(fd, buf + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			saved = n < 0 ? errno : EIO;
-			free(buf);
-			return kext_fail(err, saved, "%s: cannot read: %s", path,
-			    n < 0 ? strerror(saved) : "file shrank while reading");
-		}
-		got += (size_t)n;
+	if (fill(fd, buf, size, false, path, err) != 0) {
+		free(buf);
+		return -1;
 	}
 	*out = buf;
 	return 0;
@@ -93,9 +109,7 @@ kext_file_view_fd(int fd, const char *path, size_t max, const char *too_big,
 {
 	struct stat st;
 	uint8_t *buf;
-	ssize_t n;
 	void *m;
-	int saved;
 
 	memset(v, 0, sizeof(*v));
 	if (fstat(fd, &st) != 0)
@@ -109,21 +123,11 @@ kext_file_view_fd(int fd, const char *path, size_t max, const char *too_big,
 	if (v->size == 0)
 		return 0;
 	if (v->size <= VIEW_READ_MAX) {
-		/* pread leaves the file offset alone, as a mapping does */
 		if ((buf = malloc(v->size)) == NULL)
 			return kext_fail(err, ENOMEM, "%s: out of memory", path);
-		for (size_t got = 0; got < v->size; got += (size_t)n) {
-			n = pread(fd, buf + got, v->size - got, (off_t)got);
-			if (n < 0 && errno == EINTR) {
-				n = 0;
-				continue;
-			}
-			if (n <= 0) {
-				saved = n < 0 ? errno : EIO;
-				free(buf);
-				return kext_fail(err, saved, "%s: cannot read: %s", path,
-				    n < 0 ? strerror(saved) : "file shrank while reading");
-			}
+		if (fill(fd, buf, v->size, true, path, err) != 0) {
+			free(buf);
+			return -1;
 		}
 		v->data = buf;
 		return 0;
