@@ -1,7 +1,7 @@
 /*
- * A staged bundle is opened and validated by the engine, exactly as kextload
- * opens and validates it, before it is installed: a bundle kextload would
- * refuse is never written. The error names each key at fault, what was
+ * A staged bundle is validated by the engine, with the checks kextload runs
+ * on the very Info.plist bytes and executable written, before it is
+ * installed: a bundle kextload would refuse is never written. The error names each key at fault, what was
  * expected and found, and where the value came from, which says what to
  * change: the module's name with -p or -i, the kernel kext with -k, or the
  * -m plist.
@@ -159,16 +159,16 @@ unstage_paths(kext_error *err, const char *staged, const char *outdir, const cha
 }
 
 int
-conv_check_bundle(const char *outdir, const char *staged, const struct conv_module *m,
-    const struct conv_options *opt, kext_error *err)
+conv_check_bundle(const char *outdir, const struct kext_bundle_written *w,
+    const struct conv_module *m, const struct conv_options *opt, kext_error *err)
 {
 	struct kext_bundle *b;
 	const struct kext_diags *d;
 	char msg[KEXT_ERROR_MAX] = "", fix[512], line[768];
 	size_t shown = 0, failures;
 
-	if (kext_bundle_open(staged, &b, err) != 0) {
-		unstage_paths(err, staged, outdir, m->bundle_name);
+	if (kext_bundle_open_written(w, &b, err) != 0) {
+		unstage_paths(err, w->path, outdir, m->bundle_name);
 		return kext_fail_prefix(err, "%s: the bundle written for %s cannot be opened: ",
 		    m->bundle_name, m->origin);
 	}
@@ -198,6 +198,8 @@ conv_check_bundle(const char *outdir, const char *staged, const struct conv_modu
 		append(msg, sizeof(msg), line);
 	}
 	kext_bundle_release(b);
-	return kext_fail(err, EINVAL, "%s/%s (from %s): not written, kextload would refuse it: "
-	    "%s", outdir, m->bundle_name, m->origin, msg);
+	kext_fail(err, EINVAL, "%s/%s (from %s): not written, kextload would refuse it: %s",
+	    outdir, m->bundle_name, m->origin, msg);
+	unstage_paths(err, w->path, outdir, m->bundle_name);	/* paths in the diagnostics */
+	return -1;
 }

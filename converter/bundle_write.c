@@ -2,15 +2,18 @@
  * Writing bundles in two steps, so a reader sees either the old bundle or the
  * complete new one, and a failure leaves nothing half-written:
  *
- *   stage    everything goes into a hidden folder beside the target;
+ *   stage    every bundle of the run goes into one hidden folder in the
+ *            output folder (.ko2kext.PID.N), where it is validated;
  *   sync     staged data is made durable: one syncfs(2) for a whole run on
  *            Linux (a fsync per file elsewhere, done while staging);
  *   install  each staged folder is renamed into place; an old bundle is
  *            swapped out in one step where the system can (Linux), else
  *            moved aside just before.
  *
- * Syncing once for the run, not once per file, is what keeps a bulk
- * conversion close to the speed of a plain copy.
+ * Syncing once for the run, not once per file, one staging folder for the
+ * run rather than one per bundle, and validating each bundle from what was
+ * written rather than reading it back are what keep a bulk conversion close
+ * to the speed of a plain copy.
  */
 #ifdef __FreeBSD__
 #include <sys/param.h>	/* __FreeBSD_version */
@@ -111,21 +114,26 @@ copy_fd(int in, int out, size_t len)
 	return 0;
 }
 
-/* The module file m->source copied file to file as name in dfd; path is for messages. */
+/*
+ * The module file m->source copied file to file as name in dfd; path is for
+ * messages. head gets the first bytes of the copy, read back from it.
+ */
 static int
 copy_module_at(int dfd, const char *name, const char *path, const struct conv_module *m,
-    kext_error *err)
+    struct conv_head *head, kext_error *err)
 {
+	ssize_t got;
 	int in, out, e;
 
 	if ((in = open(m->source, O_RDONLY | O_CLOEXEC)) < 0)
 		return kext_fail(err, errno, "%s: %s", m->source, strerror(errno));
-	if ((out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+	if ((out = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
 		e = errno;
 		close(in);
 		return kext_fail(err, e, "%s/%s: %s", path, name, strerror(e));
 	}
-	if (copy_fd(in, out, m->len) != 0 || (SYNC_PER_FILE && fsync(out) != 0)) {
+	if (copy_fd(in, out, m->len) != 0 || (SYNC_PER_FILE && fsync(out) != 0) ||
+	    (got = pread(out, head->bytes, sizeof(head->bytes), 0)) < 0) {
 		e = errno;
 		close(in);
 		close(out);
@@ -133,6 +141,7 @@ copy_module_at(int dfd, const char *name, const char *path, const struct conv_mo
 		    e == EIO ? "the file changed while being copied" : strerror(e));
 	}
 	close(in);
+	head->len = (size_t)got;
 	if (close(out) != 0)
 		return kext_fail(err, errno, "%s/%s: %s", path, name, strerror(errno));
 	return 0;
@@ -177,16 +186,15 @@ remove_tree(const char *path)
 }
 
 
+/* The Info.plist's XML (*xml, the caller releases it), as it goes on disk and is validated. */
 static int
-write_info_plist(int dfd, const char *path, const struct conv_module *m, CFDictionaryRef info,
+info_plist_xml(const struct conv_module *m, CFDictionaryRef info, CFDataRef *xml,
     kext_error *err)
 {
 	CFErrorRef cferr = NULL;
-	CFDataRef xml = CFPropertyListCreateData(NULL, info, kCFPropertyListXMLFormat_v1_0, 0,
-	    &cferr);
-	int rc;
 
-	if (xml == NULL) {
+	*xml = CFPropertyListCreateData(NULL, info, kCFPropertyListXMLFormat_v1_0, 0, &cferr);
+	if (*xml == NULL) {
 		char *msg = conv_take_error_text(cferr);
 
 		kext_fail(err, EINVAL, "%s: cannot write Info.plist: %s", m->origin,
@@ -194,10 +202,7 @@ write_info_plist(int dfd, const char *path, const struct conv_module *m, CFDicti
 		free(msg);
 		return -1;
 	}
-	rc = write_at(dfd, "Info.plist", path, CFDataGetBytePtr(xml),
-	    (size_t)CFDataGetLength(xml), err);
-	CFRelease(xml);
-	return rc;
+	return 0;
 }
 
 static int copy_firmware(int dfd, const char *src, const char *name, const char *path,
@@ -291,9 +296,17 @@ write_firmware(int contents, const char *path, const struct conv_options *opt, k
 	return rc;
 }
 
+/* The executable's first bytes of a module held in memory: what was written. */
+static void
+head_of(const struct conv_module *m, struct conv_head *head)
+{
+	head->len = m->len < sizeof(head->bytes) ? m->len : sizeof(head->bytes);
+	memcpy(head->bytes, m->data, head->len);
+}
+
 static int
-fill_bundle(int top, const char *path, const struct conv_module *m, CFDictionaryRef info,
-    const struct conv_options *opt, kext_error *err)
+fill_bundle(int top, const char *path, const struct conv_module *m, CFDataRef xml,
+    const struct conv_options *opt, struct conv_head *head, kext_error *err)
 {
 	int contents, macos, rc;
 
@@ -303,74 +316,122 @@ fill_bundle(int top, const char *path, const struct conv_module *m, CFDictionary
 		close(contents);
 		return -1;
 	}
-	rc = m->source != NULL ? copy_module_at(macos, m->file_name, path, m, err) :
-	    write_at(macos, m->file_name, path, m->data, m->len, err);
+	if (m->source != NULL) {
+		rc = copy_module_at(macos, m->file_name, path, m, head, err);
+	} else {
+		rc = write_at(macos, m->file_name, path, m->data, m->len, err);
+		head_of(m, head);
+	}
 	close(macos);
 	if (rc == 0)
-		rc = write_info_plist(contents, path, m, info, err);
+		rc = write_at(contents, "Info.plist", path, CFDataGetBytePtr(xml),
+		    (size_t)CFDataGetLength(xml), err);
 	if (rc == 0 && opt->num_firmware > 0)
 		rc = write_firmware(contents, path, opt, err);
 	close(contents);
 	return rc;
 }
 
-/* The hidden folder that holds a staged bundle (malloc'd), or NULL. */
-static char *
-staging_folder(const char *staged)
+/*
+ * The run's staging folder, OUTDIR/.ko2kext.PID.N, made under the canonical
+ * OUTDIR so the staged bundles' paths are canonical (kext/bundle.h's written
+ * bundles). Only this run writes in it, and its bundle names are distinct,
+ * so each bundle is staged under its own name.
+ */
+int
+conv_stage_open(const char *outdir, struct conv_stage *st, kext_error *err)
 {
-	const char *slash = strrchr(staged, '/');
+	char *real = realpath(outdir, NULL), path[4096], hidden[64];
 
-	return slash != NULL ? strndup(staged, (size_t)(slash - staged)) : NULL;
+	st->path = NULL;
+	st->fd = -1;
+	if (real == NULL)
+		return kext_fail(err, errno, "%s: %s", outdir, strerror(errno));
+	for (unsigned n = 0;; n++) {
+		snprintf(hidden, sizeof(hidden), ".ko2kext.%ld.%u", (long)getpid(), n);
+		if (sub_path(path, sizeof(path), real, hidden, err) != 0) {
+			free(real);
+			return -1;
+		}
+		if (mkdir(path, 0755) == 0)
+			break;
+		if (errno != EEXIST || n == 1000) {
+			kext_fail(err, errno, "%s: cannot create a folder in it: %s", outdir,
+			    strerror(errno));
+			free(real);
+			return -1;
+		}
+	}
+	free(real);
+	if ((st->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (st->path = strdup(path)) == NULL) {
+		int e = st->fd < 0 ? errno : ENOMEM;
+
+		conv_stage_close(st);
+		rmdir(path);
+		return kext_fail(err, e, "%s: %s", outdir, strerror(e));
+	}
+	return 0;
+}
+
+/* The staging folder goes, with anything a failure left in it. */
+void
+conv_stage_close(struct conv_stage *st)
+{
+	if (st->path != NULL && rmdir(st->path) != 0)
+		remove_tree(st->path);
+	if (st->fd >= 0)
+		close(st->fd);
+	free(st->path);
+	st->path = NULL;
+	st->fd = -1;
 }
 
 /*
- * The bundle is written under its own name inside a hidden folder of our own
- * beside its place (outdir/.Foo.kext.PID.N/Foo.kext), so it can be opened and
- * validated like any kext before it is renamed into place.
+ * The bundle is written under its own name in the run's staging folder
+ * (OUTDIR/.ko2kext.PID.N/Foo.kext), then validated from what was written
+ * before it is renamed into place.
  */
 int
-conv_stage_bundle(const char *outdir, const struct conv_module *m, CFDictionaryRef info,
-    const struct conv_options *opt, char **staged, kext_error *err)
+conv_stage_bundle(const struct conv_stage *st, const char *outdir, const struct conv_module *m,
+    CFDictionaryRef info, const struct conv_options *opt, char **staged, kext_error *err)
 {
-	char hold[4096], tmp[4096], shown[4096];
+	char tmp[4096], shown[4096];
+	struct conv_head head = {.len = 0};
+	CFDataRef xml = NULL;
 	int top, rc;
 
 	*staged = NULL;
 	/* Messages name the bundle being written, never the staging folder. */
-	if (sub_path(shown, sizeof(shown), outdir, m->bundle_name, err) != 0)
+	if (sub_path(shown, sizeof(shown), outdir, m->bundle_name, err) != 0 ||
+	    sub_path(tmp, sizeof(tmp), st->path, m->bundle_name, err) != 0)
 		return -1;
 	if (strchr(m->bundle_name, '/') != NULL || strchr(m->file_name, '/') != NULL ||
 	    m->bundle_name[0] == '.')
 		return kext_fail(err, EINVAL, "%s: unsafe bundle name '%s'", m->origin,
 		    m->bundle_name);
-	/* Taken names are skipped. */
-	for (unsigned n = 0;; n++) {
-		char hidden[300];
-
-		snprintf(hidden, sizeof(hidden), ".%.200s.%ld.%u", m->bundle_name, (long)getpid(), n);
-		if (sub_path(hold, sizeof(hold), outdir, hidden, err) != 0)
-			return -1;
-		if (mkdir(hold, 0755) == 0)
-			break;
-		if (errno != EEXIST || n == 1000)
-			return kext_fail(err, errno, "%s: cannot create a folder in %s: %s",
-			    m->origin, outdir, strerror(errno));
+	if (info_plist_xml(m, info, &xml, err) != 0)
+		return -1;
+	if (mkdirat(st->fd, m->bundle_name, 0755) != 0) {
+		CFRelease(xml);
+		return kext_fail(err, errno, "%s: %s", shown, strerror(errno));
 	}
-	if (sub_path(tmp, sizeof(tmp), hold, m->bundle_name, err) != 0)
-		rc = -1;
-	else if (mkdir(tmp, 0755) != 0 ||
-	    (top = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((top = openat(st->fd, m->bundle_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		rc = kext_fail(err, errno, "%s: %s", shown, strerror(errno));
-	else {
-		rc = fill_bundle(top, shown, m, info, opt, err);
+	} else {
+		rc = fill_bundle(top, shown, m, xml, opt, &head, err);
 		close(top);
 	}
 	if (rc == 0)
-		rc = conv_check_bundle(outdir, tmp, m, opt, err);
+		rc = conv_check_bundle(outdir, &(struct kext_bundle_written){
+		    .path = tmp, .info_xml = CFDataGetBytePtr(xml),
+		    .info_len = (size_t)CFDataGetLength(xml), .executable = m->file_name,
+		    .head = head.bytes, .head_len = head.len}, m, opt, err);
+	CFRelease(xml);
 	if (rc == 0 && (*staged = strdup(tmp)) == NULL)
 		rc = kext_fail(err, ENOMEM, "out of memory");
 	if (rc != 0)
-		remove_tree(hold);
+		remove_tree(tmp);
 	return rc;
 }
 
@@ -397,11 +458,7 @@ conv_sync_staged(const char *outdir, kext_error *err)
 void
 conv_discard_staged(const char *staged)
 {
-	char *hold = staging_folder(staged);
-
-	if (hold != NULL)
-		remove_tree(hold);
-	free(hold);
+	remove_tree(staged);
 }
 
 /*
@@ -426,9 +483,12 @@ rename_flags(const char *from, const char *to, bool exchange)
 #endif
 }
 
-/* Swaps the finished bundle in; the old one is moved aside first and dropped last. */
-static int
-install_staged(const char *outdir, const struct conv_module *m, const char *staged,
+/*
+ * Swaps the finished bundle in; the old one is moved aside first and dropped
+ * last. On success nothing is left at staged; on failure the caller discards it.
+ */
+int
+conv_install_bundle(const char *outdir, const struct conv_module *m, const char *staged,
     bool force, kext_error *err)
 {
 	char final[4096], old[4096], hidden[300];
@@ -437,16 +497,21 @@ install_staged(const char *outdir, const struct conv_module *m, const char *stag
 
 	if (sub_path(final, sizeof(final), outdir, m->bundle_name, err) != 0)
 		return -1;
+	/* The common case, a new bundle, in one call where renaming can refuse to replace. */
+	if ((r = rename_flags(staged, final, false)) == 0)
+		return 0;
+	if (r < 0 && errno != EEXIST)
+		return kext_fail(err, errno, "%s: %s", final, strerror(errno));
 	if (lstat(final, &st) != 0) {
-		if ((r = rename_flags(staged, final, false)) == 1)
-			r = rename(staged, final);
-		if (r != 0)
-			return kext_fail(err, errno, "%s: %s", final, errno == EEXIST ?
-			    "appeared while converting; not replacing it" : strerror(errno));
+		if (r < 0 || rename(staged, final) != 0)
+			return kext_fail(err, errno, "%s: %s", final, r < 0 ?
+			    "changed while converting; not replacing it" : strerror(errno));
 		return 0;
 	}
-	if (!force && conv_same_tree(staged, final))
+	if (!force && conv_same_tree(staged, final)) {
+		remove_tree(staged);
 		return 1;	/* already what this run would write */
+	}
 	if (!force)
 		return kext_fail(err, EEXIST, "%s: already exists and differs from what this "
 		    "conversion writes; use --force to replace it", final);
@@ -478,17 +543,4 @@ install_staged(const char *outdir, const struct conv_module *m, const char *stag
 	}
 	remove_tree(old);
 	return 0;
-}
-
-/* On success the hidden folder goes too; on failure the caller discards it. */
-int
-conv_install_bundle(const char *outdir, const struct conv_module *m, const char *staged,
-    bool force, kext_error *err)
-{
-	int r = install_staged(outdir, m, staged, force, err);
-
-	if (r < 0)
-		return -1;
-	conv_discard_staged(staged);
-	return r;
 }

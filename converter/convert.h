@@ -17,6 +17,7 @@
 
 #include <CoreFoundation/CoreFoundation.h>
 
+#include "kext/bundle.h"
 #include "kext/error.h"
 #include "kext/kmod.h"
 
@@ -177,18 +178,31 @@ CFDictionaryRef conv_personalities(const struct kmod_file *kf, const char *ident
 char *conv_manifest_string(const char *manifest, const char *key);
 
 /*
- * bundle_check.c: the staged bundle validated as kextload validates it; one it
- * would refuse is an error naming the keys at fault and what to change.
+ * bundle_check.c: a staged bundle, described by what was written, validated
+ * as kextload validates it; one it would refuse is an error naming the keys
+ * at fault and what to change.
  */
-int conv_check_bundle(const char *outdir, const char *staged, const struct conv_module *m,
-    const struct conv_options *opt, kext_error *err);
+int conv_check_bundle(const char *outdir, const struct kext_bundle_written *w,
+    const struct conv_module *m, const struct conv_options *opt, kext_error *err);
 
 /*
- * bundle_write.c: stage every bundle (validated), sync once, then install each.
- * *staged is the bundle inside a hidden folder beside its place.
+ * bundle_write.c: stage every bundle (validated) in the run's staging folder,
+ * sync once, then install each. *staged is the bundle in the staging folder.
  */
-int conv_stage_bundle(const char *outdir, const struct conv_module *m, CFDictionaryRef info,
-    const struct conv_options *opt, char **staged, kext_error *err);
+struct conv_stage {
+	char *path;		/* canonical OUTDIR/.ko2kext.PID.N */
+	int fd;
+};
+/* The first bytes of a staged executable, as validation reads them. */
+struct conv_head {
+	unsigned char bytes[64];
+	size_t len;
+};
+int conv_stage_open(const char *outdir, struct conv_stage *st, kext_error *err);
+void conv_stage_close(struct conv_stage *st);
+int conv_stage_bundle(const struct conv_stage *st, const char *outdir,
+    const struct conv_module *m, CFDictionaryRef info, const struct conv_options *opt,
+    char **staged, kext_error *err);
 int conv_sync_staged(const char *outdir, kext_error *err);
 /* 0 installed; 1 the bundle there already was identical (staged is gone); -1 error. */
 int conv_install_bundle(const char *outdir, const struct conv_module *m, const char *staged,

@@ -357,7 +357,8 @@ gather_providers(struct run *run, struct conv_set *set, struct conv_providers *p
 
 /* Builds the Info.plist and stages the bundle; *staged is NULL when it failed. */
 static void
-stage_one(struct run *run, struct conv_module *m, struct conv_providers *pv, char **staged)
+stage_one(struct run *run, const struct conv_stage *st, struct conv_module *m,
+    struct conv_providers *pv, char **staged)
 {
 	char missing[2048];
 	CFMutableDictionaryRef info;
@@ -377,7 +378,7 @@ stage_one(struct run *run, struct conv_module *m, struct conv_providers *pv, cha
 		if (missing[0] != '\0' && !run->quiet)
 			fprintf(stderr, "ko2kext: warning: %s: nothing provides %s; left out of "
 			    "OSBundleLibraries\n", m->origin, missing);
-		if (conv_stage_bundle(run->outdir, m, info, &run->opt, staged, &err) != 0)
+		if (conv_stage_bundle(st, run->outdir, m, info, &run->opt, staged, &err) != 0)
 			report(run, &err);
 	}
 	CFRelease(info);
@@ -407,6 +408,7 @@ convert_all(struct run *run, struct conv_set *set, struct conv_providers *pv)
 {
 	char **staged = calloc(set->n + 1, sizeof(*staged));
 	bool *written = calloc(set->n + 1, sizeof(*written));
+	struct conv_stage st;
 	kext_error err;
 	bool synced;
 
@@ -416,9 +418,15 @@ convert_all(struct run *run, struct conv_set *set, struct conv_providers *pv)
 		report(run, &(kext_error){ENOMEM, "out of memory"});
 		return;
 	}
+	if (conv_stage_open(run->outdir, &st, &err) != 0) {
+		report(run, &err);
+		free(staged);
+		free(written);
+		return;
+	}
 	for (size_t i = 0; i < set->n; i++)
 		if (!set->mods[i].failed)
-			stage_one(run, &set->mods[i], pv, &staged[i]);
+			stage_one(run, &st, &set->mods[i], pv, &staged[i]);
 	synced = conv_sync_staged(run->outdir, &err) == 0;
 	if (!synced)
 		report(run, &err);
@@ -444,6 +452,7 @@ convert_all(struct run *run, struct conv_set *set, struct conv_providers *pv)
 		}
 		free(staged[i]);
 	}
+	conv_stage_close(&st);
 	if (run->failures > 0)
 		say_what_was_written(run, set, written);
 	free(staged);

@@ -5,9 +5,10 @@
  * reading -r repositories to the last rename, so the bundles of one run
  * never mix with another's. While the lock is held no other run is
  * staging there, so the hidden folders bundle_write.c stages in
- * (".Name.kext.PID.N", and ".Name.kext.old.PID" when swapping on systems
+ * (".ko2kext.PID.N", and ".Name.kext.old.PID" when swapping on systems
  * without renameat2) can only be leftovers of a killed run: they are
- * removed.
+ * removed, and so are the ".Name.kext.PID.N" folders that earlier versions
+ * staged each bundle in.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -53,7 +54,10 @@ dot_number(const char *s)
 	return s;
 }
 
-/* ".Name.kext.PID.N" or ".Name.kext.old.PID", as conv_stage/install_bundle name them. */
+/*
+ * ".ko2kext.PID.N" or ".Name.kext.old.PID", as conv_stage_open and
+ * conv_install_bundle name them, or an earlier version's ".Name.kext.PID.N".
+ */
 static bool
 is_staging_name(const char *name)
 {
@@ -61,6 +65,9 @@ is_staging_name(const char *name)
 
 	if (name[0] != '.')
 		return false;
+	if (strncmp(name, ".ko2kext", 8) == 0 && (p = dot_number(name + 8)) != NULL &&
+	    (p = dot_number(p)) != NULL && *p == '\0')
+		return true;
 	for (kext = strstr(name + 1, ".kext."); kext != NULL; kext = strstr(kext + 1, ".kext.")) {
 		p = kext + 5;
 		if (strncmp(p, ".old", 4) == 0 && (p = dot_number(p + 4)) != NULL && *p == '\0')

@@ -7,11 +7,12 @@ need_fixtures
 out=$T/outdir
 
 # Leftovers of killed runs are removed; hidden entries of other shapes stay.
-mkdir -p "$out/.Fx_base.kext.99999.0/Contents" "$out/.Fx_mid.kext.old.99999" \
-	"$out/.keep" "$out/.Fx_base.kext.notours"
+mkdir -p "$out/.ko2kext.99999.0/Fx_base.kext/Contents" "$out/.Fx_mid.kext.old.99999" \
+	"$out/.Fx_base.kext.99999.0/Contents" "$out/.keep" "$out/.Fx_base.kext.notours" \
+	"$out/.ko2kext.notours"
 expect 0 "convert over leftovers" "$BIN/ko2kext" -o "$out" "$FX/amd64/fx_base.ko"
-has "$T/err" "ko2kext: $out: removed 2 staging folders an interrupted run left" "cleanup said"
-[ "$(cd "$out" && ls -A | LC_ALL=C sort | tr '\n' ' ')" = ".Fx_base.kext.notours .keep Fx_base.kext " ] ||
+has "$T/err" "ko2kext: $out: removed 3 staging folders an interrupted run left" "cleanup said"
+[ "$(cd "$out" && ls -A | LC_ALL=C sort | tr '\n' ' ')" = ".Fx_base.kext.notours .keep .ko2kext.notours Fx_base.kext " ] ||
 	fail "cleanup: $(ls -A "$out")"
 rm -rf "$out"
 ok "staging folders of killed runs are removed by the next run, nothing else"

@@ -1,14 +1,21 @@
 /*
  * Bundle validation (spec §2.1, §2.4): every validation failure and warning,
- * each naming the key (or file), what was expected and what was found.
+ * each naming the key (or file), what was expected and what was found; and
+ * the same verdict for a bundle validated from what its writer wrote.
  */
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
 #include "kext/bundle.h"
+#include "kext/diag.h"
 #include "test_bundle_fixture.h"
 
 #define PKG	"<key>CFBundlePackageType</key><string>KEXT</string>\n"
@@ -323,15 +330,75 @@ has_diag(struct kext_bundle *b, const struct vcase *c)
 	return false;
 }
 
+/* The whole file at path (malloc'd, *len bytes); aborts when it cannot be read. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	char *buf = malloc(1 << 16);
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (buf == NULL || fd < 0 || (n = read(fd, buf, 1 << 16)) < 0)
+		abort();
+	close(fd);
+	*len = (size_t)n;
+	return buf;
+}
+
+/*
+ * The same bundle validated as its writer would (kext_bundle_open_written)
+ * from the Info.plist bytes and executable head on disk: the verdict and
+ * every diagnostic are those of kext_bundle_open. An executable that is not
+ * a regular file is not one a writer describes, so it is looked up on disk.
+ */
+static bool
+same_when_written(const char *kext, enum exec_file exec, struct kext_bundle *opened)
+{
+	char *plist = fx_fmt("%s/Contents/Info.plist", kext);
+	char *exe = fx_fmt("%s/Contents/MacOS/v.ko", kext);
+	char *a, *b2, *xml, *head = NULL;
+	size_t xml_len, head_len = 0;
+	struct kext_bundle *b;
+	kext_error err;
+	bool same;
+
+	xml = slurp(plist, &xml_len);
+	if (exec == ELF || exec == TEXT || exec == SHORT) {
+		head = slurp(exe, &head_len);
+		head_len = head_len < 64 ? head_len : 64;
+	}
+	if (kext_bundle_open_written(&(struct kext_bundle_written){ .path = kext,
+	    .info_xml = xml, .info_len = xml_len, .executable = head ? "v.ko" : NULL,
+	    .head = (unsigned char *)head, .head_len = head_len }, &b, &err) != 0) {
+		print_error("%s: open_written failed: %s\n", kext, err.msg);
+		same = false;
+	} else {
+		a = kext_diags_format(kext_bundle_diags(opened), KEXT_DIAG_ALL, true);
+		b2 = kext_diags_format(kext_bundle_diags(b), KEXT_DIAG_ALL, true);
+		same = a != NULL && b2 != NULL && strcmp(a, b2) == 0 &&
+		    kext_bundle_is_valid(b) == kext_bundle_is_valid(opened);
+		if (!same)
+			print_error("%s: written:\n%s\nopened:\n%s\n", kext, b2, a);
+		free(a);
+		free(b2);
+		kext_bundle_release(b);
+	}
+	free(plist);
+	free(exe);
+	free(xml);
+	free(head);
+	return same;
+}
+
 static void
 test_cases(void **state)
 {
-	const char *dir = *state;
 	struct kext_bundle *b;
 	kext_error err;
 	size_t i, bad = 0;
-	char name[32], *kext;
+	char name[32], *kext, *dir = realpath(*state, NULL);	/* written bundles' paths are canonical */
 
+	assert_non_null(dir);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct vcase *c = &cases[i];
 
@@ -360,11 +427,57 @@ test_cases(void **state)
 		    kext_bundle_diags(b)), kext_bundle_path(b)) != 0) {
 			print_error("%s: diagnostics do not name the bundle\n", c->what);
 			bad++;
+		} else if (!same_when_written(kext, c->exec, b)) {
+			print_error("%s: validated from what was written, the verdict differs\n",
+			    c->what);
+			bad++;
 		}
 		kext_bundle_release(b);
 		free(kext);
 	}
+	free(dir);
 	assert_int_equal(bad, 0);
+}
+
+/*
+ * A written bundle is validated from what its writer holds: neither its
+ * Info.plist nor its executable is read back (here neither is on disk), and
+ * what the writer wrote is what is judged.
+ */
+static void
+test_written_not_read_back(void **state)
+{
+	static const char xml[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<plist version=\"1.0\">\n<dict>\n" BASE "</dict>\n</plist>\n";
+	unsigned char head[64] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 9 };
+	char *dir = realpath(*state, NULL), *kext;
+	struct kext_bundle_written w = { .info_xml = xml, .info_len = sizeof(xml) - 1,
+	    .executable = "v.ko", .head = head, .head_len = sizeof(head) };
+	struct kext_bundle *b;
+	kext_error err;
+
+	assert_non_null(dir);
+	kext = fx_fmt("%s/W.kext", dir);
+	w.path = kext;
+	assert_int_equal(kext_bundle_open_written(&w, &b, &err), 0);
+	assert_true(kext_bundle_is_valid(b));
+	assert_string_equal(kext_bundle_identifier(b), "org.example.v");
+	assert_string_equal(kext_bundle_path(b), kext);
+	kext_bundle_release(b);
+
+	head[0] = 0;	/* what was written is judged */
+	assert_int_equal(kext_bundle_open_written(&w, &b, &err), 0);
+	assert_false(kext_bundle_is_valid(b));
+	assert_true(kext_diags_contains(kext_bundle_diags(b), KEXT_DIAG_VALIDATION,
+	    KEXT_DIAG_EXECUTABLE_BAD, NULL));
+	kext_bundle_release(b);
+
+	w.info_len = 20;	/* a cut Info.plist is refused, naming it */
+	assert_int_equal(kext_bundle_open_written(&w, &b, &err), -1);
+	assert_null(b);
+	assert_non_null(strstr(err.msg, "/W.kext/Contents/Info.plist: can't parse"));
+	free(kext);
+	free(dir);
 }
 
 /* Validation collects everything; it does not stop at the first problem. */
@@ -413,6 +526,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cases, scratch_dir_setup,
 		    scratch_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_not_fail_fast,
+		    scratch_dir_setup, scratch_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_written_not_read_back,
 		    scratch_dir_setup, scratch_dir_teardown),
 	};
 

@@ -57,6 +57,33 @@ int kext_bundle_open(const char *path, struct kext_bundle **out, kext_error *err
 int kext_bundle_open_in(const char *dir, const char *path, struct kext_bundle **out,
     kext_error *err);
 
+/*
+ * A bundle its writer has just made, described by what it wrote: the modern
+ * layout (Contents/), Contents/Info.plist holding exactly info_xml, and
+ * Contents/MacOS/executable a regular file whose first bytes (up to 64, fewer
+ * only when the file is shorter) are head. The writer created every folder
+ * and file itself, so none is a link, and wrote no PlugIns folder; path is
+ * canonical (what realpath(3) returns for it).
+ */
+struct kext_bundle_written {
+	const char *path;		/* .../Foo.kext */
+	const void *info_xml;		/* the bytes of Contents/Info.plist */
+	size_t info_len;
+	const char *executable;		/* its name in Contents/MacOS, or NULL for none */
+	const unsigned char *head;
+	size_t head_len;
+};
+
+/*
+ * Validates a written bundle as kext_bundle_open() would, without reading
+ * back what the writer holds: the same parser reads the same Info.plist
+ * bytes and the same checks run; only files the writer did not make (a
+ * CFBundleExecutable naming another file) are looked up on disk. *out holds
+ * one reference.
+ */
+int kext_bundle_open_written(const struct kext_bundle_written *w, struct kext_bundle **out,
+    kext_error *err);
+
 struct kext_bundle *kext_bundle_retain(struct kext_bundle *b);
 void kext_bundle_release(struct kext_bundle *b);
 

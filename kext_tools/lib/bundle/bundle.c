@@ -29,8 +29,8 @@ kext_info_plist_reads(void)
 }
 
 /* Does the last path component end in ".kext" with a name before it? */
-static bool
-has_kext_extension(const char *path)
+bool
+kext_has_kext_extension(const char *path)
 {
 	size_t len = strlen(path), start;
 
@@ -43,8 +43,8 @@ has_kext_extension(const char *path)
 }
 
 /* Some component before the last one ends in ".kext": the bundle is a plugin. */
-static bool
-path_is_plugin(const char *path)
+bool
+kext_path_is_plugin(const char *path)
 {
 	const char *p = path, *slash;
 
@@ -198,31 +198,24 @@ read_file(const char *path, int fd, char **out, size_t *outlen,
 	return 0;
 }
 
-/* Parses Info.plist: XML only (like IOCFUnserialize), a <dict> at the top. */
-static int
-read_info_plist(struct kext_bundle *b, int fd, kext_error *err)
+/* Parses Info.plist's bytes: XML only (like IOCFUnserialize), a <dict> at the top. */
+int
+kext_bundle_parse_info(struct kext_bundle *b, const void *buf, size_t len, kext_error *err)
 {
 	CFPropertyListFormat fmt = 0;
 	CFErrorRef cferr = NULL;
 	CFPropertyListRef plist;
 	CFDataRef data;
-	size_t len = 0;
-	char *buf = NULL, *why;
+	char *why;
 
-	b->read_time_ns = kext_now_ns();
-	if (read_file(b->plist_path, fd, &buf, &len, &b->plist_stamp, err) != 0)
-		return -1;
 	atomic_fetch_add(&plist_reads, 1);
 	data = CFDataCreateWithBytesNoCopy(NULL, (const UInt8 *)buf, (CFIndex)len,
 	    kCFAllocatorNull);
-	if (data == NULL) {
-		free(buf);
+	if (data == NULL)
 		return kext_fail(err, ENOMEM, "%s: out of memory", b->plist_path);
-	}
 	plist = CFPropertyListCreateWithData(NULL, data, kCFPropertyListImmutable,
 	    &fmt, &cferr);
 	CFRelease(data);
-	free(buf);
 	if (plist == NULL) {
 		CFStringRef desc = cferr != NULL ? CFErrorCopyDescription(cferr) : NULL;
 
@@ -250,6 +243,21 @@ read_info_plist(struct kext_bundle *b, int fd, kext_error *err)
 	}
 	b->info = plist;
 	return 0;
+}
+
+static int
+read_info_plist(struct kext_bundle *b, int fd, kext_error *err)
+{
+	size_t len = 0;
+	char *buf = NULL;
+	int rc;
+
+	b->read_time_ns = kext_now_ns();
+	if (read_file(b->plist_path, fd, &buf, &len, &b->plist_stamp, err) != 0)
+		return -1;
+	rc = kext_bundle_parse_info(b, buf, len, err);
+	free(buf);
+	return rc;
 }
 
 /* *fd: Info.plist opened on the way (-1: not opened yet). */
@@ -321,7 +329,7 @@ list_plugins(struct kext_bundle *b, kext_error *err)
 		return 0;	/* no PlugIns folder */
 	}
 	while ((de = readdir(dir)) != NULL) {
-		if (!has_kext_extension(de->d_name))
+		if (!kext_has_kext_extension(de->d_name))
 			continue;
 		p = kext_strdupf("%s/%s", dirpath, de->d_name);
 		real = NULL;
@@ -360,7 +368,7 @@ check_path(const char *path, kext_error *err)
 {
 	if (path == NULL || *path == '\0')
 		return kext_fail(err, EINVAL, "no kext path given");
-	if (!has_kext_extension(path))
+	if (!kext_has_kext_extension(path))
 		return kext_fail(err, EINVAL,
 		    "%s: not a kext bundle (the name must end in \".kext\")", path);
 	return 0;
@@ -430,7 +438,7 @@ open_canonical(const char *path, char *real, bool folder, struct kext_bundle **o
 		kext_fail(err, ENOMEM, "%s: out of memory", path);
 		goto fail;
 	}
-	b->plugin = path_is_plugin(b->path);
+	b->plugin = kext_path_is_plugin(b->path);
 	if (find_layout(b, err) != 0 || locate_info_plist(b, &fd, err) != 0 ||
 	    read_info_plist(b, fd, err) != 0)
 		goto fail;

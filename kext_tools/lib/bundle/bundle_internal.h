@@ -3,6 +3,8 @@
 #define KEXT_BUNDLE_INTERNAL_H
 
 #include <sys/types.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kext/bundle.h"
@@ -44,6 +46,8 @@ struct kext_bundle {
 	char **plugins;
 	size_t nplugins;
 	struct kext_diags *diags;
+	/* While a written bundle is validated (bundle_written.c): what its writer made. */
+	const struct kext_bundle_written *written;
 };
 
 /*
@@ -52,6 +56,13 @@ struct kext_bundle {
  */
 int kext_bundle_open_real(const char *path, char *real, struct kext_bundle **out,
     kext_error *err);
+
+/* Does the last path component end in ".kext" with a name before it? */
+bool kext_has_kext_extension(const char *path);
+/* Some component before the last one ends in ".kext": the bundle is a plugin. */
+bool kext_path_is_plugin(const char *path);
+/* Info.plist's bytes parsed into b->info (XML only, a <dict> at the top). */
+int kext_bundle_parse_info(struct kext_bundle *b, const void *buf, size_t len, kext_error *err);
 
 /* Fills the fields above from b->info and records validation diagnostics. */
 void kext_bundle_validate(struct kext_bundle *b);

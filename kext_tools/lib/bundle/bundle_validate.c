@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,12 +359,21 @@ open_plainly_in_macos(const struct kext_bundle *b, const char *path)
 	return fd;
 }
 
+/* The executable a writer described (bundle_written.c) is the file named name. */
+static bool
+is_written_executable(const struct kext_bundle *b, const char *name)
+{
+	return b->written != NULL && b->written->executable != NULL &&
+	    b->layout == KEXT_LAYOUT_MODERN && strcmp(b->written->executable, name) == 0;
+}
+
 /*
  * Where CFBundle looks for the executable in each layout (§1.3); *fd: the
- * one found, open, when that showed it inside the bundle (else -1).
+ * one found, open, when that showed it inside the bundle (else -1); *written:
+ * it is the file a writer described, known without looking.
  */
 static char *
-find_executable(struct kext_bundle *b, char **primary, int *fd)
+find_executable(struct kext_bundle *b, char **primary, int *fd, bool *written)
 {
 	const char *name = b->executable_name;
 	char *tries[3] = { NULL, NULL, NULL }, *found = NULL;
@@ -386,8 +396,9 @@ find_executable(struct kext_bundle *b, char **primary, int *fd)
 		break;
 	}
 	tries[2] = kext_strdupf("%s/%s", b->path, name);
-	*fd = tries[0] != NULL ? open_plainly_in_macos(b, tries[0]) : -1;
-	if (*fd >= 0) {
+	*written = tries[0] != NULL && is_written_executable(b, name);
+	*fd = tries[0] != NULL && !*written ? open_plainly_in_macos(b, tries[0]) : -1;
+	if (*fd >= 0 || *written) {
 		found = tries[0];
 		tries[0] = NULL;
 	}
@@ -407,18 +418,33 @@ find_executable(struct kext_bundle *b, char **primary, int *fd)
 	return found;
 }
 
+/* The bytes a written bundle's executable starts with, as pread() would give them. */
+static ssize_t
+written_head(const struct kext_bundle *b, unsigned char *h, size_t len)
+{
+	size_t n = b->written->head_len < len ? b->written->head_len : len;
+
+	memcpy(h, b->written->head, n);
+	return (ssize_t)n;
+}
+
 /*
  * The executable must be a regular file that starts with an ELF header; fd
- * is it open already (closed here), or -1.
+ * is it open already (closed here), or -1; written: it is the regular file
+ * a writer described, whose head it gave.
  */
 static void
-check_elf(struct kext_bundle *b, const char *path, int fd)
+check_elf(struct kext_bundle *b, const char *path, int fd, bool written)
 {
 	unsigned char h[64];
 	struct stat st;
 	ssize_t n;
 	size_t need;
 
+	if (written) {
+		n = written_head(b, h, sizeof(h));
+		goto header;
+	}
 	if (fd < 0)
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
@@ -442,6 +468,7 @@ check_elf(struct kext_bundle *b, const char *path, int fd)
 		    strerror(errno));
 		return;
 	}
+header:
 	if (n < 16 || memcmp(h, "\177ELF", 4) != 0) {
 		fail(b, KEXT_DIAG_EXECUTABLE_BAD,
 		    "%s - expected an ELF file (magic 7f 45 4c 46), found %s", path,
@@ -481,6 +508,7 @@ check_executable(struct kext_bundle *b)
 	CFTypeRef v = dict_get(b->info, "CFBundleExecutable");
 	CFTypeRef shared = info_get(b, "OSBundleSharedExecutableIdentifier");
 	char q[QUOTE_MAX], *name, *primary, *real = NULL;
+	bool written;
 	int fd;
 
 	if (shared != NULL && v != NULL)
@@ -503,17 +531,19 @@ check_executable(struct kext_bundle *b)
 		return true;
 	}
 	b->executable_name = name;
-	b->executable_path = find_executable(b, &primary, &fd);
+	b->executable_path = find_executable(b, &primary, &fd, &written);
 	if (b->executable_path == NULL)
 		fail(b, KEXT_DIAG_EXECUTABLE_MISSING, "%s - expected the file "
 		    "named by CFBundleExecutable, found nothing",
 		    primary != NULL ? primary : name);
+	else if (written)
+		check_elf(b, b->executable_path, -1, true);	/* made by the writer: no link */
 	else if (fd < 0 && !inside_bundle(b, b->executable_path, &real))
 		fail(b, KEXT_DIAG_SYMLINK_OUTSIDE, "%s - expected a file inside the "
 		    "bundle, found a link to %s", b->executable_path,
 		    real != NULL ? real : strerror(errno));
 	else
-		check_elf(b, b->executable_path, fd);
+		check_elf(b, b->executable_path, fd, false);
 	free(real);
 	free(primary);
 	return true;
