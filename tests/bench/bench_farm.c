@@ -1,9 +1,10 @@
 /*
  * Writes a kext farm for the benchmarks (tests/unit/kext_farm.h):
- *   bench_farm DIR N flat|chain|chains TEMPLATE.ko [SIM_STATE [SIM_SPEC]]
- * chains: ten chains of N/10. With SIM_STATE (flat farms), also a sim kernel
- * state with all N loaded; with SIM_SPEC (sim:D, D the folder of SIM_STATE),
- * also kextload's record of them in that kernel, as after N kextloads.
+ *   bench_farm DIR N flat|chain|chains|modules TEMPLATE.ko [SIM_STATE [SIM_SPEC]]
+ * chains: ten chains of N/10; modules: only the N module files, DIR/genNNNNN.ko
+ * (ko2kext's inputs). With SIM_STATE (flat farms), also a sim kernel state
+ * with all N loaded; with SIM_SPEC (sim:D, D the folder of SIM_STATE), also
+ * kextload's record of them in that kernel, as after N kextloads.
  * The Info.plists are dated an hour back, as installed kexts (and
  * bench_plan's) are: the identifier index does not trust a file modified
  * within two seconds of its read, so a farm written just now would be read
@@ -49,9 +50,9 @@ main(int argc, char **argv)
 
 	if (argc < 5 || argc > 7 ||
 	    (strcmp(argv[3], "flat") != 0 && strcmp(argv[3], "chain") != 0 &&
-	    strcmp(argv[3], "chains") != 0) ||
+	    strcmp(argv[3], "chains") != 0 && strcmp(argv[3], "modules") != 0) ||
 	    (argc >= 6 && strcmp(argv[3], "flat") != 0)) {
-		fprintf(stderr, "usage: bench_farm DIR N flat|chain|chains TEMPLATE.ko "
+		fprintf(stderr, "usage: bench_farm DIR N flat|chain|chains|modules TEMPLATE.ko "
 		    "[SIM_STATE [SIM_SPEC]]\n  (SIM_STATE with flat farms only)\n");
 		return 2;
 	}
@@ -62,12 +63,13 @@ main(int argc, char **argv)
 	}
 	if (kext_farm_make(argv[1], argv[4], n,
 	    strcmp(argv[3], "chain") == 0 ? KEXT_FARM_CHAIN :
-	    strcmp(argv[3], "chains") == 0 ? KEXT_FARM_CHAINS : KEXT_FARM_FLAT,
+	    strcmp(argv[3], "chains") == 0 ? KEXT_FARM_CHAINS :
+	    strcmp(argv[3], "modules") == 0 ? KEXT_FARM_MODULES : KEXT_FARM_FLAT,
 	    msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "bench_farm: %s\n", msg);
 		return 1;
 	}
-	if (age(argv[1], n) != 0)
+	if (strcmp(argv[3], "modules") != 0 && age(argv[1], n) != 0)	/* no bundles to date */
 		return 1;
 	if (argc >= 6 && kext_farm_sim_state(argv[1], n, argv[5], msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "bench_farm: %s\n", msg);

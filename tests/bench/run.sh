@@ -21,7 +21,8 @@
 #  - kextstat with 4,000 loaded (and kextload's record of them) vs a
 #    kextstat that only starts and vs its 0.2 s goal;
 #  - growth 1k -> 10k: planning a chain, kextstat of that many loaded, one
-#    kextload of a chain into the sim kernel.
+#    kextload of a chain into the sim kernel; growth 2k -> 20k modules:
+#    ko2kext --print and a conversion.
 # They measure; they do not fail on a slow machine.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -71,24 +72,25 @@ paired() {
 }
 
 # growth NAME CMD: CMD with @N@ (the size) and @LAST@ (its last kext, 5 digits)
-# at 1,000 and at BIG kexts, alternating; their CPU times compared.
+# at GROWTH_SMALL (1,000) and GROWTH_BIG (BIG) kexts, alternating; their CPU
+# times compared.
 sized() { echo "$2" | sed "s/@N@/$1/g; s/@LAST@/$(printf %05d $(($1 - 1)))/g"; }
 growth() {
-	name=$1 cmd=$2
+	name=$1 cmd=$2 n_small=${GROWTH_SMALL:-1000} n_big=${GROWTH_BIG:-$BIG}
 	: >"$tmp/ga"
 	: >"$tmp/gb"
 	for i in $(seq "$GROWTH_RUNS"); do
-		cpu "$(sized 1000 "$cmd")" >>"$tmp/ga"
-		cpu "$(sized "$BIG" "$cmd")" >>"$tmp/gb"
+		cpu "$(sized "$n_small" "$cmd")" >>"$tmp/ga"
+		cpu "$(sized "$n_big" "$cmd")" >>"$tmp/gb"
 	done
 	small=$(median <"$tmp/ga")
 	big=$(median <"$tmp/gb")
 	ratio=$(echo "$big / ($small + 0.0005)" | bc -l)
-	limit=$(echo "$BIG / 1000 * 1.5" | bc -l)
+	limit=$(echo "$n_big / $n_small * 1.5" | bc -l)
 	verdict="linear"
 	[ "$(echo "$ratio > $limit" | bc -l)" -eq 1 ] && verdict="BENDS UPWARD"
 	printf '%-44s %7.2fx  for %sx the kexts: %s (CPU medians of %d: %.3f s vs %.3f s)\n' \
-	    "$name" "$ratio" "$((BIG / 1000))" "$verdict" "$GROWTH_RUNS" "$big" "$small"
+	    "$name" "$ratio" "$((n_big / n_small))" "$verdict" "$GROWTH_RUNS" "$big" "$small"
 }
 GROWTH_RUNS=${BENCH_GROWTH_RUNS:-3}
 
@@ -233,6 +235,18 @@ if [ -f "$template" ]; then
 	growth "  planning a chain (kextutil -n)" "$plan_n"
 	growth "  kextstat" "$stat_n"
 	GROWTH_RUNS=${BENCH_LOAD_RUNS:-1} growth "  one kextload of a chain into the sim" "$load_n"
+	rm -rf "$tmp"/chain.* "$tmp"/flat.* "$tmp"/stat.*
+
+	# ko2kext over 2,000 and 20,000 modules (a fresh output folder per run)
+	for size in 2000 20000; do
+		"$BUILD/bench/bench_farm" "$tmp/mods.$size" "$size" modules "$template"
+	done
+	print_n="$bin/ko2kext --print $tmp/mods.@N@"
+	conv_n="$bin/ko2kext -q -o \$(mktemp -d $tmp/conv.XXXXXX)/out $tmp/mods.@N@"
+	echo "growth, 2,000 -> 20,000 modules (CPU time):"
+	GROWTH_SMALL=2000 GROWTH_BIG=20000 growth "  ko2kext --print" "$print_n"
+	GROWTH_SMALL=2000 GROWTH_BIG=20000 GROWTH_RUNS=${BENCH_CONVERT_RUNS:-1} \
+	    growth "  ko2kext conversion (-o)" "$conv_n"
 else
 	echo "growth: skipped: $template was not built (make fixtures)"
 fi

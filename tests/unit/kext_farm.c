@@ -107,6 +107,10 @@ make_one(const char *dir, const char *image, size_t len, char *copy, size_t i, s
 	memcpy(copy, image, len);
 	rename_all(copy, len, "gen00000", self);
 	rename_all(copy, len, "gnd00000", dep);
+	if (shape == KEXT_FARM_MODULES) {
+		snprintf(path, sizeof(path), "%s/%s.ko", dir, self);
+		return write_file(path, copy, len, msg, msglen);
+	}
 	snprintf(path, sizeof(path), "%s/Gen%05zu.kext", dir, i);
 	if (mkdir(path, 0755) != 0 && errno != EEXIST)
 		return fail(msg, msglen, "%s: %s", path, strerror(errno));

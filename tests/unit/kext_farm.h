@@ -3,8 +3,8 @@
  * (tests/fixtures/gen_link.c, built as fixtures/templates/<arch>/gen_link.ko)
  * with their placeholder names rewritten, each in a bundle Gen<NNNNN>.kext
  * (identifier org.farm.gen<NNNNN>, version 1.0, compatible 1.0) whose module
- * "gen<NNNNN>" provides version 1 of itself. For the scaling tests and
- * benchmarks.
+ * "gen<NNNNN>" provides version 1 of itself; or only the modules, side by
+ * side, as ko2kext's inputs. For the scaling tests and benchmarks.
  */
 #ifndef KEXT_FARM_H
 #define KEXT_FARM_H
@@ -15,6 +15,7 @@ enum kext_farm_shape {
 	KEXT_FARM_FLAT,		/* each depends on the kernel only */
 	KEXT_FARM_CHAIN,	/* gen<i> depends on gen<i-1>, module and library alike */
 	KEXT_FARM_CHAINS,	/* ten chains of n/10, each like KEXT_FARM_CHAIN */
+	KEXT_FARM_MODULES,	/* no bundles: the flat farm's modules, dir/gen<NNNNN>.ko */
 };
 
 /* The largest farm the five-digit names allow. */
