@@ -61,14 +61,19 @@ escaped(struct cflite_buf *b, const char *p, size_t n)
 	return true;
 }
 
+/* Tags are appended, not formatted: most of a plist is keys and strings. */
 static bool
 text_element(struct cflite_buf *b, int indent, const char *tag, CFStringRef s)
 {
 	tabs(b, indent);
-	cflite_buf_printf(b, "<%s>", tag);
+	cflite_buf_addc(b, '<');
+	cflite_buf_adds(b, tag);
+	cflite_buf_addc(b, '>');
 	if (!escaped(b, cflite_str_bytes(s), cflite_str_nbytes(s)))
 		return false;
-	cflite_buf_printf(b, "</%s>\n", tag);
+	cflite_buf_adds(b, "</");
+	cflite_buf_adds(b, tag);
+	cflite_buf_adds(b, ">\n");
 	return true;
 }
 
