@@ -96,6 +96,33 @@ test_modinfo_read(void **state)
 	kmod_free(kf);
 }
 
+/* A long entry of a key we do not keep (parm=) is skipped; the others are read. */
+static void
+test_modinfo_long_parm(void **state)
+{
+	static char info[1600];
+	uint8_t buf[4096];
+	size_t n = 0, len;
+	struct kmod_file *kf;
+	kext_error err;
+
+	(void)state;
+	memcpy(info, "name=ubi", 9);
+	n = 9;
+	memcpy(info + n, "parm=", 5);
+	memset(info + n + 5, 'p', 1500);
+	n += 5 + 1500;
+	info[n++] = '\0';
+	memcpy(info + n, "vermagic=6.1.0-57-amd64 SMP", 28);
+	n += 28;
+	len = build_elf(buf, sizeof(buf), ".modinfo", info, n);
+	if (kmod_parse(buf, len, "ubi.ko", &kf, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(kf->lx.name, "ubi");
+	assert_string_equal(kf->lx.vermagic, "6.1.0-57-amd64 SMP");
+	kmod_free(kf);
+}
+
 static void
 expect_fail(const char *sec, const void *data, size_t dlen, const char *frag)
 {
@@ -262,6 +289,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_modinfo_read),
 		cmocka_unit_test(test_modinfo_errors),
+		cmocka_unit_test(test_modinfo_long_parm),
 #ifdef __linux__
 		cmocka_unit_test(test_backend_list),
 		cmocka_unit_test(test_backend_many),

@@ -5,6 +5,7 @@
  * The ELF checks are kmod_elf.c's; this file only reads the strings.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,6 +213,19 @@ take_entry(struct kmod_file *kf, const char *entry, kext_error *err)
 	return 0;
 }
 
+/* Is the entry at p (len bytes) one of the keys take_entry keeps? */
+static bool
+kept_key(const char *p, size_t len)
+{
+	static const char *const keys[] = {"name=", "version=", "vermagic=", "srcversion=",
+	    "license=", "description=", "alias=", "depends="};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (len >= strlen(keys[i]) && memcmp(p, keys[i], strlen(keys[i])) == 0)
+			return true;
+	return false;
+}
+
 /* The name the kernel would register when .modinfo has no name=: the file's stem. */
 static int
 name_from_path(struct kmod_file *kf, kext_error *err)
@@ -275,11 +289,12 @@ kmod_linux_decode(const struct kmod_image *img, struct kmod_file *kf, kext_error
 		if (nul == NULL)
 			return kext_fail(err, ENOEXEC, "%s: .modinfo: the last entry is not "
 			    "NUL-terminated (truncated section?)", kf->path);
-		if (len >= KMOD_MAX_STRING)
+		if (len >= KMOD_MAX_STRING && kept_key(p, len))
 			return kext_fail(err, ENOEXEC, "%s: .modinfo entry of %zu bytes at offset "
 			    "%zu: expected at most %d", kf->path, len,
 			    (size_t)(p - (const char *)img->buf - sh.offset), KMOD_MAX_STRING - 1);
-		if (len > 0) {
+		/* Others (a long parm= text: Debian 6.1's ubi.ko has one of 1798 bytes) are skipped. */
+		if (len > 0 && len < KMOD_MAX_STRING) {
 			if (++entries > LINUX_MAX_ENTRIES)
 				return kext_fail(err, E2BIG, "%s: .modinfo: more than %u entries",
 				    kf->path, LINUX_MAX_ENTRIES);
