@@ -240,9 +240,8 @@ check_sections(struct kmod_image *img, kext_error *err)
 	return 0;
 }
 
-/* The section that only Linux kernel modules carry, or NULL. */
-static const char *
-linux_module_marker(const struct kmod_image *img)
+const char *
+kmod_linux_marker(const struct kmod_image *img)
 {
 	size_t i;
 
@@ -257,7 +256,7 @@ linux_module_marker(const struct kmod_image *img)
 static int
 check_target(struct kmod_image *img, unsigned data, kext_error *err)
 {
-	const char *marker = linux_module_marker(img);
+	const char *marker = kmod_linux_marker(img);
 	const struct kmod_arch *any;
 	unsigned cls = img->is64 ? 2 : 1;
 

@@ -13,6 +13,7 @@
 
 #include "kext/error.h"
 #include "kext/kmod.h"
+#include "kext/kmod_symbols.h"
 
 /* Resource bounds (why each: see kmod.h). */
 #define KMOD_MAX_STRING		1024	/* MAXMODNAME; kldxref's descr/D/Z buffer */
@@ -121,6 +122,8 @@ struct kmod_shdr {
 void kmod_shdr_read(const struct kmod_image *img, size_t index, struct kmod_shdr *sh);
 /* Name of section `index` ("" when unnamed or unreadable). */
 const char *kmod_section_name(const struct kmod_image *img, size_t index);
+/* The section only Linux kernel modules carry (.modinfo, ...), or NULL. */
+const char *kmod_linux_marker(const struct kmod_image *img);
 
 /* The linker set of module metadata: where MODULE_* records point from. */
 #define KMOD_SET_SECTION	"set_modmetadata_set"
@@ -197,6 +200,23 @@ const char *kmod_linux_arch(unsigned machine, bool is64, bool be);
 /* Reads .modinfo into kf->lx (kf->path gives the fallback name). */
 int kmod_linux_decode(const struct kmod_image *img, struct kmod_file *kf, kext_error *err);
 void kmod_linux_release_info(struct kmod_linux *lx);
+
+/* --- kmod_syms.c / kmod_syms_linux.c: symbol lists ------------------------ */
+
+/* Appends a copy of name (cap is the list's allocation); -1 when out of memory. */
+int kmod_symlist_push(struct kmod_symbol_list *l, size_t *cap, const char *name);
+/* Sorts the list and drops repeated names. */
+void kmod_symlist_sort(struct kmod_symbol_list *l);
+void kmod_symlist_free(struct kmod_symbol_list *l);
+/* The exported name behind a Linux __ksymtab_NAME symbol, or NULL. */
+const char *kmod_linux_export_name(const char *symbol);
+/*
+ * Adds to out->undefined (sorted) the names a Linux module's __versions
+ * table lists that no undefined symbol of its .symtab has (weak: the weak
+ * undefined ones, sorted); then sorts out->undefined again.
+ */
+int kmod_linux_versions_needed(const struct kmod_image *img, struct kmod_symbols *out,
+    const struct kmod_symbol_list *weak, kext_error *err);
 
 /* --- kmod_records.c ------------------------------------------------------- */
 

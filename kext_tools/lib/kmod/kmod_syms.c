@@ -21,8 +21,8 @@
 #define STT_OBJECT	1
 #define STT_FUNC	2
 
-static int
-push(struct kmod_symbol_list *l, size_t *cap, const char *name)
+int
+kmod_symlist_push(struct kmod_symbol_list *l, size_t *cap, const char *name)
 {
 	if (l->n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 64;
@@ -45,8 +45,8 @@ cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void
-sort_unique(struct kmod_symbol_list *l)
+void
+kmod_symlist_sort(struct kmod_symbol_list *l)
 {
 	size_t out = 0;
 
@@ -92,13 +92,57 @@ is_set_bound(const char *name)
 	return strncmp(name, "__start_set_", 12) == 0 || strncmp(name, "__stop_set_", 11) == 0;
 }
 
+/* One symbol of a FreeBSD file (or a kernel): into the list its binding says. */
+static int
+take_freebsd(struct kmod_symbols *out, size_t cap[3], const struct kmod_sym *sym,
+    const char *name)
+{
+	unsigned bind = sym->info >> 4, type = sym->info & 0xf;
+
+	if (sym->shndx == SHN_UNDEF) {
+		if (bind == STB_WEAK)
+			out->num_weak_undefined++;
+		else if (bind == STB_GLOBAL && !is_set_bound(name))
+			return kmod_symlist_push(&out->undefined, &cap[0], name);
+	} else if (bind == STB_GLOBAL || bind == STB_WEAK) {
+		return kmod_symlist_push(&out->defined, &cap[1], name);
+	} else if (bind == STB_LOCAL && (type == STT_FUNC || type == STT_OBJECT)) {
+		return kmod_symlist_push(&out->locals, &cap[2], name);
+	}
+	return 0;
+}
+
+/*
+ * One symbol of a Linux module: its undefined ones (any binding but weak:
+ * simplify_symbols() in kernel/module/main.c lets only a weak one stay
+ * unresolved), and its exports (kext/kmod_symbols.h).
+ */
+static int
+take_linux(struct kmod_symbols *out, size_t cap[3], struct kmod_symbol_list *weak,
+    size_t *weak_cap, const struct kmod_sym *sym, const char *name)
+{
+	const char *export;
+
+	if (sym->shndx == SHN_UNDEF) {
+		if ((sym->info >> 4) != STB_WEAK)
+			return kmod_symlist_push(&out->undefined, &cap[0], name);
+		out->num_weak_undefined++;
+		return kmod_symlist_push(weak, weak_cap, name);
+	}
+	if ((export = kmod_linux_export_name(name)) != NULL)
+		return kmod_symlist_push(&out->defined, &cap[1], export);
+	return 0;
+}
+
 static int
 collect(const struct kmod_image *img, size_t tab, struct kmod_symbols *out, kext_error *err)
 {
 	struct kmod_shdr sh, strsh;
-	size_t symsize = kmod_sym_size(img), count, cap[3] = {0, 0, 0};
+	size_t symsize = kmod_sym_size(img), count, cap[3] = {0, 0, 0}, weak_cap = 0;
+	struct kmod_symbol_list weak = {NULL, 0};
 	const uint8_t *strtab = NULL;
 	size_t strsize = 0;
+	int rc = 0;
 
 	kmod_shdr_read(img, tab, &sh);
 	if (sh.entsize != symsize)
@@ -113,35 +157,31 @@ collect(const struct kmod_image *img, size_t tab, struct kmod_symbols *out, kext
 	if (count > KMOD_MAX_SYMBOLS)
 		return kext_fail(err, ENOEXEC, "%s: %zu symbols is more than a file may have "
 		    "(%u)", img->name, count, KMOD_MAX_SYMBOLS);
-	for (size_t i = 1; i < count; i++) {
+	out->os = kmod_linux_marker(img) != NULL ? KMOD_OS_LINUX : KMOD_OS_FREEBSD;
+	for (size_t i = 1; rc == 0 && i < count; i++) {
 		struct kmod_sym sym;
 		const char *name;
-		unsigned bind, type;
-		int rc = 0;
 
 		kmod_sym_decode(img, img->buf + sh.offset + i * symsize, &sym);
 		name = kmod_strtab_get(strtab, strsize, sym.name);
-		bind = sym.info >> 4;
-		type = sym.info & 0xf;
 		if (name == NULL || name[0] == '\0')
 			continue;
-		if (sym.shndx == SHN_UNDEF) {
-			if (bind == STB_WEAK)
-				out->num_weak_undefined++;
-			else if (bind == STB_GLOBAL && !is_set_bound(name))
-				rc = push(&out->undefined, &cap[0], name);
-		} else if (bind == STB_GLOBAL || bind == STB_WEAK) {
-			rc = push(&out->defined, &cap[1], name);
-		} else if (bind == STB_LOCAL && (type == STT_FUNC || type == STT_OBJECT)) {
-			rc = push(&out->locals, &cap[2], name);
-		}
-		if (rc != 0)
-			return kext_fail(err, ENOMEM, "%s: out of memory", img->name);
+		rc = out->os == KMOD_OS_LINUX ?
+		    take_linux(out, cap, &weak, &weak_cap, &sym, name) :
+		    take_freebsd(out, cap, &sym, name);
 	}
-	sort_unique(&out->defined);
-	sort_unique(&out->locals);
-	sort_unique(&out->undefined);
-	return 0;
+	if (rc != 0) {
+		kmod_symlist_free(&weak);
+		return kext_fail(err, ENOMEM, "%s: out of memory", img->name);
+	}
+	kmod_symlist_sort(&out->defined);
+	kmod_symlist_sort(&out->locals);
+	kmod_symlist_sort(&out->undefined);
+	kmod_symlist_sort(&weak);
+	if (out->os == KMOD_OS_LINUX)
+		rc = kmod_linux_versions_needed(img, out, &weak, err);
+	kmod_symlist_free(&weak);
+	return rc;
 }
 
 int
@@ -184,19 +224,21 @@ kmod_symbols_read(const char *path, struct kmod_symbols *out, kext_error *err)
 	return rc;
 }
 
-static void
-list_free(struct kmod_symbol_list *l)
+void
+kmod_symlist_free(struct kmod_symbol_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->names[i]);
 	free(l->names);
+	l->names = NULL;
+	l->n = 0;
 }
 
 void
 kmod_symbols_free(struct kmod_symbols *s)
 {
-	list_free(&s->defined);
-	list_free(&s->locals);
-	list_free(&s->undefined);
+	kmod_symlist_free(&s->defined);
+	kmod_symlist_free(&s->locals);
+	kmod_symlist_free(&s->undefined);
 	memset(s, 0, sizeof(*s));
 }
