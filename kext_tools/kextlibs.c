@@ -18,6 +18,7 @@
 #include "kext/error.h"
 #include "kext/fbsd_version.h"
 #include "kext/kernel.h"
+#include "kext/kmod.h"
 #include "kext/kmod_symbols.h"
 #include "kext/libs.h"
 #include "kext/loaded.h"
@@ -40,8 +41,10 @@ static const char usage_text[] =
     "  -r, -repository DIR      look for libraries in DIR (then not in " KEXT_SYSTEM_EXTENSIONS
     "\n                           unless -e)\n"
     "  -e, -system-extensions   look in " KEXT_SYSTEM_EXTENSIONS " too\n"
-    "  -k, -kernel-file FILE    the kernel's ELF file, whose symbols the kernel kext stands for\n"
-    "                           (default on the freebsd kernel: kern.bootfile)\n"
+    "  -k, -kernel-file FILE    the kernel's symbols, which the kernel kext stands for: its ELF\n"
+    "                           file, or for Linux kexts its System.map or Module.symvers\n"
+    "                           (default: kern.bootfile on the freebsd kernel, the release's\n"
+    "                           build/Module.symvers on the linux one)\n"
     "  -kernel SPEC             " KEXT_KERNEL_SPEC_HELP
     "  -version                 the release of the kext tools\n";
 
@@ -113,23 +116,53 @@ parse_args(struct args *a, int argc, char **argv)
 
 /*
  * The kernel as a library: the kernel kext of the repositories, else the
- * running kernel's version; its symbols from the kernel file.
+ * running kernel's version; its symbols from the kernel file. Linux kernel
+ * symbols (a System.map or Module.symvers) stand for org.kernel.linux, at the
+ * release of each kext's own module when no kernel kext says (linux_version).
  */
 struct kernel_lib {
 	char file[1024], version[32], compat[32];
 	struct kmod_symbols symbols;
 	struct kext_libs_kernel lib;
+	bool release_from_kext;		/* Linux, and no kernel kext in the repositories */
 };
+
+/* A Linux kext's kernel version: that of the release its module was built for. */
+static int
+linux_version(struct kext_bundle *b, struct kernel_lib *kl, kext_error *err)
+{
+	const char *exe = kext_bundle_executable_path(b);
+	char release[256];
+	struct kmod_file *kf;
+	int rc = 0;
+
+	if (exe == NULL)
+		return kext_fail(err, ENOEXEC, "%s: no executable", kext_bundle_path(b));
+	if (kmod_open(exe, &kf, err) != 0)
+		return -1;
+	if (kf->os != KMOD_OS_LINUX || kmod_linux_release(kf, release, sizeof(release)) != 0)
+		rc = kext_fail(err, ENOEXEC, "%s: not a Linux module with a vermagic= release, "
+		    "while the kernel symbols (%s) are Linux's", exe, kl->file);
+	else
+		kext_linux_release_version(release, kl->version, sizeof(kl->version));
+	kmod_free(kf);
+	if (rc == 0 && kl->version[0] == '\0')
+		rc = kext_fail(err, ENOEXEC, "%s: kernel release %s has no version", exe, release);
+	snprintf(kl->compat, sizeof(kl->compat), "%s", kl->version);
+	return rc;
+}
 
 static int
 kernel_version(struct kext_repos *repos, struct kext_kernel *k, struct kernel_lib *kl,
     kext_error *err)
 {
+	const char *id = kl->symbols.os == KMOD_OS_LINUX ? KEXT_LINUX_KERNEL_BUNDLE_ID :
+	    KEXT_KERNEL_BUNDLE_ID;
 	const struct kext_candidate **c;
 	size_t n;
 	int osreldate;
 
-	if (kext_repos_lookup(repos, KEXT_KERNEL_BUNDLE_ID, &c, &n, err) != 0)
+	if (kext_repos_lookup(repos, id, &c, &n, err) != 0)
 		return -1;
 	if (n > 0) {
 		snprintf(kl->version, sizeof(kl->version), "%s", c[0]->version_string);
@@ -139,6 +172,10 @@ kernel_version(struct kext_repos *repos, struct kext_kernel *k, struct kernel_li
 		return 0;
 	}
 	free(c);
+	if (kl->symbols.os == KMOD_OS_LINUX) {
+		kl->release_from_kext = true;
+		return 0;
+	}
 	if (k == NULL)
 		return kext_fail(err, ENOENT, "no %s kext among the repositories and no kernel to "
 		    "ask its version: add Kernel.kext with -r or set KEXT_KERNEL",
@@ -166,9 +203,10 @@ open_kernel(const struct args *a, struct kext_repos *repos, struct kernel_lib *k
 		kl->file[0] = '\0';
 	if (kl->file[0] == '\0') {
 		fprintf(stderr, "kextlibs: no kernel file: give the kernel's ELF file with -k "
-		    "(on FreeBSD, /boot/kernel/kernel)\n");
+		    "(on FreeBSD, /boot/kernel/kernel; for Linux kexts, the kernel's System.map "
+		    "or Module.symvers)\n");
 		rc = EX_USAGE;
-	} else if (kmod_symbols_read(kl->file, &kl->symbols, &err) != 0) {
+	} else if (kmod_kernel_symbols_read(kl->file, &kl->symbols, &err) != 0) {
 		fprintf(stderr, "kextlibs: %s\n", err.msg);
 		rc = EX_OSFILE;
 	} else if (kernel_version(repos, k, kl, &err) != 0) {
@@ -176,7 +214,8 @@ open_kernel(const struct args *a, struct kext_repos *repos, struct kernel_lib *k
 		rc = EX_OSERR;
 	}
 	kext_kernel_close(k);
-	kl->lib = (struct kext_libs_kernel){KEXT_KERNEL_BUNDLE_ID, kl->version, kl->compat,
+	kl->lib = (struct kext_libs_kernel){kl->symbols.os == KMOD_OS_LINUX ?
+	    KEXT_LINUX_KERNEL_BUNDLE_ID : KEXT_KERNEL_BUNDLE_ID, kl->version, kl->compat,
 	    &kl->symbols};
 	return rc;
 }
@@ -287,6 +326,7 @@ run(const struct args *a)
 		struct kext_bundle *b;
 
 		if (kext_repos_add_bundle(repos, a->kexts[i], KEXT_REPO_ARGUMENT, &b, &err) != 0 ||
+		    (kl.release_from_kext && linux_version(b, &kl, &err) != 0) ||
 		    kext_libs(repos, b, &kl.lib, a->compat, &r, &err) != 0) {
 			fprintf(stderr, "kextlibs: %s\n", err.msg);
 			rc = EX_OSERR;

@@ -55,8 +55,10 @@ static const char usage_kextutil[] =
     "  -Z, -no-resolve-dependencies  with -n: only validate the named kexts\n"
     "  -z, -no-authentication    skip the ownership checks (with -n, or the sim kernel)\n"
     "      -json                 with -n: every kext involved and its diagnostics as JSON\n"
-    "  -k, -kernel-file FILE     with -n: check every module's symbols against this kernel\n"
-    "                            (default on the freebsd kernel: kern.bootfile)\n"
+    "  -k, -kernel-file FILE     with -n: check every module's symbols against this kernel's\n"
+    "                            ELF file, or a Linux kernel's System.map or Module.symvers\n"
+    "                            (default: kern.bootfile on the freebsd kernel; on the linux\n"
+    "                            one /lib/modules/RELEASE/build/Module.symvers when readable)\n"
     "  -b, -d, -r, -v, -q, -kernel, -version, -help as for kextload\n";
 
 struct args {
@@ -306,7 +308,8 @@ check_without_loading(const struct args *a, struct kext_kernel *k, struct kext_r
 		kernel_file = bootfile;
 	if (kext_preflight(k, repos, req, kernel_file, &pr, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", a->prog, err.msg);
-		return err.code == ENOENT || err.code == EACCES ? EX_OSFILE : EX_OSERR;
+		return err.code == ENOENT || err.code == EACCES || err.code == ENOEXEC ? EX_OSFILE :
+		    EX_OSERR;
 	}
 	for (size_t i = 0; i < pr.n; i++) {
 		const struct kext_preflight_kext *x = &pr.kexts[i];

@@ -83,6 +83,7 @@ enum kext_diag_category {
 #define KEXT_DIAG_EXECUTABLE_WARNING	"Executable has something the kernel linker may not expect"
 #define KEXT_DIAG_SYMBOLS_INDIRECT	"Symbols defined only by a kext that is not one of its libraries (FreeBSD links a module only against its own MODULE_DEPEND providers)"
 #define KEXT_DIAG_SYMBOLS_KERNEL_LOCAL	"Symbols only a static kernel function or object defines: they link only while debug.link_elf_leak_locals=1"
+#define KEXT_DIAG_SYMBOLS_OTHER_OS	"Symbols not checked: the kernel symbols given are another system's"
 #define KEXT_DIAG_FREEBSD_NO_DEPENDENCIES "FreeBSD module declares no dependencies, so the kext has no OSBundleLibraries; it loads on any kernel"
 
 struct kext_diag {

@@ -112,8 +112,10 @@ int kext_kernel_osreldate(struct kext_kernel *k, int *osreldate, kext_error *err
 int kext_kernel_arch(struct kext_kernel *k, char *buf, size_t len, kext_error *err);
 
 /*
- * The kernel's own ELF file, for its symbols: kern.bootfile on the freebsd
- * backend (/boot/kernel/kernel normally); "" when the backend has none.
+ * The file of the kernel's symbols: its ELF file, kern.bootfile, on the
+ * freebsd backend (/boot/kernel/kernel normally); the running release's
+ * /lib/modules/RELEASE/build/Module.symvers on the linux one (which may not
+ * exist: callers check); "" when the backend has none.
  */
 int kext_kernel_bootfile(struct kext_kernel *k, char *buf, size_t len, kext_error *err);
 

@@ -48,12 +48,14 @@ struct kext_preflight_result {
 
 /*
  * Runs the checks for every root of req (its dry_run is implied). With a
- * kernel_file (the kernel's ELF file), the symbols of every module are
+ * kernel_file (the kernel's ELF file, or a Linux kernel's System.map or
+ * Module.symvers: kmod_kernel_symbols_read), the symbols of every module are
  * checked too (symbol_check.c): each strong undefined symbol must be defined
  * by the kernel or by one of the kext's own libraries (FreeBSD looks one
  * level deep); a symbol only a kext further down defines, or only a static
- * kernel function, is a warning. Fails only when the kernel or kernel_file
- * cannot be read or memory runs out.
+ * kernel function, is a warning. A Linux module's may come from any kext of
+ * its plan, as Linux links against every loaded module. Fails only when the
+ * kernel or kernel_file cannot be read or memory runs out.
  */
 int kext_preflight(struct kext_kernel *k, struct kext_repos *repos,
     const struct kext_load_request *req, const char *kernel_file,

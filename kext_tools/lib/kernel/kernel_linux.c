@@ -561,6 +561,26 @@ lnx_osreldate(void *impl, int *osreldate, kext_error *err)
 	return 0;
 }
 
+/*
+ * The kernel's symbols, for kextutil -n and kextlibs: the Module.symvers that
+ * Debian's linux-headers-RELEASE package installs under
+ * /usr/src/linux-headers-RELEASE, which /lib/modules/RELEASE/build points
+ * to. Not /proc/kallsyms: it lists what vmlinux exports only with
+ * CONFIG_KALLSYMS_ALL, and mixes in the loaded modules' symbols.
+ */
+static int
+lnx_bootfile(void *impl, char *buf, size_t len, kext_error *err)
+{
+	struct utsname u;
+
+	(void)impl;
+	if (uname(&u) != 0)
+		return kext_fail(err, errno, "uname: %s", strerror(errno));
+	if ((size_t)snprintf(buf, len, "/lib/modules/%s/build/Module.symvers", u.release) >= len)
+		return kext_fail(err, ENAMETOOLONG, "kernel release '%s': too long", u.release);
+	return 0;
+}
+
 /* What finit_module's errors mean for a module file (finit_module(2), init_module(2)). */
 static const char *
 load_explanation(int code)
@@ -761,6 +781,7 @@ lnx_close(void *impl)
 
 static const struct kext_kernel_ops lnx_ops = {
 	.osreldate = lnx_osreldate,
+	.bootfile = lnx_bootfile,
 	.load = lnx_load,
 	.unload = lnx_unload,
 	.find_file = lnx_find_file,

@@ -365,7 +365,7 @@ kext_preflight(struct kext_kernel *k, struct kext_repos *repos,
 
 	memset(out, 0, sizeof(*out));
 	if (kernel_file != NULL) {
-		if (kmod_symbols_read(kernel_file, &kernel_symbols, err) != 0)
+		if (kmod_kernel_symbols_read(kernel_file, &kernel_symbols, err) != 0)
 			return kext_fail_prefix(err, "kernel symbols: ");
 		sc.kernel = &kernel_symbols;
 		if ((sc.cache = plan_symbol_cache_new()) == NULL) {

@@ -10,6 +10,15 @@
  * further down the chain defines is a warning, not a pass. A symbol that
  * only a static (local) kernel definition satisfies links only while the
  * kernel's debug.link_elf_leak_locals is 1 (15.0's default): a warning too.
+ *
+ * Linux links differently: resolve_symbol() in kernel/module/main.c looks a
+ * name up in vmlinux's exports and in those of every module loaded, not
+ * only the modules .modinfo's depends= names. So a Linux module's symbol
+ * passes when the kernel or any kext of the plan (its dependencies, loaded
+ * first) exports it; there is no indirect case and no local one. kmod's
+ * depmod (depmod_add_fake_syms()) also counts __this_module (each module
+ * defines its own) and _GLOBAL_OFFSET_TABLE_ (which the loader ignores on
+ * x86: ignore_undef_symbol()) as the kernel's; so do we, to agree with it.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -19,6 +28,7 @@
 
 #include "kext/bundle.h"
 #include "kext/diag.h"
+#include "kext/kmod.h"
 #include "kext/kmod_symbols.h"
 #include "kext/map.h"
 #include "kext/plan.h"
@@ -108,7 +118,7 @@ names_more(const struct names *l, char *buf, size_t len)
 	return buf;
 }
 
-/* The identifier of a plan item other than self that defines name, or NULL. */
+/* The identifier of a plan item other than self that defines (exports) name, or NULL. */
 static const char *
 indirect_provider(const struct kext_plan *p, size_t self, struct plan_symbol_cache *c,
     const char *name)
@@ -124,6 +134,36 @@ indirect_provider(const struct kext_plan *p, size_t self, struct plan_symbol_cac
 	return NULL;
 }
 
+/* What depmod counts as defined whatever the kernel's symbols say. */
+static bool
+linux_implicit(const char *name)
+{
+	return strcmp(name, "__this_module") == 0 || strcmp(name, "_GLOBAL_OFFSET_TABLE_") == 0;
+}
+
+/* A Linux module's symbols: any kext of the plan may provide them. */
+static int
+check_linux(const struct kext_plan *p, size_t item, const struct kmod_symbols *kernel,
+    struct plan_symbol_cache *c, const struct kmod_symbols *mine)
+{
+	const struct kext_plan_item *it = kext_plan_at(p, item);
+	struct names missing = {"", 0};
+	char more[64];
+
+	for (size_t u = 0; u < mine->undefined.n; u++) {
+		const char *name = mine->undefined.names[u];
+
+		if (!linux_implicit(name) && !kmod_symbols_has(&kernel->defined, name) &&
+		    indirect_provider(p, item, c, name) == NULL)
+			names_add(&missing, name, NULL);
+	}
+	if (missing.n > 0)
+		kext_diags_add(kext_bundle_diags(it->bundle), KEXT_DIAG_DEPENDENCY,
+		    KEXT_DIAG_SYMBOLS_UNDEFINED, "%s - %s%s", kext_bundle_executable_path(it->bundle),
+		    missing.text, names_more(&missing, more, sizeof(more)));
+	return missing.n > 0 ? -1 : 0;
+}
+
 int
 plan_check_symbols(const struct kext_plan *p, size_t item, const struct kmod_symbols *kernel,
     struct plan_symbol_cache *c)
@@ -137,6 +177,14 @@ plan_check_symbols(const struct kext_plan *p, size_t item, const struct kmod_sym
 	if (mine == NULL)
 		return 0;	/* codeless, or the executable checks report it */
 	d = kext_bundle_diags(it->bundle);
+	if (mine->os != kernel->os) {
+		kext_diags_add(d, KEXT_DIAG_WARNING, KEXT_DIAG_SYMBOLS_OTHER_OS, "%s - a %s module, "
+		    "%s kernel symbols", kext_bundle_executable_path(it->bundle),
+		    kmod_os_name(mine->os), kmod_os_name(kernel->os));
+		return 0;
+	}
+	if (mine->os == KMOD_OS_LINUX)
+		return check_linux(p, item, kernel, c, mine);
 	for (size_t u = 0; u < mine->undefined.n; u++) {
 		const char *name = mine->undefined.names[u], *who;
 		bool found = kmod_symbols_has(&kernel->defined, name);
