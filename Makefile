@@ -192,7 +192,7 @@ $(BUILD)/obj/tests/%.o: CPPFLAGS += $(CMOCKA_CFLAGS) -Itests/unit
 # finish together.
 UNIT_TESTS  := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
 INTEG_TESTS := $(filter-out lib,$(basename $(notdir $(wildcard tests/integration/*.sh))))
-SLOW_TESTS  := $(foreach t,ko2kext_corpus fuzz_short hostile valgrind_tools boot,$(filter $(t),$(INTEG_TESTS))) \
+SLOW_TESTS  := $(foreach t,ko2kext_corpus linux_symbols fuzz_short hostile valgrind_tools boot,$(filter $(t),$(INTEG_TESTS))) \
                $(filter test_scale,$(UNIT_TESTS))
 TESTS       := $(SLOW_TESTS) $(filter-out $(SLOW_TESTS),$(INTEG_TESTS) $(UNIT_TESTS))
 RESULTS     := $(BUILD)/results
