@@ -150,7 +150,11 @@ collect(const struct kmod_image *img, size_t tab, struct kmod_symbols *out, kext
 		    " (expected %zu)", img->name, tab, sh.entsize, symsize);
 	if (sh.link != 0 && sh.link < img->shnum) {
 		kmod_shdr_read(img, sh.link, &strsh);
-		strtab = img->buf + strsh.offset;	/* in the file: check_sections */
+		/* check_sections() vouches only for sections with file bytes: not NOBITS */
+		if (strsh.offset > img->len || strsh.size > img->len - strsh.offset)
+			return kext_fail(err, ENOEXEC, "%s: the string table of symbol table %zu "
+			    "(section %u) lies outside the file", img->name, tab, sh.link);
+		strtab = img->buf + strsh.offset;
 		strsize = (size_t)strsh.size;
 	}
 	count = (size_t)(sh.size / symsize);
