@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds the seed corpora for the fuzz harnesses into DIR/<harness>/:
 #   fuzz_kmod     our fixtures (every architecture) and a sample of the shared
-#                 corpus ($KEXT_CORPUS: its smallest modules, which fuzz fastest)
+#                 corpus ($KEXT_CORPUS: its smallest modules, which fuzz fastest),
+#                 a Module.symvers and a System.map
 #   fuzz_plist    tests/data/plist, each also as a binary plist
 #   fuzz_hints    the corpus's linker.hints files
 #   fuzz_version  version strings, good and bad
@@ -25,6 +26,10 @@ rm -rf "$out"
 mkdir -p "$out/fuzz_kmod" "$out/fuzz_plist" "$out/fuzz_hints" "$out/fuzz_version" \
 	"$out/fuzz_devices" "$out/fuzz_sim_state" "$out/fuzz_index" "$out/fuzz_archive" \
 	"$out/fuzz_release"
+# a kernel's symbols as text (Debian 6.1.0-57-amd64's Module.symvers rows; nm's layout)
+printf '0x4c9d28b0\tphys_base\tvmlinux\tEXPORT_SYMBOL\t\n0x08b86460\tllc_sap_open\tnet/llc/llc\tEXPORT_SYMBOL\t\n' \
+    >"$out/fuzz_kmod/Module.symvers"
+printf 'ffffffff810a1b20 T printk\nffffffff82360f48 r __ksymtab_printk\n' >"$out/fuzz_kmod/System.map"
 printf 'nexus0\n  pci0\n    unknown pnpinfo vendor=0x8086 device=0x24fd sernum="a b" at slot=4 (disabled)\n' \
     >"$out/fuzz_devices/devinfo"
 printf 'pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00\nusb:v046DpC31Cd6400dc00dsc00dp00ic03isc01ip01in00\n' \

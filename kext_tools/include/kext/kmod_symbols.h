@@ -61,6 +61,9 @@ void kmod_symbols_free(struct kmod_symbols *s);
  * symbol (Debian's placeholder System.map), fails naming the file and line.
  */
 int kmod_kernel_symbols_read(const char *path, struct kmod_symbols *out, kext_error *err);
+/* The same from memory (name for messages). */
+int kmod_kernel_symbols_parse(const void *buf, size_t len, const char *name,
+    struct kmod_symbols *out, kext_error *err);
 
 bool kmod_symbols_has(const struct kmod_symbol_list *list, const char *name);
 

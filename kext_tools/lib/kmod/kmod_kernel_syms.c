@@ -158,6 +158,23 @@ parse_text(const char *buf, size_t size, const char *path, struct kmod_symbols *
 }
 
 int
+kmod_kernel_symbols_parse(const void *buf, size_t len, const char *name,
+    struct kmod_symbols *out, kext_error *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (len >= 4 && memcmp(buf, "\177ELF", 4) == 0)
+		return kmod_symbols_parse(buf, len, name, out, err);
+	if (len == 0)
+		return kext_fail(err, ENOEXEC, "%s: empty: not a kernel, System.map or "
+		    "Module.symvers", name);
+	if ((rc = parse_text(buf, len, name, out, err)) != 0)
+		kmod_symbols_free(out);
+	return rc;
+}
+
+int
 kmod_kernel_symbols_read(const char *path, struct kmod_symbols *out, kext_error *err)
 {
 	const void *map;
@@ -168,15 +185,7 @@ kmod_kernel_symbols_read(const char *path, struct kmod_symbols *out, kext_error 
 	if (kext_file_map(path, KMOD_MAX_FILE_SIZE, "larger than a kernel's symbols can be",
 	    &map, &size, err) != 0)
 		return -1;
-	if (size >= 4 && memcmp(map, "\177ELF", 4) == 0)
-		rc = kmod_symbols_parse(map, size, path, out, err);
-	else if (size == 0)
-		rc = kext_fail(err, ENOEXEC, "%s: empty: not a kernel, System.map or "
-		    "Module.symvers", path);
-	else
-		rc = parse_text(map, size, path, out, err);
+	rc = kmod_kernel_symbols_parse(map != NULL ? map : "", size, path, out, err);
 	kext_file_unmap(map, size);
-	if (rc != 0)
-		kmod_symbols_free(out);
 	return rc;
 }

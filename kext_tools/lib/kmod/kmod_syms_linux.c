@@ -57,10 +57,12 @@ kmod_linux_versions_needed(const struct kmod_image *img, struct kmod_symbols *ou
 	if (sec == 0)
 		return 0;	/* a kernel built without CONFIG_MODVERSIONS */
 	kmod_shdr_read(img, sec, &sh);
+	/* check_sections() vouches only for sections with file bytes: not NOBITS */
+	if (sh.offset > img->len || sh.size > img->len - sh.offset)
+		return kext_fail(err, ENOEXEC, "%s: __versions lies outside the file", img->name);
 	if (sh.size % MODVERSION_SIZE != 0)
 		return kext_fail(err, ENOEXEC, "%s: __versions is %ju bytes, not a whole number "
 		    "of %d-byte entries", img->name, (uintmax_t)sh.size, MODVERSION_SIZE);
-	/* check_sections() proved the section lies in the file */
 	for (uint64_t off = 0; off < sh.size; off += MODVERSION_SIZE) {
 		const char *name = (const char *)img->buf + sh.offset + off + img->ptrsize;
 		size_t max = MODVERSION_SIZE - img->ptrsize;
