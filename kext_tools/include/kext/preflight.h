@@ -33,9 +33,13 @@ struct kext_preflight_kext {
 	char *error;			/* a failed root: why, as kextload would say it */
 };
 
+struct kext_map;
+
 struct kext_preflight_result {
 	struct kext_preflight_kext *kexts;	/* roots and dependencies, first seen first */
 	size_t n;
+	size_t cap;			/* private: kexts' allocated length */
+	struct kext_map *first_by_path;	/* private: bundle path -> 1 + its first entry */
 	size_t failed_roots;
 	/*
 	 * When no root failed: every root planned together, as one load would

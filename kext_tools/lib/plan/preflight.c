@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "kext/kmod_symbols.h"
 #include "kext/load.h"
 #include "kext/loaded.h"
+#include "kext/map.h"
 #include "kext/plan.h"
 #include "kext/preflight.h"
 #include "kext/repo.h"
@@ -30,6 +32,7 @@ kext_preflight_result_free(struct kext_preflight_result *r)
 		free(r->kexts[i].error);
 	}
 	free(r->kexts);
+	kext_map_free(r->first_by_path, NULL);
 	kext_load_result_free(&r->load);
 	free(r->load_error);
 	memset(r, 0, sizeof(*r));
@@ -41,18 +44,42 @@ kext_preflight_diags(const struct kext_preflight_kext *x)
 	return x->bundle != NULL ? kext_bundle_diags_const(x->bundle) : x->own;
 }
 
-/* The entry for bundle b (added when new), or NULL when out of memory. */
+static size_t
+first_with_path(const struct kext_preflight_result *r, const char *path)
+{
+	return (size_t)(uintptr_t)kext_map_get(r->first_by_path, path) - 1;
+}
+
+/*
+ * The entry for bundle b (added when new), or NULL when out of memory. The
+ * first entry of b's path answers at once; only a path opened twice (a kext
+ * named and also found in a -r folder) is searched for.
+ */
 static struct kext_preflight_kext *
 entry_for(struct kext_preflight_result *r, struct kext_bundle *b, const char *identifier)
 {
 	struct kext_preflight_kext *x;
+	void **first = NULL;
 
-	for (size_t i = 0; b != NULL && i < r->n; i++)
-		if (r->kexts[i].bundle == b)
-			return &r->kexts[i];
-	if ((x = realloc(r->kexts, (r->n + 1) * sizeof(*x))) == NULL)
-		return NULL;
-	r->kexts = x;
+	if (b != NULL) {
+		if (r->first_by_path == NULL && (r->first_by_path = kext_map_new()) == NULL)
+			return NULL;
+		if ((first = kext_map_slot(r->first_by_path, kext_bundle_path(b), true)) == NULL)
+			return NULL;
+		if (*first != NULL) {
+			for (size_t i = (size_t)(uintptr_t)*first - 1; i < r->n; i++)
+				if (r->kexts[i].bundle == b)
+					return &r->kexts[i];
+		}
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap != 0 ? r->cap * 2 : 16;
+
+		if ((x = reallocarray(r->kexts, cap, sizeof(*x))) == NULL)
+			return NULL;
+		r->kexts = x;
+		r->cap = cap;
+	}
 	x = &r->kexts[r->n];
 	memset(x, 0, sizeof(*x));
 	if (identifier != NULL && (x->identifier = strdup(identifier)) == NULL)
@@ -61,6 +88,8 @@ entry_for(struct kext_preflight_result *r, struct kext_bundle *b, const char *id
 		x->bundle = kext_bundle_retain(b);
 	else if ((x->own = kext_diags_new(identifier != NULL ? identifier : "?")) == NULL)
 		return NULL;
+	if (first != NULL && *first == NULL)
+		*first = (void *)(uintptr_t)(r->n + 1);
 	r->n++;
 	return x;
 }
@@ -285,49 +314,62 @@ check_root(struct kext_kernel *k, struct kext_repos *repos, const struct kext_lo
 	return 0;
 }
 
+/* y's diagnostics, flags and error into x, and y let go. */
+static void
+merge_into(struct kext_preflight_kext *x, struct kext_preflight_kext *y)
+{
+	const struct kext_diags *d = kext_bundle_diags_const(y->bundle);
+
+	for (size_t k = 0; k < kext_diags_count(d, KEXT_DIAG_ALL); k++) {
+		const struct kext_diag *g = kext_diags_at(d, k);
+
+		/* Past KEXT_DIAG_MAX a diagnostic is only counted: not an error. */
+		if (g->value != NULL)
+			(void)kext_diags_add(kext_bundle_diags(x->bundle), g->category,
+			    g->message, "%s", g->value);
+		else
+			(void)kext_diags_add(kext_bundle_diags(x->bundle), g->category,
+			    g->message, NULL);
+	}
+	x->root |= y->root;
+	x->failed |= y->failed;
+	if (x->error == NULL) {
+		x->error = y->error;
+		y->error = NULL;
+	}
+	kext_bundle_release(y->bundle);
+	free(y->identifier);
+	free(y->error);
+}
+
 /*
  * A kext named and also found in a -r folder is opened twice: one kext, the
- * diagnostics of both (kext_diags_add drops the duplicates).
+ * diagnostics of both (kext_diags_add drops the duplicates), at the place of
+ * its first entry. Entries keep their order; one pass.
  */
 static void
 merge_same_path(struct kext_preflight_result *r)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		struct kext_preflight_kext *x = &r->kexts[i];
+	size_t kept = 0, *place = calloc(r->n + 1, sizeof(*place));
 
-		for (size_t j = i + 1; x->bundle != NULL && j < r->n; j++) {
-			struct kext_preflight_kext *y = &r->kexts[j];
-			const struct kext_diags *d;
+	for (size_t j = 0; place != NULL && j < r->n; j++) {
+		struct kext_preflight_kext *y = &r->kexts[j];
+		size_t first = y->bundle != NULL ?
+		    first_with_path(r, kext_bundle_path(y->bundle)) : j;
 
-			if (y->bundle == NULL ||
-			    strcmp(kext_bundle_path(x->bundle), kext_bundle_path(y->bundle)) != 0)
-				continue;
-			d = kext_bundle_diags_const(y->bundle);
-			for (size_t k = 0; k < kext_diags_count(d, KEXT_DIAG_ALL); k++) {
-				const struct kext_diag *g = kext_diags_at(d, k);
-
-				/* Past KEXT_DIAG_MAX a diagnostic is only counted: not an error. */
-				if (g->value != NULL)
-					(void)kext_diags_add(kext_bundle_diags(x->bundle), g->category,
-					    g->message, "%s", g->value);
-				else
-					(void)kext_diags_add(kext_bundle_diags(x->bundle), g->category,
-					    g->message, NULL);
-			}
-			x->root |= y->root;
-			x->failed |= y->failed;
-			if (x->error == NULL) {
-				x->error = y->error;
-				y->error = NULL;
-			}
-			kext_bundle_release(y->bundle);
-			free(y->identifier);
-			free(y->error);
-			memmove(y, y + 1, (r->n - j - 1) * sizeof(*y));
-			r->n--;
-			j--;
+		if (first < j) {
+			merge_into(&r->kexts[place[first]], y);
+			continue;
 		}
+		place[j] = kept;
+		r->kexts[kept++] = *y;
 	}
+	if (place != NULL)
+		r->n = kept;
+	free(place);
+	/* the places changed: nothing is looked up by path after this */
+	kext_map_free(r->first_by_path, NULL);
+	r->first_by_path = NULL;
 	r->failed_roots = 0;
 	for (size_t i = 0; i < r->n; i++)
 		r->failed_roots += r->kexts[i].failed;
