@@ -200,3 +200,15 @@ if [ "$(id -u)" -eq 0 ]; then
 	has "$T/out" "Invalid or inauthentic kexts were rejected for these libraries" "the root's"
 	ok "a rejected dependency is listed with its own authentication failures"
 fi
+
+# A kext named and also reached through a -r folder (as a library) is opened
+# twice: listed once, at its first place, a root.
+new_sim 1402000 twice
+expect 0 "named twice" "$BIN/kextutil" -n -t -z --json -r "$ext" "$ext/Fx_mid.kext" "$ext/Fx_base.kext"
+python3 - "$T/out" <<'PY' || fail "each kext listed once: $(cat "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+seen = [(k["path"].rsplit("/", 1)[-1], k["root"]) for k in d["kexts"]]
+assert seen == [("Fx_mid.kext", True), ("Fx_base.kext", True)], seen
+PY
+ok "a kext reached twice is listed once"
