@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kext/error.h"
+
 /* What identifies one version of a file: if any of it changed, re-read it. */
 struct kext_file_stamp {
 	uint64_t dev, ino;
@@ -23,6 +25,12 @@ bool kext_file_stamp_equal(const struct kext_file_stamp *a,
  * set when it leads outside, or with *real NULL when it can't be resolved.
  */
 int kext_path_inside(const char *dir, const char *path, char **real);
+
+/*
+ * Creates the folder path lies in (one level, mode 0755) unless it is there;
+ * a failure reads "DIR: cannot create WHAT: reason".
+ */
+int kext_mkdir_parent(const char *path, const char *what, kext_error *err);
 
 /* CLOCK_REALTIME in nanoseconds. */
 int64_t kext_now_ns(void);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,4 +89,19 @@ kext_now_ns(void)
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
 		return 0;
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int
+kext_mkdir_parent(const char *path, const char *what, kext_error *err)
+{
+	char dir[PATH_MAX], *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return kext_fail(err, ENAMETOOLONG, "%s: path too long", path);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return kext_fail(err, errno, "%s: cannot create %s: %s", dir, what, strerror(errno));
+	return 0;
 }

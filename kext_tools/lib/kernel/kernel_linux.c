@@ -44,6 +44,8 @@
 #include <stdarg.h>
 #include <unistd.h>
 
+#include "kext/fs.h"
+
 #define DEFAULT_STATE		"/run/kext/loaded"
 #define PROC_MODULES		"/proc/modules"
 #define MAX_PROC_BYTES		((size_t)8 << 20)
@@ -246,21 +248,15 @@ nomem:
 static int
 state_write(const struct lnx *l, const struct state_entry *e, size_t n, kext_error *err)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	char *slash;
+	char tmp[PATH_MAX];
 	FILE *fp;
 	int fd, saved;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", l->state_path, (long)getpid()) >=
 	    (int)sizeof(tmp))
 		return kext_fail(err, ENAMETOOLONG, "%s: state file path too long", l->state_path);
-	snprintf(dir, sizeof(dir), "%s", l->state_path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-			return kext_fail(err, errno, "%s: cannot create the kext state directory: %s",
-			    dir, strerror(errno));
-	}
+	if (kext_mkdir_parent(l->state_path, "the kext state directory", err) != 0)
+		return -1;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 ||
 	    (fp = fdopen(fd, "w")) == NULL) {
 		saved = errno;
@@ -335,18 +331,13 @@ state_change(const struct lnx *l, const char *name, const char *path, kext_error
 static int
 state_update(const struct lnx *l, const char *name, const char *path, kext_error *err)
 {
-	char lock[PATH_MAX], dir[PATH_MAX], *slash;
+	char lock[PATH_MAX];
 	int fd, rc;
 
 	if (snprintf(lock, sizeof(lock), "%s.lock", l->state_path) >= (int)sizeof(lock))
 		return kext_fail(err, ENAMETOOLONG, "%s: state file path too long", l->state_path);
-	snprintf(dir, sizeof(dir), "%s", l->state_path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-			return kext_fail(err, errno, "%s: cannot create the kext state directory: %s",
-			    dir, strerror(errno));
-	}
+	if (kext_mkdir_parent(l->state_path, "the kext state directory", err) != 0)
+		return -1;
 	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		return kext_fail(err, errno, "%s: %s", lock, strerror(errno));
 	while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)

@@ -22,6 +22,7 @@
 
 #include "kext/bundle.h"
 #include "kext/file_read.h"
+#include "kext/fs.h"
 #include "kext/load_record.h"
 #include "kext/map.h"
 #include "load_record_internal.h"
@@ -214,18 +215,13 @@ write_records(const char *path, const struct kext_load_records *r, kext_error *e
 static int
 lock_records(const char *path, int how, kext_error *err)
 {
-	char lock[4096], dir[4096], *slash;
+	char lock[4096];
 	int fd;
 
 	if (snprintf(lock, sizeof(lock), "%s.lock", path) >= (int)sizeof(lock))
 		return kext_fail(err, ENAMETOOLONG, "%s: path too long", path);
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-			return kext_fail(err, errno, "%s: cannot create the folder of the record of "
-			    "loaded kexts: %s", dir, strerror(errno));
-	}
+	if (kext_mkdir_parent(path, "the folder of the record of loaded kexts", err) != 0)
+		return -1;
 	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		return kext_fail(err, errno, "%s: %s", lock, strerror(errno));
 	while (flock(fd, how) != 0) {
