@@ -5,10 +5,10 @@
  * (ko2kext's inputs). With SIM_STATE (flat farms), also a sim kernel state
  * with all N loaded; with SIM_SPEC (sim:D, D the folder of SIM_STATE), also
  * kextload's record of them in that kernel, as after N kextloads.
- * The Info.plists are dated an hour back, as installed kexts (and
- * bench_plan's) are: the identifier index does not trust a file modified
- * within two seconds of its read, so a farm written just now would be read
- * whole by every plan made in those two seconds.
+ * The Info.plists and the folder are dated an hour back, as installed kexts
+ * (and bench_plan's) are: the identifier index does not trust a file or a
+ * folder modified within two seconds of its read, so a farm written just now
+ * would be read whole by every plan made in those two seconds.
  */
 #include <sys/stat.h>
 #include <errno.h>
@@ -21,7 +21,7 @@
 #include "kext_farm.h"
 #include "kext_farm_record.h"
 
-/* Dates the Info.plist of each of the n kexts (kext_farm.h's names) an hour back. */
+/* Dates the Info.plist of each of the n kexts (kext_farm.h's names), then dir, an hour back. */
 static int
 age(const char *dir, unsigned long n)
 {
@@ -37,6 +37,10 @@ age(const char *dir, unsigned long n)
 			fprintf(stderr, "bench_farm: %s: %s\n", path, strerror(errno));
 			return -1;
 		}
+	}
+	if (utimensat(AT_FDCWD, dir, ts, 0) != 0) {
+		fprintf(stderr, "bench_farm: %s: %s\n", dir, strerror(errno));
+		return -1;
 	}
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * libFuzzer harness: the identifier index. The bytes are the entry lines of
- * the index of a fixed repository folder (the harness writes the header),
- * which holds one kext, A.kext; a look-up then reads the index, checks
- * each line's checksum and fields, and decides which entries to reuse.
+ * the index of a fixed repository folder (the harness writes the header,
+ * with the folder's real stamp, so the index is taken on trust), which holds
+ * one kext, A.kext; a look-up then reads the lines it needs, checks their
+ * checksums and fields, and falls back to a scan when they fail.
  * The folder is fixed (/dev/shm/kext-fuzz-index/R, or under /tmp without
  * /dev/shm) so seeds can hold lines with right checksums and paths
  * (seeds.sh); memory-backed, because the index is rewritten (and synced)
@@ -10,11 +11,13 @@
  */
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kext/map.h"
@@ -62,6 +65,27 @@ prepare(void)
 	    kext_hash64(repo));
 }
 
+/* The header repo_index.c writes for the folder as it is now, old enough to be trusted. */
+static void
+write_header(FILE *fp)
+{
+	struct timespec now, back[2];
+	struct stat st;
+	char line[256];
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	back[0] = back[1] = (struct timespec){now.tv_sec - 3600, 0};
+	if (utimensat(AT_FDCWD, repo, back, 0) != 0 || stat(repo, &st) != 0)
+		abort();
+	snprintf(line, sizeof(line), "kextindex 4\t%s\t%llu\t%llu\t%lld\t%lld\t%lld", repo,
+	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+	    (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+	    (long long)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec,
+	    (long long)now.tv_sec * 1000000000 + now.tv_nsec);
+	if (fprintf(fp, "%s\t%016llx\n", line, kext_hash64(line)) < 0)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -72,8 +96,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *fp;
 
 	prepare();
-	if ((fp = fopen(index_path, "w")) == NULL ||
-	    fprintf(fp, "kextindex 3\t%s\n", repo) < 0 || fwrite(data, 1, size, fp) != size ||
+	if ((fp = fopen(index_path, "w")) == NULL)
+		abort();
+	write_header(fp);
+	if (fwrite(data, 1, size, fp) != size ||
 	    fclose(fp) != 0 || chmod(index_path, 0644) != 0)
 		abort();
 	if (kext_repos_create(&r, &err) != 0)

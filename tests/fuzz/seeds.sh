@@ -161,14 +161,16 @@ def fnv(b):
         h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
     return h
 repo = scratch + '/kext-fuzz-index/R'
+# the fields in the order repo_index.c writes them (the identifier third)
 lines = [
-    ['k', 'A.kext', '-', repo + '/A.kext', repo + '/A.kext/Contents/Info.plist', '2049', '1234',
-     '300', '1700000000000000000', '4', 'org.fuzz.a', '1.0', '100000000', '1.0', '100000000',
+    ['k', 'A.kext', 'org.fuzz.a', '-', repo + '/A.kext', repo + '/A.kext/Contents/Info.plist',
+     '2049', '1234', '300', '1700000000000000000', '4', '1.0', '100000000', '1.0', '100000000',
      '-', '-'],
-    ['k', 'A.kext', '-', '/elsewhere/A.kext', '/elsewhere/A.kext/Contents/Info.plist', '1', '2',
-     '3', '4', '4', 'org.fuzz.a', '2.0', '200000000', '1.0', '100000000', '-', '-'],
-    ['p', 'In.kext', 'A.kext', repo + '/A.kext/Contents/PlugIns/In.kext', '-', '0', '0', '0',
-     '0', '2', '-', '-', '0', '-', '0', '-', 'unreadable%0Aplug-in'],
+    ['k', 'A.kext', 'org.fuzz.a', '-', '/elsewhere/A.kext',
+     '/elsewhere/A.kext/Contents/Info.plist', '1', '2', '3', '4', '4', '2.0', '200000000', '1.0',
+     '100000000', '-', '-'],
+    ['p', 'In.kext', '-', 'A.kext', repo + '/A.kext/Contents/PlugIns/In.kext', '-', '0', '0', '0',
+     '0', '2', '-', '0', '-', '0', '-', 'unreadable%0Aplug-in'],
 ]
 text = ''
 for fields in lines:

@@ -147,7 +147,7 @@ test_cold_then_warm(void **state)
 	assert_non_null(fp);
 	assert_non_null(fgets(head, sizeof(head), fp));
 	fclose(fp);
-	assert_true(strncmp(head, "kextindex 3\t", 12) == 0);
+	assert_true(strncmp(head, "kextindex 4\t", 12) == 0);
 	assert_non_null(strstr(head, f->repo));
 
 	/* warm: no Info.plist read for the look-up ... */
@@ -450,27 +450,30 @@ test_malformed_entries(void **state)
 {
 	static const char *const lines[] = {
 		"k\tK00.kext\n",					/* too few fields */
-		"x\tK00.kext\t-\t/b\t/p\t1\t2\t3\t4\t4\tid\t1.0\t1\t-\t0\t-\t-\n",
-		"k\tK00.kext\t-\t/b\t/p\t-1\t2\t3\t4\t4\tid\t1.0\t1\t-\t0\t-\t-\n",
-		("k\tK00.kext\t-\t/b\t/p\t1\t2\t3\t99999999999999999999\t4\tid"
+		"x\tK00.kext\tid\t-\t/b\t/p\t1\t2\t3\t4\t4\t1.0\t1\t-\t0\t-\t-\n",
+		"k\tK00.kext\tid\t-\t/b\t/p\t-1\t2\t3\t4\t4\t1.0\t1\t-\t0\t-\t-\n",
+		("k\tK00.kext\tid\t-\t/b\t/p\t1\t2\t3\t99999999999999999999\t4"
 		    "\t1.0\t1\t-\t0\t-\t-\n"),
-		"k\tK%00.kext\t-\t/b\t/p\t1\t2\t3\t4\t4\tid\t1.0\t1\t-\t0\t-\t-\n",
-		"k\tK%zz.kext\t-\t/b\t/p\t1\t2\t3\t4\t4\tid\t1.0\t1\t-\t0\t-\t-\n",
-		"p\tK00.kext\t-\t/b\t/p\t1\t2\t3\t4\t4\tid\t1.0\t1\t-\t0\t-\t-\n",
-		"k\tK00.kext\t-\t/b\t/p\t1\t2\t3\t4\t6\tid\t1.0\t1\t-\t0\t-\t-\n",
-		"k\tK00.kext\t-\t/b\t/p\t1\t2\t3\t4\t4\tid\t1.0\t1\t-\t0\t-\t-",
+		"k\tK%00.kext\tid\t-\t/b\t/p\t1\t2\t3\t4\t4\t1.0\t1\t-\t0\t-\t-\n",
+		"k\tK%zz.kext\tid\t-\t/b\t/p\t1\t2\t3\t4\t4\t1.0\t1\t-\t0\t-\t-\n",
+		"p\tK00.kext\tid\t-\t/b\t/p\t1\t2\t3\t4\t4\t1.0\t1\t-\t0\t-\t-\n",
+		"k\tK00.kext\tid\t-\t/b\t/p\t1\t2\t3\t4\t6\t1.0\t1\t-\t0\t-\t-\n",
+		"k\tK00.kext\tid\t-\t/b\t/p\t1\t2\t3\t4\t4\t1.0\t1\t-\t0\t-\t-",
 	};
 	struct fixture *f = *state;
-	char *idx, *text;
+	char *idx, *text, *head;
 	size_t i;
 
 	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), NKEXTS);
 	idx = index_file(f);
 	assert_non_null(idx);
+	text = read_text(idx);
+	head = fx_fmt("%.*s", (int)strcspn(text, "\n"), text);	/* a good header */
+	free(text);
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		char *line = with_checksum(lines[i]);
 
-		text = fx_fmt("kextindex 3\t%s\n%s", f->repo, line);
+		text = fx_fmt("%s\n%s", head, line);
 		free(line);
 		fx_write_text(idx, text);
 		assert_int_equal(chmod(idx, 0644), 0);
@@ -478,6 +481,7 @@ test_malformed_entries(void **state)
 		assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0),
 		    NKEXTS);
 	}
+	free(head);
 	free(idx);
 }
 
@@ -554,6 +558,131 @@ test_refresh_keeps_candidates_valid(void **state)
 	kext_repos_free(r);
 }
 
+/*
+ * After a scan of a folder that has not changed for a while, its index is
+ * trusted: a lookup opens the index alone. Made so by one cold scan, then
+ * the folder aged and scanned once more (its stamp written to the index).
+ */
+static void
+make_trusted(struct fixture *f)
+{
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), NKEXTS);
+	fx_age(f->repo);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.1", NULL, 0), 0);
+}
+
+/*
+ * Apple's rule for its identifier caches: an Info.plist edited in place is
+ * not seen by a lookup until its folder is touched; the chosen bundle is
+ * re-read all the same, so the edit is caught on open (ESTALE, then the
+ * folder is scanned and the lookup gives the truth).
+ */
+static void
+test_trusted_index_until_touched(void **state)
+{
+	struct fixture *f = *state;
+	const struct kext_candidate **v;
+	struct kext_bundle *b;
+	struct kext_repos *r;
+	char version[32];
+	kext_error err;
+	size_t n;
+
+	make_trusted(f);
+	set_version(f, 3, "2.0");
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.3", version, sizeof(version)), 0);
+	assert_string_equal(version, "1.0");	/* the trusted index's word */
+
+	r = open_repos(f, f->cache);
+	assert_int_equal(kext_repos_lookup(r, "com.k.3", &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(kext_repos_open(r, v[0], &b, &err), -1);
+	assert_int_equal(err.code, ESTALE);
+	free(v);
+	assert_int_equal(kext_repos_lookup(r, "com.k.3", &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0]->version_string, "2.0");
+	free(v);
+	kext_repos_free(r);
+
+	/* touching the folder, as on macOS, has the next lookup scan it */
+	set_version(f, 4, "3.0");
+	fx_age(f->repo);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.4", version, sizeof(version)), 1);
+	assert_string_equal(version, "3.0");
+}
+
+/* A kext added to a trusted folder changes the folder: it is scanned, and the kext found. */
+static void
+test_trusted_index_sees_new_kexts(void **state)
+{
+	struct fixture *f = *state;
+	char version[32], *k;
+
+	make_trusted(f);
+	k = fx_lib(f->repo, "New.kext", "com.new", "5.0", "1.0", NULL);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.new", version, sizeof(version)), 1);
+	assert_string_equal(version, "5.0");
+	free(k);
+}
+
+/*
+ * An identifier the trusted index does not know has the folder scanned
+ * (here a kext whose Info.plist was edited in place to a new identifier),
+ * except for a question whose answer may well be none (lookup_known).
+ */
+static void
+test_trusted_index_unknown_identifier(void **state)
+{
+	struct fixture *f = *state;
+	const struct kext_candidate **v;
+	struct kext_repos *r;
+	kext_error err;
+	size_t n;
+	char *k;
+
+	make_trusted(f);
+	k = fx_lib(f->repo, "K05.kext", "com.renamed", "1.0", "1.0", NULL);
+	free(k);
+	r = open_repos(f, f->cache);
+	assert_int_equal(kext_repos_lookup_known(r, "com.renamed", &v, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(v);
+	assert_int_equal(kext_repos_lookup(r, "com.renamed", &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(v[0]->bundle_path, "/K05.kext"));
+	free(v);
+	assert_int_equal(kext_repos_lookup(r, "com.k.5", &v, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(v);
+	kext_repos_free(r);
+}
+
+/* A damaged line met in a trusted index costs a scan, never a wrong answer. */
+static void
+test_trusted_index_damaged_line(void **state)
+{
+	struct fixture *f = *state;
+	char *idx, *text, *at, version[32];
+
+	make_trusted(f);
+	idx = index_file(f);
+	text = read_text(idx);
+	at = strstr(text, "\tcom.k.3\t");
+	assert_non_null(at);
+	at = strchr(at + 1, '\t');
+	at[3] = at[3] == '9' ? '8' : '9';	/* a digit of its device number */
+	fx_write_text(idx, text);
+	assert_int_equal(chmod(idx, 0644), 0);
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.3", version, sizeof(version)),
+	    NKEXTS);
+	assert_string_equal(version, "1.0");
+	assert_int_equal(reads_for_lookup(f, f->cache, "com.k.3", version, sizeof(version)), 0);
+	assert_string_equal(version, "1.0");
+	free(text);
+	free(idx);
+}
+
 int
 main(void)
 {
@@ -575,6 +704,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_plugins_and_bad_kexts_indexed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_refresh_keeps_candidates_valid, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_trusted_index_until_touched, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_trusted_index_sees_new_kexts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_trusted_index_unknown_identifier, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_trusted_index_damaged_line, setup,
 		    teardown),
 	};
 

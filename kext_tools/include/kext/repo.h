@@ -8,12 +8,19 @@
  * the most recently added wins (spec §3.4: -d > -r > arguments > system).
  *
  * Each folder has an identifier index in a cache directory, so a lookup does
- * not read every Info.plist: an entry is trusted only while its Info.plist
- * still has the same (dev, ino, size, mtime) and was not modified within two
- * seconds of being read; new and removed kexts are seen in the folder
- * listing. The index is only a hint: kext_repos_open() re-reads the chosen
- * bundle and reports ESTALE when the index was wrong (the caller looks up
- * again). When the cache cannot be read or written the set works without it.
+ * not read every Info.plist. While the folder keeps the stamp it had when the
+ * index was made (and had it two seconds before), the index is taken on
+ * trust, as Apple's identifier caches are: nothing in the folder is looked at
+ * but the kexts asked for, and an identifier the index does not know makes
+ * the folder be scanned. Otherwise the folder is listed, and an entry is
+ * trusted only while its Info.plist still has the same (dev, ino, size,
+ * mtime) and was not modified within two seconds of being read. Either way
+ * the index is only a hint: kext_repos_open() re-reads the chosen bundle and
+ * reports ESTALE when the index was wrong (the caller looks up again, and
+ * the folder is scanned). An Info.plist edited in place, which leaves its
+ * folder's stamp alone, is seen once its folder is touched (as on macOS:
+ * touch the extensions folder) or when a lookup or open runs into it. When
+ * the cache cannot be read or written the set works without it.
  */
 #ifndef KEXT_REPO_H
 #define KEXT_REPO_H
@@ -89,6 +96,14 @@ int kext_repos_refresh(struct kext_repos *r, kext_error *err);
  * pointers owned by the set; *count may be 0.
  */
 int kext_repos_lookup(struct kext_repos *r, const char *identifier,
+    const struct kext_candidate ***out, size_t *count, kext_error *err);
+
+/*
+ * The same, but where a folder's index is taken on trust its word is final:
+ * an identifier it does not know is not worth a scan of the folder (for
+ * questions whose answer may well be none, such as a loaded kext's bundle).
+ */
+int kext_repos_lookup_known(struct kext_repos *r, const char *identifier,
     const struct kext_candidate ***out, size_t *count, kext_error *err);
 
 /* Every kext known to the set, in scan order (malloc'd array). */

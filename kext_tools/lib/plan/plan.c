@@ -165,7 +165,7 @@ plan_mark_loaded(struct kext_plan *p, size_t item)
 	size_t i, n;
 
 	it->loaded = true;
-	if (it->bundle != NULL || kext_repos_lookup(p->repos, it->identifier, &v, &n,
+	if (it->bundle != NULL || kext_repos_lookup_known(p->repos, it->identifier, &v, &n,
 	    NULL) != 0)
 		return;
 	for (i = 0; i < n; i++) {

@@ -1,7 +1,8 @@
 /*
  * Repository sets: adding folders and bundles, identifier look-ups through
- * a per-set identifier map, and opening the chosen bundle with a check that
- * the index was right about it.
+ * a per-set identifier map (fed, for a folder whose index is trusted, one
+ * identifier at a time: repo_lazy.c), and opening the chosen bundle with a
+ * check that the index was right about it.
  */
 #include <sys/stat.h>
 #include <errno.h>
@@ -149,6 +150,7 @@ kext_repos_free(struct kext_repos *r)
 	for (i = 0; i < r->nrepos; i++) {
 		for (j = 0; j < r->repos[i]->nentries; j++)
 			repo_entry_free(r->repos[i]->entries[j]);
+		repo_lazy_free(r->repos[i]->lazy);
 		free(r->repos[i]->entries);
 		free(r->repos[i]->path);
 		free(r->repos[i]);
@@ -320,15 +322,62 @@ kext_repos_add_bundle(struct kext_repos *r, const char *path,
 	return 0;
 }
 
-/* Scans the folders not scanned yet (all of them when force is set). */
+/*
+ * A folder taken from its trusted index is scanned after all: the entries
+ * handed out so far stay valid (retired), and the scan checks every kext.
+ */
 static int
-scan_all(struct kext_repos *r, bool force, kext_error *err)
+scan_lazy(struct kext_repos *r, struct repo *rp, kext_error *err)
 {
-	size_t i;
+	for (size_t j = 0; j < rp->nentries; j++)
+		(void)repo_retire(r, rp->entries[j]);	/* on failure: leaked, never freed early */
+	free(rp->entries);
+	rp->entries = NULL;
+	rp->nentries = 0;
+	repo_lazy_free(rp->lazy);
+	rp->lazy = NULL;
+	r->ids_valid = false;
+	return repo_scan_dir(r, rp, err);
+}
 
-	for (i = 0; i < r->nrepos; i++) {
-		if (r->repos[i]->is_dir && (force || !r->repos[i]->scanned) &&
-		    repo_scan_dir(r, r->repos[i], err) != 0)
+/*
+ * Makes the folders ready for look-ups: each is taken from its trusted
+ * index, or else scanned. With full set every folder is scanned (again):
+ * listing every kext needs the folder itself.
+ */
+static int
+scan_all(struct kext_repos *r, bool full, kext_error *err)
+{
+	for (size_t i = 0; i < r->nrepos; i++) {
+		struct repo *rp = r->repos[i];
+
+		if (!rp->is_dir)
+			continue;
+		if (rp->lazy != NULL) {
+			if (full && scan_lazy(r, rp, err) != 0)
+				return -1;
+			continue;
+		}
+		if (!full && !rp->scanned && !rp->lazy_tried) {
+			rp->lazy_tried = true;
+			if ((rp->lazy = repo_lazy_open(r, rp)) != NULL)
+				continue;
+		}
+		if ((full || !rp->scanned) && repo_scan_dir(r, rp, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Every folder listed (scanned unless it already was): for the callers that want all kexts. */
+static int
+list_all(struct kext_repos *r, kext_error *err)
+{
+	for (size_t i = 0; i < r->nrepos; i++) {
+		struct repo *rp = r->repos[i];
+
+		if (rp->is_dir && (rp->lazy != NULL ? scan_lazy(r, rp, err) :
+		    !rp->scanned ? repo_scan_dir(r, rp, err) : 0) != 0)
 			return -1;
 	}
 	return 0;
@@ -362,11 +411,35 @@ sort_list(const char *key, void **value, void *ctx)
 	kext_sort(l->v, l->n, sizeof(*l->v), compare_candidates);
 }
 
+/* Adds e to the candidates for its identifier (*list, when given, is that list). */
+static int
+ids_add(struct kext_repos *r, struct repo_entry *e, struct entry_list **list)
+{
+	struct entry_list *l, **slot;
+	struct repo_entry **v;
+
+	if (e->bad || e->c.identifier == NULL)
+		return 0;
+	slot = (struct entry_list **)kext_map_slot(r->ids, e->c.identifier, true);
+	if (slot == NULL || (*slot == NULL && (*slot = calloc(1, sizeof(**slot))) == NULL))
+		return -1;
+	l = *slot;
+	if (l->n == l->cap) {
+		v = reallocarray(l->v, l->cap ? l->cap * 2 : 2, sizeof(*v));
+		if (v == NULL)
+			return -1;
+		l->v = v;
+		l->cap = l->cap ? l->cap * 2 : 2;
+	}
+	l->v[l->n++] = e;
+	if (list != NULL)
+		*list = l;
+	return 0;
+}
+
 static int
 build_ids(struct kext_repos *r, kext_error *err)
 {
-	struct entry_list *l, **slot;
-	struct repo_entry *e, **v;
 	size_t i, j;
 
 	if (r->ids_valid)
@@ -376,48 +449,96 @@ build_ids(struct kext_repos *r, kext_error *err)
 	r->ids = kext_map_new();
 	if (r->ids == NULL)
 		return kext_fail(err, ENOMEM, "out of memory");
-	for (i = 0; i < r->nrepos; i++) {
-		for (j = 0; j < r->repos[i]->nentries; j++) {
-			e = r->repos[i]->entries[j];
-			if (e->bad || e->c.identifier == NULL)
-				continue;
-			slot = (struct entry_list **)kext_map_slot(r->ids,
-			    e->c.identifier, true);
-			if (slot == NULL)
+	for (i = 0; i < r->nrepos; i++)
+		for (j = 0; j < r->repos[i]->nentries; j++)
+			if (ids_add(r, r->repos[i]->entries[j], NULL) != 0)
 				return kext_fail(err, ENOMEM, "out of memory");
-			if (*slot == NULL && (*slot = calloc(1, sizeof(**slot))) == NULL)
-				return kext_fail(err, ENOMEM, "out of memory");
-			l = *slot;
-			if (l->n == l->cap) {
-				v = reallocarray(l->v, l->cap ? l->cap * 2 : 2, sizeof(*v));
-				if (v == NULL)
-					return kext_fail(err, ENOMEM, "out of memory");
-				l->v = v;
-				l->cap = l->cap ? l->cap * 2 : 2;
-			}
-			l->v[l->n++] = e;
-		}
-	}
 	kext_map_each(r->ids, sort_list, NULL);
 	r->ids_valid = true;
 	return 0;
 }
 
-int
-kext_repos_lookup(struct kext_repos *r, const char *identifier,
+static int
+take_entries(struct kext_repos *r, struct repo *rp, struct repo_entry **v, size_t n)
+{
+	struct repo_entry **all;
+	struct entry_list *l = NULL;
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	all = reallocarray(rp->entries, rp->nentries + n, sizeof(*all));
+	if (all == NULL)
+		return -1;
+	rp->entries = all;
+	for (i = 0; i < n; i++) {
+		rp->entries[rp->nentries++] = v[i];
+		v[i] = NULL;
+		if (ids_add(r, rp->entries[rp->nentries - 1], &l) != 0)
+			return -1;
+	}
+	if (l != NULL)
+		sort_list(NULL, (void **)&l, NULL);
+	return 0;
+}
+
+/*
+ * The candidates for identifier from the folders taken on trust, read from
+ * their indexes now; a folder whose index fails (a damaged line, an entry
+ * not as listed) is scanned instead. *trusting: some folder still is.
+ */
+static int
+fetch(struct kext_repos *r, const char *identifier, bool *trusting, kext_error *err)
+{
+	struct repo_entry **v;
+	size_t n;
+
+	*trusting = false;
+	for (size_t i = 0; i < r->nrepos; i++) {
+		struct repo *rp = r->repos[i];
+
+		if (rp->lazy == NULL)
+			continue;
+		if (repo_lazy_find(r, rp, rp->lazy, identifier, &v, &n) != 0) {
+			if (scan_lazy(r, rp, err) != 0)
+				return -1;
+			continue;
+		}
+		*trusting = true;
+		if (take_entries(r, rp, v, n) != 0) {
+			for (size_t j = 0; j < n; j++)
+				repo_entry_free(v[j]);
+			free(v);
+			return kext_fail(err, ENOMEM, "out of memory");
+		}
+		free(v);
+	}
+	return build_ids(r, err);	/* when a folder had to be scanned */
+}
+
+static int
+lookup(struct kext_repos *r, const char *identifier, bool final,
     const struct kext_candidate ***out, size_t *count, kext_error *err)
 {
 	const struct kext_candidate **v;
 	struct entry_list *l;
+	bool trusting;
 	size_t i;
 
 	*out = NULL;
 	*count = 0;
 	if (identifier == NULL)
 		return kext_fail(err, EINVAL, "no identifier to look up");
-	if (scan_all(r, false, err) != 0 || build_ids(r, err) != 0)
+	if (scan_all(r, false, err) != 0 || build_ids(r, err) != 0 ||
+	    fetch(r, identifier, &trusting, err) != 0)
 		return -1;
 	l = kext_map_get(r->ids, identifier);
+	if ((l == NULL || l->n == 0) && trusting && !final) {
+		/* unknown to a trusted index: maybe an Info.plist edited in place */
+		if (list_all(r, err) != 0 || build_ids(r, err) != 0)
+			return -1;
+		l = kext_map_get(r->ids, identifier);
+	}
 	if (l == NULL || l->n == 0)
 		return 0;
 	v = calloc(l->n, sizeof(*v));
@@ -431,6 +552,20 @@ kext_repos_lookup(struct kext_repos *r, const char *identifier,
 }
 
 int
+kext_repos_lookup(struct kext_repos *r, const char *identifier,
+    const struct kext_candidate ***out, size_t *count, kext_error *err)
+{
+	return lookup(r, identifier, false, out, count, err);
+}
+
+int
+kext_repos_lookup_known(struct kext_repos *r, const char *identifier,
+    const struct kext_candidate ***out, size_t *count, kext_error *err)
+{
+	return lookup(r, identifier, true, out, count, err);
+}
+
+int
 kext_repos_all(struct kext_repos *r, const struct kext_candidate ***out,
     size_t *count, kext_error *err)
 {
@@ -439,7 +574,7 @@ kext_repos_all(struct kext_repos *r, const struct kext_candidate ***out,
 
 	*out = NULL;
 	*count = 0;
-	if (scan_all(r, false, err) != 0)
+	if (list_all(r, err) != 0)
 		return -1;
 	for (i = 0; i < r->nrepos; i++)
 		n += r->repos[i]->nentries;
@@ -503,6 +638,12 @@ replace_stale(struct kext_repos *r, struct repo_entry *e, struct kext_bundle *b)
 	rp = repo_holding(r, e, &idx);
 	if (rp == NULL)
 		return 0;	/* already replaced by a rescan */
+	if (rp->lazy != NULL) {
+		kext_error err;
+
+		/* the trusted index was wrong about this kext: trust it no more */
+		return scan_lazy(r, rp, &err) == 0 || err.code != ENOMEM ? 0 : -1;
+	}
 	ne = repo_entry_new();
 	if (ne == NULL || repo_entry_fill(ne, b) != 0 ||
 	    (ne->name = strdup(e->name != NULL ? e->name : "")) == NULL ||

@@ -1,12 +1,13 @@
 /*
  * The per-folder identifier index: one text file per repository in the
- * cache directory, named after a hash of the folder path, holding for each
- * kext its identifier, versions, flags, Info.plist path and stamp. Written
- * beside and renamed into place; ignored unless it is a regular file of ours
- * that nobody else can write and that names the same folder.
+ * cache directory, named after a hash of the folder path, holding the
+ * folder's stamp when it was listed and, for each kext, its identifier,
+ * versions, flags, Info.plist path and stamp. Written beside and renamed
+ * into place; ignored unless it is a regular file of ours that nobody else
+ * can write and that names the same folder.
  *
- *	kextindex 3 <TAB> <folder>
- *	k|p name parent bundle plist dev ino size mtime_ns flags id version
+ *	kextindex 4 <TAB> folder dev ino mtime_ns ctime_ns listed_ns checksum
+ *	k|p name id parent bundle plist dev ino size mtime_ns flags version
  *	    version_value compat compat_value plugins_dir error checksum
  *
  * Fields are tab-separated; '%', tab, CR, LF and control bytes are %XX
@@ -14,7 +15,8 @@
  * checksum is the 64-bit FNV-1a of the line before its last tab, in hex: a
  * damaged line is caught (the index is then dropped and rebuilt by one
  * scan) instead of handing out a wrong identifier while the Info.plist's
- * stamp still matches. The index is only a hint: repo_scan.c uses an entry
+ * stamp still matches. The identifier comes early so that repo_lazy.c can
+ * find a kext's line without parsing the others. repo_scan.c uses an entry
  * only for the bundle at the very path the folder lists.
  */
 #include <sys/stat.h>
@@ -30,8 +32,9 @@
 #include "kext/text.h"
 #include "repo_internal.h"
 
-#define INDEX_MAGIC	"kextindex 3"
+#define INDEX_MAGIC	"kextindex 4"
 #define NFIELDS		17
+#define NHEADER		7
 
 enum {
 	FLAG_KERNEL = 1,
@@ -74,14 +77,29 @@ put_number(FILE *fp, long long v)
 }
 
 static void
-write_fields(FILE *fp, const struct repo_entry *e)
+write_header_fields(FILE *fp, const void *arg)
 {
+	const struct repo *rp = arg;
+
+	fputs(INDEX_MAGIC "\t", fp);
+	put_field(fp, rp->path, false);
+	fprintf(fp, "%" PRIu64 "\t%" PRIu64 "\t", rp->listed.dev, rp->listed.ino);
+	put_number(fp, rp->listed.mtime_ns);
+	put_number(fp, rp->listed.ctime_ns);
+	put_number(fp, rp->listed.listed_ns);
+}
+
+static void
+write_fields(FILE *fp, const void *arg)
+{
+	const struct repo_entry *e = arg;
 	int flags = (e->c.kernel_component ? FLAG_KERNEL : 0) |
 	    (e->bad ? FLAG_BAD : 0) | (e->has_stamp ? FLAG_STAMP : 0) |
 	    (e->racy ? FLAG_RACY : 0);
 
 	put_field(fp, e->parent != NULL ? "p" : "k", false);
 	put_field(fp, e->name, false);
+	put_field(fp, e->c.identifier, false);
 	put_field(fp, e->parent, false);
 	put_field(fp, e->c.bundle_path, false);
 	put_field(fp, e->c.info_plist_path, false);
@@ -89,7 +107,6 @@ write_fields(FILE *fp, const struct repo_entry *e)
 	put_number(fp, e->stamp.size);
 	put_number(fp, e->stamp.mtime_ns);
 	put_number(fp, flags);
-	put_field(fp, e->c.identifier, false);
 	put_field(fp, e->c.version_string, false);
 	put_number(fp, e->c.version);
 	put_field(fp, e->c.compatible_version_string, false);
@@ -98,9 +115,9 @@ write_fields(FILE *fp, const struct repo_entry *e)
 	put_field(fp, e->error, false);
 }
 
-/* One line: the fields, then the checksum of everything before it. */
+/* One line: the fields (each followed by a tab), then the checksum of everything before it. */
 static int
-write_entry(FILE *fp, const struct repo_entry *e)
+write_checked(FILE *fp, void (*fields)(FILE *, const void *), const void *arg)
 {
 	char *line = NULL;
 	size_t len = 0;
@@ -108,7 +125,7 @@ write_entry(FILE *fp, const struct repo_entry *e)
 
 	if (mem == NULL)
 		return -1;
-	write_fields(mem, e);
+	fields(mem, arg);
 	if (fclose(mem) != 0 || line == NULL) {
 		free(line);
 		return -1;
@@ -181,10 +198,10 @@ repo_index_save(const struct kext_repos *r, const struct repo *rp)
 	if (fchmod(fd, 0644) != 0 || (fp = fdopen(fd, "w")) == NULL)
 		goto out;
 	fd = -1;
-	fputs(INDEX_MAGIC "\t", fp);
-	put_field(fp, rp->path, true);
+	if (write_checked(fp, write_header_fields, rp) != 0)
+		goto out;
 	for (i = 0; i < rp->nentries; i++)
-		if (write_entry(fp, rp->entries[i]) != 0)
+		if (write_checked(fp, write_fields, rp->entries[i]) != 0)
 			goto out;
 	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0)
 		goto out;
@@ -271,38 +288,46 @@ get_unsigned(const char *f, uint64_t *out)
 	return errno == 0 && end != f && *end == '\0' ? 0 : -1;
 }
 
+/* Splits line at its tabs into exactly n fields; -1 when it has another number. */
+static int
+split_fields(char *line, char **f, size_t n)
+{
+	size_t i = 0;
+
+	f[i++] = line;
+	for (char *p = line; *p != '\0'; p++) {
+		if (*p != '\t')
+			continue;
+		if (i == n)
+			return -1;
+		*p = '\0';
+		f[i++] = p + 1;
+	}
+	return i == n ? 0 : -1;
+}
+
 static struct repo_entry *
 parse_entry(char *line)
 {
 	char *f[NFIELDS], *type = NULL;
 	long long size, mtime, flags, version, compat;
 	struct repo_entry *e;
-	size_t n = 0;
 
-	f[n++] = line;
-	for (char *p = line; *p != '\0'; p++) {
-		if (*p != '\t')
-			continue;
-		if (n == NFIELDS)
-			return NULL;
-		*p = '\0';
-		f[n++] = p + 1;
-	}
-	if (n != NFIELDS || (e = repo_entry_new()) == NULL)
+	if (split_fields(line, f, NFIELDS) != 0 || (e = repo_entry_new()) == NULL)
 		return NULL;
 	e->borrowed = true;
 	if (get_field(f[0], &type) != 0 || type == NULL ||
 	    (strcmp(type, "k") != 0 && strcmp(type, "p") != 0) ||
 	    get_field(f[1], &e->name) != 0 || e->name == NULL ||
-	    get_field(f[2], &e->parent) != 0 ||
+	    get_field(f[2], (char **)&e->c.identifier) != 0 ||
+	    get_field(f[3], &e->parent) != 0 ||
 	    (strcmp(type, "p") == 0) != (e->parent != NULL) ||
-	    get_field(f[3], (char **)&e->c.bundle_path) != 0 || e->c.bundle_path == NULL ||
-	    get_field(f[4], (char **)&e->c.info_plist_path) != 0 ||
-	    get_unsigned(f[5], &e->stamp.dev) != 0 ||
-	    get_unsigned(f[6], &e->stamp.ino) != 0 ||
-	    get_number(f[7], &size) != 0 || get_number(f[8], &mtime) != 0 ||
-	    get_number(f[9], &flags) != 0 ||
-	    get_field(f[10], (char **)&e->c.identifier) != 0 ||
+	    get_field(f[4], (char **)&e->c.bundle_path) != 0 || e->c.bundle_path == NULL ||
+	    get_field(f[5], (char **)&e->c.info_plist_path) != 0 ||
+	    get_unsigned(f[6], &e->stamp.dev) != 0 ||
+	    get_unsigned(f[7], &e->stamp.ino) != 0 ||
+	    get_number(f[8], &size) != 0 || get_number(f[9], &mtime) != 0 ||
+	    get_number(f[10], &flags) != 0 ||
 	    get_field(f[11], (char **)&e->c.version_string) != 0 ||
 	    get_number(f[12], &version) != 0 ||
 	    get_field(f[13], (char **)&e->c.compatible_version_string) != 0 ||
@@ -326,6 +351,12 @@ parse_entry(char *line)
 		return NULL;
 	}
 	return e;
+}
+
+struct repo_entry *
+repo_index_parse_line(char *line)
+{
+	return check_line(line) == 0 ? parse_entry(line) : NULL;
 }
 
 /* Reads the index file if it can be trusted; the text is NUL-terminated. */
@@ -369,6 +400,51 @@ read_index(const char *path)
 	return buf;
 }
 
+char *
+repo_index_read(const struct kext_repos *r, const struct repo *rp)
+{
+	char *path, *text;
+
+	if (r->cache_dir == NULL || (path = index_path(r, rp)) == NULL)
+		return NULL;
+	text = read_index(path);
+	free(path);
+	return text;
+}
+
+char *
+repo_index_body(char *text, const struct repo *rp, struct repo_folder_stamp *stamp)
+{
+	char *next = strchr(text, '\n'), *f[NHEADER], *repo = NULL;
+	long long mtime, ctime, listed;
+
+	if (next == NULL)
+		return NULL;
+	*next = '\0';
+	if (check_line(text) != 0 || split_fields(text, f, NHEADER) != 0 ||
+	    strcmp(f[0], INDEX_MAGIC) != 0 || get_field(f[1], &repo) != 0 || repo == NULL ||
+	    strcmp(repo, rp->path) != 0 || get_unsigned(f[2], &stamp->dev) != 0 ||
+	    get_unsigned(f[3], &stamp->ino) != 0 || get_number(f[4], &mtime) != 0 ||
+	    get_number(f[5], &ctime) != 0 || get_number(f[6], &listed) != 0)
+		return NULL;
+	stamp->mtime_ns = mtime;
+	stamp->ctime_ns = ctime;
+	stamp->listed_ns = listed;
+	return next + 1;
+}
+
+int
+repo_index_keep(struct kext_repos *r, char *text)
+{
+	char **texts = reallocarray(r->index_texts, r->nindex_texts + 1, sizeof(*texts));
+
+	if (texts == NULL)
+		return -1;
+	r->index_texts = texts;
+	r->index_texts[r->nindex_texts++] = text;
+	return 0;
+}
+
 static void
 free_entries(struct repo_entry **v, size_t n)
 {
@@ -381,36 +457,25 @@ free_entries(struct repo_entry **v, size_t n)
 
 int
 repo_index_load(struct kext_repos *r, const struct repo *rp,
-    struct repo_entry ***out, size_t *count)
+    struct repo_entry ***out, size_t *count, struct repo_folder_stamp *stamp)
 {
 	struct repo_entry **v = NULL, **nv, *e;
-	char *path, *text, *line, *next, *repo = NULL, **texts;
+	struct repo_folder_stamp listed;
+	char *text, *line, *next;
 	size_t n = 0, cap = 0;
 
 	*out = NULL;
 	*count = 0;
-	if (r->cache_dir == NULL || (path = index_path(r, rp)) == NULL)
+	if ((text = repo_index_read(r, rp)) == NULL)
 		return -1;
-	text = read_index(path);
-	free(path);
-	if (text == NULL)
-		return -1;
-	/* header: magic, then the folder this index describes */
-	line = text;
-	next = strchr(line, '\n');
-	if (next == NULL || strncmp(line, INDEX_MAGIC "\t", sizeof(INDEX_MAGIC)) != 0)
+	if ((line = repo_index_body(text, rp, &listed)) == NULL)
 		goto bad;
-	*next = '\0';
-	if (get_field(line + sizeof(INDEX_MAGIC), &repo) != 0 || repo == NULL ||
-	    strcmp(repo, rp->path) != 0)
-		goto bad;
-	for (line = next + 1; *line != '\0'; line = next + 1) {
+	for (; *line != '\0'; line = next + 1) {
 		next = strchr(line, '\n');
 		if (next == NULL)
 			goto bad;	/* cut short */
 		*next = '\0';
-		if (n == KEXT_REPO_MAX_KEXTS || check_line(line) != 0 ||
-		    (e = parse_entry(line)) == NULL)
+		if (n == KEXT_REPO_MAX_KEXTS || (e = repo_index_parse_line(line)) == NULL)
 			goto bad;
 		if (n == cap) {
 			cap = cap != 0 ? cap * 2 : 64;
@@ -424,11 +489,10 @@ repo_index_load(struct kext_repos *r, const struct repo *rp,
 		v[n++] = e;
 	}
 	/* the entries point into the text: the set keeps it */
-	texts = reallocarray(r->index_texts, r->nindex_texts + 1, sizeof(*texts));
-	if (texts == NULL)
+	if (repo_index_keep(r, text) != 0)
 		goto bad;
-	r->index_texts = texts;
-	r->index_texts[r->nindex_texts++] = text;
+	if (stamp != NULL)
+		*stamp = listed;
 	*out = v;
 	*count = n;
 	return 0;

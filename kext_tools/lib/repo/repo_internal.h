@@ -31,14 +31,32 @@ struct repo_entry {
 	bool borrowed;		/* its strings lie in an index text the set keeps */
 };
 
+/*
+ * A folder as it was when listed: an index made from that listing is taken
+ * on trust, without looking at the kexts, while the folder still has this
+ * stamp and had it since well before the listing (Apple's identifier cache
+ * is trusted by the same folder-mtime rule: spec apple-kext.md 4.9).
+ */
+struct repo_folder_stamp {
+	uint64_t dev, ino;
+	int64_t mtime_ns, ctime_ns;
+	int64_t listed_ns;	/* when the listing began */
+};
+
+/* An index read on demand: identifier -> its lines, parsed when asked for. */
+struct repo_lazy;
+
 struct repo {
 	char *path;		/* canonical folder or bundle path */
 	enum kext_repo_kind kind;
 	bool is_dir;
 	bool scanned;
+	bool lazy_tried;	/* the trusted index was tried (lazy set when it was taken) */
+	struct repo_lazy *lazy;	/* entries come from the index one identifier at a time */
 	uint32_t seq;
 	struct repo_entry **entries;
 	size_t nentries;
+	struct repo_folder_stamp listed;	/* of the last scan (listed_ns 0: none) */
 };
 
 struct kext_repos {
@@ -73,10 +91,41 @@ int repo_scan_dir(struct kext_repos *r, struct repo *rp, kext_error *err);
 
 /*
  * The index file: load (entries not ranked; *n = 0 when unusable; their
- * strings point into the index text, which r keeps until it is freed) and save.
+ * strings point into the index text, which r keeps until it is freed; *stamp,
+ * when given, is the folder stamp the index was made from) and save (with
+ * rp->listed).
  */
 int repo_index_load(struct kext_repos *r, const struct repo *rp,
-    struct repo_entry ***out, size_t *n);
+    struct repo_entry ***out, size_t *n, struct repo_folder_stamp *stamp);
 int repo_index_save(const struct kext_repos *r, const struct repo *rp);
+
+/* The index's text (NULL when absent or not trusted), its header and its lines. */
+char *repo_index_read(const struct kext_repos *r, const struct repo *rp);
+/* Checks the header is rp's and gives its stamp; the first line after it, or NULL. */
+char *repo_index_body(char *text, const struct repo *rp, struct repo_folder_stamp *stamp);
+/* A line (its newline cut off) as an entry with borrowed strings, or NULL when damaged. */
+struct repo_entry *repo_index_parse_line(char *line);
+/* The set keeps text (which borrowed entries point into) until it is freed. */
+int repo_index_keep(struct kext_repos *r, char *text);
+
+/* Reads rp's folder stamp now; listed_ns is the time of the call. */
+int repo_folder_stamp_now(const struct repo *rp, int dfd, struct repo_folder_stamp *out);
+/* May an index made from listing a with that stamp stand for the folder b is now? */
+bool repo_folder_stamp_trusted(const struct repo_folder_stamp *a,
+    const struct repo_folder_stamp *b);
+
+/*
+ * The trusted index of rp, when its folder stamp vouches for it (else NULL):
+ * no kext is looked at until one is asked for.
+ */
+struct repo_lazy *repo_lazy_open(struct kext_repos *r, const struct repo *rp);
+void repo_lazy_free(struct repo_lazy *lz);
+/*
+ * The entries for identifier not asked for before (*n may be 0), ranked and
+ * strings borrowed from the index text; -1 when a line is damaged or an entry
+ * can't be taken on trust (then the folder must be scanned).
+ */
+int repo_lazy_find(struct kext_repos *r, const struct repo *rp, struct repo_lazy *lz,
+    const char *identifier, struct repo_entry ***out, size_t *n);
 
 #endif

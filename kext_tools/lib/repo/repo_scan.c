@@ -28,6 +28,7 @@ struct scan {
 	struct repo *rp;
 	int dfd;			/* the folder, for paths relative to it; -1: none */
 	struct kext_map *old;		/* "name" or "kext/plugin" -> entry */
+	struct repo_folder_stamp indexed;	/* what the old entries were listed from */
 	bool old_in_memory;		/* old entries were handed out: retire them */
 	bool dirty;
 	struct repo_entry **v;
@@ -424,9 +425,10 @@ load_old(struct scan *s)
 		s->old_in_memory = true;
 		loaded = s->rp->entries;
 		n = s->rp->nentries;
+		s->indexed = s->rp->listed;
 		s->rp->entries = NULL;
 		s->rp->nentries = 0;
-	} else if (repo_index_load(s->r, s->rp, &loaded, &n) != 0 || n == 0) {
+	} else if (repo_index_load(s->r, s->rp, &loaded, &n, &s->indexed) != 0 || n == 0) {
 		s->dirty = true;
 	}
 	for (i = 0; i < n; i++) {
@@ -450,7 +452,8 @@ load_old(struct scan *s)
 int
 repo_scan_dir(struct kext_repos *r, struct repo *rp, kext_error *err)
 {
-	struct scan s = { r, rp, -1, NULL, false, false, NULL, 0, 0 };
+	struct scan s = { .r = r, .rp = rp, .dfd = -1 };
+	struct repo_folder_stamp now = {0};
 	struct name_list names;
 	struct repo_entry *e;
 	char *path;
@@ -462,6 +465,9 @@ repo_scan_dir(struct kext_repos *r, struct repo *rp, kext_error *err)
 		return kext_fail(err, ENOMEM, "%s: out of memory", rp->path);
 	load_old(&s);
 	s.dfd = open(rp->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+	/* the stamp before the listing: a change during it makes the next run scan */
+	if (s.dfd < 0 || repo_folder_stamp_now(rp, s.dfd, &now) != 0)
+		memset(&now, 0, sizeof(now));
 	if (list_kexts(s.dfd >= 0 ? s.dfd : AT_FDCWD, s.dfd >= 0 ? "." : rp->path,
 	    KEXT_REPO_MAX_KEXTS, &names) != 0) {
 		if (errno == ENOMEM) {
@@ -492,9 +498,12 @@ repo_scan_dir(struct kext_repos *r, struct repo *rp, kext_error *err)
 	rp->entries = s.v;
 	rp->nentries = s.n;
 	rp->scanned = true;
+	rp->listed = now;
 	r->ids_valid = false;
 	report(r, rp);
-	if (s.dirty)
+	/* also when only the folder's stamp is new, so the next run can trust it */
+	if (s.dirty || (!repo_folder_stamp_trusted(&s.indexed, &now) && now.listed_ns != 0 &&
+	    now.listed_ns - now.mtime_ns >= KEXT_RACY_NS))
 		(void)repo_index_save(r, rp);	/* best effort: works without it */
 	rc = 0;
 	goto out;
