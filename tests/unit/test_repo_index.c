@@ -683,6 +683,36 @@ test_trusted_index_damaged_line(void **state)
 	free(idx);
 }
 
+/* Two lines for one kext in a trusted index: a scan, which gives the kext once. */
+static void
+test_trusted_index_repeated_line(void **state)
+{
+	struct fixture *f = *state;
+	const struct kext_candidate **v;
+	struct kext_repos *r;
+	char *idx, *text, *at, *end, *twice;
+	kext_error err;
+	size_t n;
+
+	make_trusted(f);
+	idx = index_file(f);
+	text = read_text(idx);
+	at = strstr(text, "\nk\tK03.kext\t");
+	assert_non_null(at);
+	end = strchr(at + 1, '\n');
+	twice = fx_fmt("%.*s%s", (int)(end - text), text, at);	/* K03's line, then again */
+	fx_write_text(idx, twice);
+	assert_int_equal(chmod(idx, 0644), 0);
+	r = open_repos(f, f->cache);
+	assert_int_equal(kext_repos_lookup(r, "com.k.3", &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	free(v);
+	kext_repos_free(r);
+	free(twice);
+	free(text);
+	free(idx);
+}
+
 int
 main(void)
 {
@@ -712,6 +742,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_trusted_index_unknown_identifier, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_trusted_index_damaged_line, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_trusted_index_repeated_line, setup,
 		    teardown),
 	};
 

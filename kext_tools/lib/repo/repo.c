@@ -150,7 +150,6 @@ kext_repos_free(struct kext_repos *r)
 	for (i = 0; i < r->nrepos; i++) {
 		for (j = 0; j < r->repos[i]->nentries; j++)
 			repo_entry_free(r->repos[i]->entries[j]);
-		repo_lazy_free(r->repos[i]->lazy);
 		free(r->repos[i]->entries);
 		free(r->repos[i]->path);
 		free(r->repos[i]);
@@ -162,6 +161,7 @@ kext_repos_free(struct kext_repos *r)
 	for (i = 0; i < r->nindex_texts; i++)
 		free(r->index_texts[i]);
 	free(r->index_texts);
+	repo_lazy_free_all(r);
 	if (r->ids != NULL)
 		kext_map_free(r->ids, free_list);
 	kext_diags_free(r->diags);
@@ -334,8 +334,7 @@ scan_lazy(struct kext_repos *r, struct repo *rp, kext_error *err)
 	free(rp->entries);
 	rp->entries = NULL;
 	rp->nentries = 0;
-	repo_lazy_free(rp->lazy);
-	rp->lazy = NULL;
+	rp->lazy = NULL;	/* (entries borrowed from it stay valid: the set frees it) */
 	r->ids_valid = false;
 	return repo_scan_dir(r, rp, err);
 }
@@ -499,7 +498,7 @@ fetch(struct kext_repos *r, const char *identifier, bool *trusting, kext_error *
 
 		if (rp->lazy == NULL)
 			continue;
-		if (repo_lazy_find(r, rp, rp->lazy, identifier, &v, &n) != 0) {
+		if (repo_lazy_find(rp, rp->lazy, identifier, &v, &n) != 0) {
 			if (scan_lazy(r, rp, err) != 0)
 				return -1;
 			continue;

@@ -359,32 +359,45 @@ repo_index_parse_line(char *line)
 	return check_line(line) == 0 ? parse_entry(line) : NULL;
 }
 
-/* Reads the index file if it can be trusted; the text is NUL-terminated. */
-static char *
-read_index(const char *path)
+int
+repo_index_open(const struct kext_repos *r, const struct repo *rp, size_t *size)
 {
 	struct stat st;
-	char *buf;
-	size_t len = 0;
-	ssize_t n;
+	char *path;
 	int fd;
 
+	if (r->cache_dir == NULL || (path = index_path(r, rp)) == NULL)
+		return -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(path);
 	if (fd < 0)
-		return NULL;
+		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
 	    st.st_size > (off_t)KEXT_INDEX_MAX) {
 		close(fd);
-		return NULL;
+		return -1;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
+	*size = (size_t)st.st_size;
+	return fd;
+}
+
+char *
+repo_index_read(const struct kext_repos *r, const struct repo *rp)
+{
+	size_t size, len = 0;
+	ssize_t n;
+	char *buf;
+	int fd;
+
+	if ((fd = repo_index_open(r, rp, &size)) < 0)
+		return NULL;
+	if ((buf = malloc(size + 1)) == NULL) {
 		close(fd);
 		return NULL;
 	}
-	while (len < (size_t)st.st_size) {
-		n = read(fd, buf + len, (size_t)st.st_size - len);
+	while (len < size) {
+		n = read(fd, buf + len, size - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -392,24 +405,12 @@ read_index(const char *path)
 		len += (size_t)n;
 	}
 	close(fd);
-	if (len != (size_t)st.st_size || memchr(buf, '\0', len) != NULL) {
+	if (len != size || memchr(buf, '\0', len) != NULL) {
 		free(buf);
 		return NULL;
 	}
 	buf[len] = '\0';
 	return buf;
-}
-
-char *
-repo_index_read(const struct kext_repos *r, const struct repo *rp)
-{
-	char *path, *text;
-
-	if (r->cache_dir == NULL || (path = index_path(r, rp)) == NULL)
-		return NULL;
-	text = read_index(path);
-	free(path);
-	return text;
 }
 
 char *

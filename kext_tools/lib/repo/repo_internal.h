@@ -70,6 +70,8 @@ struct kext_repos {
 	size_t nretired;
 	char **index_texts;		/* what borrowed entries point into; freed last */
 	size_t nindex_texts;
+	struct repo_lazy **lazies;	/* every trusted index opened (mapped; freed last) */
+	size_t nlazies;
 };
 
 static inline struct repo_entry *
@@ -99,6 +101,11 @@ int repo_index_load(struct kext_repos *r, const struct repo *rp,
     struct repo_entry ***out, size_t *n, struct repo_folder_stamp *stamp);
 int repo_index_save(const struct kext_repos *r, const struct repo *rp);
 
+/*
+ * The index file, open (and its size), when it is a regular file of ours
+ * nobody else can write and of a sane size; else -1.
+ */
+int repo_index_open(const struct kext_repos *r, const struct repo *rp, size_t *size);
 /* The index's text (NULL when absent or not trusted), its header and its lines. */
 char *repo_index_read(const struct kext_repos *r, const struct repo *rp);
 /* Checks the header is rp's and gives its stamp; the first line after it, or NULL. */
@@ -116,16 +123,17 @@ bool repo_folder_stamp_trusted(const struct repo_folder_stamp *a,
 
 /*
  * The trusted index of rp, when its folder stamp vouches for it (else NULL):
- * no kext is looked at until one is asked for.
+ * no kext is looked at until one is asked for. The set owns it (entries
+ * borrow from it) and frees it with repo_lazy_free_all.
  */
 struct repo_lazy *repo_lazy_open(struct kext_repos *r, const struct repo *rp);
-void repo_lazy_free(struct repo_lazy *lz);
+void repo_lazy_free_all(struct kext_repos *r);
 /*
- * The entries for identifier not asked for before (*n may be 0), ranked and
- * strings borrowed from the index text; -1 when a line is damaged or an entry
+ * The entries for identifier not asked for before (*n may be 0), ranked, their
+ * strings borrowed from the mapped index; -1 when a line is damaged or an entry
  * can't be taken on trust (then the folder must be scanned).
  */
-int repo_lazy_find(struct kext_repos *r, const struct repo *rp, struct repo_lazy *lz,
-    const char *identifier, struct repo_entry ***out, size_t *n);
+int repo_lazy_find(const struct repo *rp, struct repo_lazy *lz, const char *identifier,
+    struct repo_entry ***out, size_t *n);
 
 #endif

@@ -3,7 +3,8 @@
  * listed, and had it for a while before (a change within the same clock
  * tick could leave the stamp as it was), its index is taken on trust. Then
  * nothing is listed or looked at: an identifier's lines are found through a
- * table built in one pass over the text, and only those lines are parsed.
+ * table built in one pass over the mapped text, and only those lines are
+ * parsed.
  *
  * This is Apple's rule for its identifier caches (spec apple-kext.md 4.9:
  * valid while the folder's mtime is unchanged; installers touch the folder).
@@ -12,14 +13,17 @@
  * bundle (ESTALE when the index was wrong) and scans the folder whenever the
  * index does not know an identifier.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kext/fs.h"
 #include "kext/map.h"
+#include "kext/text.h"
 #include "repo_internal.h"
 
 struct lazy_slot {
@@ -29,10 +33,11 @@ struct lazy_slot {
 };
 
 struct repo_lazy {
-	char *text;			/* owned until an entry borrows from it */
-	bool kept;
+	char *map;			/* the index file, mapped copy-on-write */
+	size_t size;
 	struct lazy_slot *slots;
 	size_t mask;
+	struct kext_map *taken;		/* "name" or "kext/plugin" of the entries handed out */
 };
 
 int
@@ -113,31 +118,33 @@ escape(const char *id, char *buf, size_t len)
 	return 0;
 }
 
+/* Every line of body (up to end) in the table; -1 when one is cut short. */
 static int
-build_table(struct repo_lazy *lz, char *body)
+build_table(struct repo_lazy *lz, char *body, const char *end)
 {
 	size_t count = 0, size = 16;
 	char *line, *next;
 	uint32_t pos = 0;
 
-	for (line = body; *line != '\0'; line = next + 1, count++)
-		if ((next = strchr(line, '\n')) == NULL || count == KEXT_REPO_MAX_KEXTS)
+	for (line = body; line < end; line = next + 1, count++)
+		if ((next = memchr(line, '\n', (size_t)(end - line))) == NULL ||
+		    count == KEXT_REPO_MAX_KEXTS)
 			return -1;	/* cut short, or more kexts than a folder holds */
 	while (size < 2 * count)
 		size *= 2;
 	if ((lz->slots = calloc(size, sizeof(*lz->slots))) == NULL)
 		return -1;
 	lz->mask = size - 1;
-	for (line = body; *line != '\0'; line = next + 1, pos++) {
+	for (line = body; line < end; line = next + 1, pos++) {
+		unsigned long long h;
 		const char *id;
 		size_t len, i;
 
-		next = strchr(line, '\n');
+		next = memchr(line, '\n', (size_t)(end - line));
 		id = field_at(line, next, 2, &len);
 		if (id == NULL || (len == 1 && id[0] == '-'))
 			continue;	/* damaged (found when parsed) or no identifier */
-		unsigned long long h = hash_bytes(id, len);
-
+		h = hash_bytes(id, len);
 		for (i = h & lz->mask; lz->slots[i].line != NULL; i = (i + 1) & lz->mask)
 			;
 		lz->slots[i] = (struct lazy_slot){h, line, pos};
@@ -145,38 +152,76 @@ build_table(struct repo_lazy *lz, char *body)
 	return 0;
 }
 
+/* Is the header at the start of map rp's, with a stamp that vouches for the folder now? */
+static bool
+header_trusted(const char *map, size_t size, const struct repo *rp, char **body)
+{
+	struct repo_folder_stamp listed = {0}, now = {0};
+	const char *nl = memchr(map, '\n', size);
+	char *head;
+	bool ok;
+
+	/* parsed from a copy, which ends where the map might not: at a NUL */
+	if (nl == NULL || (head = strndup(map, (size_t)(nl - map) + 1)) == NULL)
+		return false;
+	ok = repo_index_body(head, rp, &listed) != NULL;
+	free(head);
+	*body = (char *)(uintptr_t)(nl + 1);
+	return ok && repo_folder_stamp_now(rp, -1, &now) == 0 &&
+	    repo_folder_stamp_trusted(&listed, &now);
+}
+
+/*
+ * Mapped, not read: a lookup touches the pages of the lines it parses, and
+ * the table's pass reads the rest once, without a copy. The file is ours
+ * and replaced only by rename (repo_index_save), never cut in place.
+ */
 struct repo_lazy *
 repo_lazy_open(struct kext_repos *r, const struct repo *rp)
 {
-	struct repo_folder_stamp listed = {0}, now = {0};
-	struct repo_lazy *lz;
-	char *text, *body;
+	struct repo_lazy *lz, **all;
+	size_t size;
+	char *map, *body;
+	int fd;
 
-	if ((text = repo_index_read(r, rp)) == NULL)
+	if ((fd = repo_index_open(r, rp, &size)) < 0)
 		return NULL;
-	if ((body = repo_index_body(text, rp, &listed)) == NULL ||
-	    repo_folder_stamp_now(rp, -1, &now) != 0 ||
-	    !repo_folder_stamp_trusted(&listed, &now) || (lz = calloc(1, sizeof(*lz))) == NULL) {
-		free(text);
+	map = size > 0 ? mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0) :
+	    MAP_FAILED;
+	close(fd);
+	if (map == MAP_FAILED)
 		return NULL;
-	}
-	lz->text = text;
-	if (build_table(lz, body) != 0) {
-		repo_lazy_free(lz);
+	if (!header_trusted(map, size, rp, &body) || (lz = calloc(1, sizeof(*lz))) == NULL) {
+		munmap(map, size);
 		return NULL;
 	}
+	lz->map = map;
+	lz->size = size;
+	if ((lz->taken = kext_map_new()) == NULL || build_table(lz, body, map + size) != 0 ||
+	    (all = reallocarray(r->lazies, r->nlazies + 1, sizeof(*all))) == NULL) {
+		kext_map_free(lz->taken, NULL);
+		free(lz->slots);
+		munmap(map, size);
+		free(lz);
+		return NULL;
+	}
+	r->lazies = all;
+	r->lazies[r->nlazies++] = lz;
 	return lz;
 }
 
 void
-repo_lazy_free(struct repo_lazy *lz)
+repo_lazy_free_all(struct kext_repos *r)
 {
-	if (lz == NULL)
-		return;
-	if (!lz->kept)
-		free(lz->text);
-	free(lz->slots);
-	free(lz);
+	for (size_t i = 0; i < r->nlazies; i++) {
+		munmap(r->lazies[i]->map, r->lazies[i]->size);
+		kext_map_free(r->lazies[i]->taken, NULL);
+		free(r->lazies[i]->slots);
+		free(r->lazies[i]);
+	}
+	free(r->lazies);
+	r->lazies = NULL;
+	r->nlazies = 0;
 }
 
 static bool
@@ -211,9 +256,24 @@ as_listed(const struct repo *rp, const struct repo_entry *e)
 	    bundle[n + 1 + strlen(e->parent)] == '/' && strcmp(slash + 1, e->name) == 0;
 }
 
+/* A second line for one listed name (the scan refuses such an index too) is damage. */
+static bool
+first_of_its_name(struct repo_lazy *lz, const struct repo_entry *e)
+{
+	char *key = e->parent != NULL ? kext_strdupf("%s/%s", e->parent, e->name) :
+	    strdup(e->name);
+	void **slot = key != NULL ? kext_map_slot(lz->taken, key, true) : NULL;
+	bool first = slot != NULL && *slot == NULL;
+
+	if (first)
+		*slot = (void *)(uintptr_t)e;
+	free(key);
+	return first;
+}
+
 int
-repo_lazy_find(struct kext_repos *r, const struct repo *rp, struct repo_lazy *lz,
-    const char *identifier, struct repo_entry ***out, size_t *count)
+repo_lazy_find(const struct repo *rp, struct repo_lazy *lz, const char *identifier,
+    struct repo_entry ***out, size_t *count)
 {
 	struct repo_entry **v = NULL, **nv, *e;
 	char want[1024];
@@ -242,7 +302,7 @@ repo_lazy_find(struct kext_repos *r, const struct repo *rp, struct repo_lazy *lz
 		s->hash = 0;
 		if ((e = repo_index_parse_line(line)) == NULL || !as_listed(rp, e) ||
 		    e->c.identifier == NULL || strcmp(e->c.identifier, identifier) != 0 ||
-		    (nv = reallocarray(v, n + 1, sizeof(*v))) == NULL) {
+		    !first_of_its_name(lz, e) || (nv = reallocarray(v, n + 1, sizeof(*v))) == NULL) {
 			repo_entry_free(e);
 			goto bad;
 		}
@@ -251,11 +311,6 @@ repo_lazy_find(struct kext_repos *r, const struct repo *rp, struct repo_lazy *lz
 		e->c.kind = rp->kind;
 		e->c.repository = rp->path;
 		v[n++] = e;
-	}
-	if (n > 0 && !lz->kept) {
-		if (repo_index_keep(r, lz->text) != 0)
-			goto bad;
-		lz->kept = true;
 	}
 	*out = v;
 	*count = n;
