@@ -486,6 +486,8 @@ main(int argc, char **argv)
 		rc = EX_USAGE;
 		goto out;
 	}
+	/* The bundles it opens are loaded (or planned) soon after: each executable opened once. */
+	kext_bundle_keep_executables(true);
 	/* Validating alone (-Z) needs no kernel. */
 	if (a.no_resolve) {
 		rc = run(&a, NULL);

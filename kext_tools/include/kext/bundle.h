@@ -16,6 +16,7 @@
 #ifndef KEXT_BUNDLE_H
 #define KEXT_BUNDLE_H
 
+#include <sys/stat.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -159,11 +160,26 @@ int kext_bundle_authenticate(struct kext_bundle *b, kext_error *err);
  * Opens the executable for loading, once: read-only, no link followed, a
  * FIFO never blocking. The open file must be a regular file and, with
  * authenticate, root:wheel and not writable by group or other. Load what
- * is read from *fd (kext_kernel_load_fd), never the path again. The
- * caller closes *fd; -1 on failure.
+ * is read from *fd (kext_kernel_load_fd), never the path again; *st is its
+ * fstat. The caller closes *fd; -1 on failure. When b kept the descriptor
+ * its validation opened (kext_bundle_keep_executables), that one is handed
+ * over: the file validated is the file loaded, opened once. Later calls
+ * open the path.
  */
-int kext_bundle_open_executable(const struct kext_bundle *b, bool authenticate, int *fd,
-    kext_error *err);
+int kext_bundle_open_executable(struct kext_bundle *b, bool authenticate, int *fd,
+    struct stat *st, kext_error *err);
+
+/*
+ * Whether bundles opened from now on keep the executable their validation
+ * opened (in a plain MacOS folder, without following a link) for
+ * kext_bundle_open_executable; returns the previous setting. Off by
+ * default: for processes that open bundles and load them soon after
+ * (kextload, kextutil), not for ones that hold bundles for long (a daemon
+ * would load a file replaced since). Kept descriptors are budgeted (a
+ * quarter of RLIMIT_NOFILE's soft limit when this is called, at most 256);
+ * kext_bundle_release closes one not taken.
+ */
+bool kext_bundle_keep_executables(bool keep);
 
 /*
  * Given the pathname of a loaded file (".../Foo.kext/Contents/MacOS/foo.ko"),

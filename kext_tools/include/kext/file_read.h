@@ -7,6 +7,7 @@
 #ifndef KEXT_FILE_READ_H
 #define KEXT_FILE_READ_H
 
+#include <sys/stat.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,6 +51,9 @@ struct kext_file_view {
 };
 int kext_file_view_fd(int fd, const char *path, size_t max, const char *too_big,
     struct kext_file_view *v, kext_error *err);
+/* The same with fd's fstat taken already (st): no second fstat. */
+int kext_file_view_stat(int fd, const struct stat *st, const char *path, size_t max,
+    const char *too_big, struct kext_file_view *v, kext_error *err);
 void kext_file_view_release(struct kext_file_view *v);
 
 /* Both in one: the whole regular file at path, at most max bytes. */

@@ -21,6 +21,7 @@
 #ifndef KEXT_KMOD_CHECK_H
 #define KEXT_KMOD_CHECK_H
 
+#include <sys/stat.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -67,11 +68,13 @@ int kmod_check_path(const char *path, const struct kmod_target *target,
 /*
  * Reads the module open at fd (fd < 0: the file at path) once, for a caller
  * that needs both the check and the module: *kf is the module, or NULL with
- * *perr saying why the file is not one. -1 with err when the file cannot be
- * read or memory runs out (ENOMEM).
+ * *perr saying why the file is not one. st: fd's fstat when the caller has
+ * it (NULL: taken here). -1 with err when the file cannot be read or memory
+ * runs out (ENOMEM).
  */
-int kmod_check_read(int fd, const char *path, const struct kmod_target *target,
-    struct kmod_check *out, struct kmod_file **kf, kext_error *perr, kext_error *err);
+int kmod_check_read(int fd, const struct stat *st, const char *path,
+    const struct kmod_target *target, struct kmod_check *out, struct kmod_file **kf,
+    kext_error *perr, kext_error *err);
 
 void kmod_check_free(struct kmod_check *c);
 

@@ -108,18 +108,27 @@ kext_file_view_fd(int fd, const char *path, size_t max, const char *too_big,
     struct kext_file_view *v, kext_error *err)
 {
 	struct stat st;
-	uint8_t *buf;
-	void *m;
 
 	memset(v, 0, sizeof(*v));
 	if (fstat(fd, &st) != 0)
 		return kext_fail(err, errno, "%s: cannot stat: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
+	return kext_file_view_stat(fd, &st, path, max, too_big, v, err);
+}
+
+int
+kext_file_view_stat(int fd, const struct stat *st, const char *path, size_t max,
+    const char *too_big, struct kext_file_view *v, kext_error *err)
+{
+	uint8_t *buf;
+	void *m;
+
+	memset(v, 0, sizeof(*v));
+	if (!S_ISREG(st->st_mode))
 		return kext_fail(err, EINVAL, "%s: not a regular file", path);
-	if ((uint64_t)st.st_size > max)
+	if ((uint64_t)st->st_size > max)
 		return kext_fail(err, EFBIG, "%s: %jd bytes is %s (%zu)", path,
-		    (intmax_t)st.st_size, too_big, max);
-	v->size = (size_t)st.st_size;
+		    (intmax_t)st->st_size, too_big, max);
+	v->size = (size_t)st->st_size;
 	if (v->size == 0)
 		return 0;
 	if (v->size <= VIEW_READ_MAX) {

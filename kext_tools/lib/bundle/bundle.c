@@ -428,6 +428,7 @@ open_canonical(const char *path, char *real, bool folder, struct kext_bundle **o
 		return kext_fail(err, ENOMEM, "%s: out of memory", path);
 	}
 	b->refs = 1;
+	b->exec_fd = -1;
 	b->path = real;
 	if (!folder && (stat(b->path, &st) != 0 || !S_ISDIR(st.st_mode))) {
 		kext_fail(err, ENOTDIR, "%s: not a directory", path);
@@ -489,6 +490,7 @@ kext_bundle_release(struct kext_bundle *b)
 
 	if (b == NULL || --b->refs > 0)
 		return;
+	kext_bundle_drop_executable(b);
 	if (b->info != NULL)
 		CFRelease(b->info);
 	if (b->cfbundle != NULL)

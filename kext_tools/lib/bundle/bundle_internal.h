@@ -38,6 +38,12 @@ struct kext_bundle {
 	char *executable_name;
 	char *executable_path;		/* NULL when codeless or not found */
 	char *required;
+	/*
+	 * The executable as validation opened it (no link followed, in a plain
+	 * MacOS folder), kept for the load when the process asked
+	 * (kext_bundle_keep_executables): -1 when not kept or taken already.
+	 */
+	int exec_fd;
 	bool kernel_component, interface, plugin;
 	bool diags_complete;		/* validation did not run out of memory */
 
@@ -63,6 +69,16 @@ bool kext_has_kext_extension(const char *path);
 bool kext_path_is_plugin(const char *path);
 /* Info.plist's bytes parsed into b->info (XML only, a <dict> at the top). */
 int kext_bundle_parse_info(struct kext_bundle *b, const void *buf, size_t len, kext_error *err);
+
+/*
+ * Keeping validation's open executable (bundle_executable_keep.c): may fd,
+ * open without following a link, be kept (within the process's budget)?
+ * Then b owns it. kext_bundle_drop_executable closes a kept one.
+ */
+bool kext_bundle_keep_executable(struct kext_bundle *b, int fd);
+/* The kept descriptor, handed over (-1 when none). */
+int kext_bundle_take_executable(struct kext_bundle *b);
+void kext_bundle_drop_executable(struct kext_bundle *b);
 
 /* Fills the fields above from b->info and records validation diagnostics. */
 void kext_bundle_validate(struct kext_bundle *b);

@@ -428,22 +428,52 @@ written_head(const struct kext_bundle *b, unsigned char *h, size_t len)
 	return (ssize_t)n;
 }
 
+/* Does the executable's head (n bytes of it) start with an ELF header? */
+static bool
+check_elf_header(struct kext_bundle *b, const char *path, const unsigned char *h, ssize_t n)
+{
+	size_t need;
+
+	if (n < 16 || memcmp(h, "\177ELF", 4) != 0) {
+		fail(b, KEXT_DIAG_EXECUTABLE_BAD,
+		    "%s - expected an ELF file (magic 7f 45 4c 46), found %s", path,
+		    n < 4 ? "a file too short for it" : "other bytes");
+		return false;
+	}
+	if ((h[4] != 1 && h[4] != 2) || (h[5] != 1 && h[5] != 2)) {
+		fail(b, KEXT_DIAG_EXECUTABLE_BAD,
+		    "%s - expected ELF class 1 or 2 and data encoding 1 or 2, "
+		    "found %u and %u", path, h[4], h[5]);
+		return false;
+	}
+	need = h[4] == 2 ? 64 : 52;
+	if ((size_t)n < need) {
+		fail(b, KEXT_DIAG_EXECUTABLE_BAD,
+		    "%s - expected a %zu-byte ELF header, found %zd bytes", path,
+		    need, n);
+		return false;
+	}
+	return true;
+}
+
 /*
  * The executable must be a regular file that starts with an ELF header; fd
- * is it open already (closed here), or -1; written: it is the regular file
- * a writer described, whose head it gave.
+ * is it open already, as a load opens it (closed here unless the bundle
+ * keeps it for the load), or -1; written: it is the regular file a writer
+ * described, whose head it gave.
  */
 static void
 check_elf(struct kext_bundle *b, const char *path, int fd, bool written)
 {
+	bool as_loaded = fd >= 0;
 	unsigned char h[64];
-	struct stat st;
+	struct stat st = {0};
 	ssize_t n;
-	size_t need;
 
 	if (written) {
 		n = written_head(b, h, sizeof(h));
-		goto header;
+		check_elf_header(b, path, h, n);
+		return;
 	}
 	if (fd < 0)
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -462,30 +492,15 @@ check_elf(struct kext_bundle *b, const char *path, int fd, bool written)
 	do
 		n = pread(fd, h, sizeof(h), 0);
 	while (n < 0 && errno == EINTR);
-	close(fd);
 	if (n < 0) {
 		fail(b, KEXT_DIAG_EXECUTABLE_BAD, "%s - can't be read: %s", path,
 		    strerror(errno));
+		close(fd);
 		return;
 	}
-header:
-	if (n < 16 || memcmp(h, "\177ELF", 4) != 0) {
-		fail(b, KEXT_DIAG_EXECUTABLE_BAD,
-		    "%s - expected an ELF file (magic 7f 45 4c 46), found %s", path,
-		    n < 4 ? "a file too short for it" : "other bytes");
-		return;
-	}
-	if ((h[4] != 1 && h[4] != 2) || (h[5] != 1 && h[5] != 2)) {
-		fail(b, KEXT_DIAG_EXECUTABLE_BAD,
-		    "%s - expected ELF class 1 or 2 and data encoding 1 or 2, "
-		    "found %u and %u", path, h[4], h[5]);
-		return;
-	}
-	need = h[4] == 2 ? 64 : 52;
-	if ((size_t)n < need)
-		fail(b, KEXT_DIAG_EXECUTABLE_BAD,
-		    "%s - expected a %zu-byte ELF header, found %zd bytes", path,
-		    need, n);
+	if (!check_elf_header(b, path, h, n) || !as_loaded ||
+	    !kext_bundle_keep_executable(b, fd))
+		close(fd);
 }
 
 /*

@@ -5,6 +5,8 @@
  * failing somewhere in the module reader; a module is then read with
  * kmod_parse and its relocation sections are walked.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -404,8 +406,9 @@ kmod_check_buffer(const void *buf, size_t len, const char *name,
 }
 
 int
-kmod_check_read(int fd, const char *path, const struct kmod_target *target,
-    struct kmod_check *out, struct kmod_file **kf, kext_error *perr, kext_error *err)
+kmod_check_read(int fd, const struct stat *st, const char *path,
+    const struct kmod_target *target, struct kmod_check *out, struct kmod_file **kf,
+    kext_error *perr, kext_error *err)
 {
 	struct kext_file_view v = {NULL, 0, false};
 	const void *map = NULL;
@@ -415,9 +418,11 @@ kmod_check_read(int fd, const char *path, const struct kmod_target *target,
 	memset(out, 0, sizeof(*out));
 	*kf = NULL;
 	memset(perr, 0, sizeof(*perr));
-	if (fd >= 0 ? kext_file_view_fd(fd, path, KMOD_MAX_FILE_SIZE,
-	    "larger than a module can be", &v, err) : kext_file_map(path, KMOD_MAX_FILE_SIZE,
-	    "larger than a module can be", &map, &size, err))
+	if (fd >= 0 && st != NULL ? kext_file_view_stat(fd, st, path, KMOD_MAX_FILE_SIZE,
+	    "larger than a module can be", &v, err) : fd >= 0 ? kext_file_view_fd(fd, path,
+	    KMOD_MAX_FILE_SIZE, "larger than a module can be", &v, err) :
+	    kext_file_map(path, KMOD_MAX_FILE_SIZE, "larger than a module can be", &map, &size,
+	    err))
 		return -1;
 	if (fd >= 0) {
 		map = v.data;

@@ -4,6 +4,8 @@
  * keeps them per executable so that the plans of one run (each root, then
  * all of them) do not open, read and parse it again for every check.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -32,10 +34,11 @@ plan_exec_target(const struct kext_loaded_set *set, struct kmod_target *t)
 }
 
 int
-plan_exec_read(int fd, const char *path, const struct kmod_target *t, struct plan_exec *x)
+plan_exec_read(int fd, const struct stat *st, const char *path, const struct kmod_target *t,
+    struct plan_exec *x)
 {
 	memset(x, 0, sizeof(*x));
-	x->read_rc = kmod_check_read(fd, path, t, &x->check, &x->kf, &x->parse_err,
+	x->read_rc = kmod_check_read(fd, st, path, t, &x->check, &x->kf, &x->parse_err,
 	    &x->read_err);
 	return x->read_rc != 0 && x->read_err.code == ENOMEM ? -1 : 0;
 }
@@ -88,15 +91,17 @@ plan_exec_cache_authenticates(const struct plan_exec_cache *c)
 
 /*
  * The open is the one a load makes (no link followed, authenticated when
- * asked); its file is what is read. When it fails, the file is still read
- * by its path, so its other problems are reported too.
+ * asked; the bundle's own when it kept it); its file is what is read. When
+ * it fails, the file is still read by its path, so its other problems are
+ * reported too.
  */
 const struct plan_exec *
-plan_exec_cache_get(struct plan_exec_cache *c, const struct kext_bundle *b)
+plan_exec_cache_get(struct plan_exec_cache *c, struct kext_bundle *b)
 {
 	const char *exe = kext_bundle_executable_path(b);
 	struct plan_exec *x;
 	kext_error open_err;
+	struct stat st;
 	void **slot;
 	int fd, open_rc, rc;
 
@@ -106,8 +111,8 @@ plan_exec_cache_get(struct plan_exec_cache *c, const struct kext_bundle *b)
 		return *slot;
 	if ((x = malloc(sizeof(*x))) == NULL)
 		return NULL;
-	open_rc = kext_bundle_open_executable(b, c->authenticate, &fd, &open_err);
-	rc = plan_exec_read(fd, exe, &c->target, x);
+	open_rc = kext_bundle_open_executable(b, c->authenticate, &fd, &st, &open_err);
+	rc = plan_exec_read(fd, fd >= 0 ? &st : NULL, exe, &c->target, x);
 	if (fd >= 0)
 		close(fd);
 	if (rc != 0) {

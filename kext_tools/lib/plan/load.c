@@ -302,6 +302,7 @@ open_step(struct kext_bundle *b, const char *identifier, bool authenticate,
 {
 	const struct plan_exec *x;
 	struct kmod_target t;
+	struct stat st;
 
 	if (cache != NULL) {
 		if ((x = plan_exec_cache_get(cache, b)) == NULL)
@@ -311,10 +312,10 @@ open_step(struct kext_bundle *b, const char *identifier, bool authenticate,
 		*err = x->open_err;
 		return kext_fail_prefix(err, "%s: ", identifier), NULL;
 	}
-	if (kext_bundle_open_executable(b, authenticate, fd, err) != 0)
+	if (kext_bundle_open_executable(b, authenticate, fd, &st, err) != 0)
 		return kext_fail_prefix(err, "%s: ", identifier), NULL;
 	plan_exec_target(set, &t);
-	if (plan_exec_read(*fd, kext_bundle_executable_path(b), &t, own) != 0)
+	if (plan_exec_read(*fd, &st, kext_bundle_executable_path(b), &t, own) != 0)
 		return kext_fail(err, ENOMEM, "%s: out of memory", identifier), NULL;
 	return own;
 }

@@ -2,6 +2,7 @@
 #ifndef KEXT_PLAN_INTERNAL_H
 #define KEXT_PLAN_INTERNAL_H
 
+#include <sys/stat.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -99,8 +100,9 @@ struct plan_exec {
 
 /* The kernel set describes, as kmod_check wants it (arch points into set). */
 void plan_exec_target(const struct kext_loaded_set *set, struct kmod_target *t);
-/* Fills *x; -1 only when out of memory (then *x holds nothing). */
-int plan_exec_read(int fd, const char *path, const struct kmod_target *t, struct plan_exec *x);
+/* Fills *x (st: fd's fstat, or NULL); -1 only when out of memory (then *x holds nothing). */
+int plan_exec_read(int fd, const struct stat *st, const char *path, const struct kmod_target *t,
+    struct plan_exec *x);
 void plan_exec_fini(struct plan_exec *x);
 
 /*
@@ -115,7 +117,7 @@ void plan_exec_cache_free(struct plan_exec_cache *c);
 bool plan_exec_cache_authenticates(const struct plan_exec_cache *c);
 /* b's executable; NULL when b is codeless or memory ran out. */
 const struct plan_exec *plan_exec_cache_get(struct plan_exec_cache *c,
-    const struct kext_bundle *b);
+    struct kext_bundle *b);
 
 /*
  * Records x's problems as diagnostics of b; -1 with err for the first that
