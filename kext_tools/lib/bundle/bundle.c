@@ -80,10 +80,20 @@ find_layout(struct kext_bundle *b, kext_error *err)
 	DIR *dir;
 	size_t i;
 
-	/* The common case without listing the directory. */
+	/*
+	 * The common case without listing the directory: a plain Contents
+	 * folder opens without following a link, and what is inside it is
+	 * then looked up from it (a short look-up, and the folder looked at).
+	 */
 	p = kext_strdupf("%s/Contents", b->path);
 	if (p == NULL)
 		return kext_fail(err, ENOMEM, "%s: out of memory", b->path);
+	if ((b->support_fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		b->layout = KEXT_LAYOUT_MODERN;
+		b->support_dir = p;
+		b->support_plain = true;
+		return 0;
+	}
 	if (lstat(p, &st) == 0) {
 		b->layout = KEXT_LAYOUT_MODERN;
 		b->support_dir = p;
@@ -279,8 +289,9 @@ locate_info_plist(struct kext_bundle *b, int *fd, kext_error *err)
 	 * In a plain Contents folder, what opens without following a link is
 	 * inside: opened here, no resolving (a FIFO must not block).
 	 */
-	if (b->support_plain && (*fd = open(b->plist_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
-	    O_NOFOLLOW)) >= 0)
+	if (b->support_plain && (*fd = b->support_fd >= 0 ?
+	    openat(b->support_fd, "Info.plist", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW) :
+	    open(b->plist_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)) >= 0)
 		return 0;
 	if (stat(b->plist_path, &st) != 0)
 		return kext_fail(err, errno, "%s: no Info.plist: %s: %s", b->path,
@@ -310,6 +321,20 @@ compare_strings(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* opendir(3) of name in the folder open at dirfd (a link to a folder followed, as opendir does). */
+static DIR *
+open_dir_at(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+	DIR *dir;
+
+	if (fd < 0)
+		return NULL;
+	if ((dir = fdopendir(fd)) == NULL)
+		close(fd);
+	return dir;
+}
+
 /* The *.kext directly in PlugIns (one level; their own plugins are not scanned). */
 static int
 list_plugins(struct kext_bundle *b, kext_error *err)
@@ -323,7 +348,8 @@ list_plugins(struct kext_bundle *b, kext_error *err)
 	dirpath = kext_bundle_plugins_dir(b);
 	if (dirpath == NULL)
 		return kext_fail(err, ENOMEM, "%s: out of memory", b->path);
-	dir = opendir(dirpath);
+	dir = b->support_fd >= 0 && b->layout == KEXT_LAYOUT_MODERN ?
+	    open_dir_at(b->support_fd, "PlugIns") : opendir(dirpath);
 	if (dir == NULL) {
 		free(dirpath);
 		return 0;	/* no PlugIns folder */
@@ -412,6 +438,15 @@ canonical(const char *dir, const char *path, bool *folder)
 	return real;	/* inside dir or not, it is where path leads */
 }
 
+/* The support folder is open only while the bundle is opened. */
+static void
+close_support_dir(struct kext_bundle *b)
+{
+	if (b->support_fd >= 0)
+		close(b->support_fd);
+	b->support_fd = -1;
+}
+
 /* Opens the bundle at real (canonical, taken over); folder: known to be one. */
 static int
 open_canonical(const char *path, char *real, bool folder, struct kext_bundle **out,
@@ -428,7 +463,7 @@ open_canonical(const char *path, char *real, bool folder, struct kext_bundle **o
 		return kext_fail(err, ENOMEM, "%s: out of memory", path);
 	}
 	b->refs = 1;
-	b->exec_fd = -1;
+	b->exec_fd = b->support_fd = -1;
 	b->path = real;
 	if (!folder && (stat(b->path, &st) != 0 || !S_ISDIR(st.st_mode))) {
 		kext_fail(err, ENOTDIR, "%s: not a directory", path);
@@ -446,6 +481,7 @@ open_canonical(const char *path, char *real, bool folder, struct kext_bundle **o
 	kext_bundle_validate(b);
 	if (list_plugins(b, err) != 0)
 		goto fail;
+	close_support_dir(b);
 	*out = b;
 	return 0;
 fail:
@@ -491,6 +527,7 @@ kext_bundle_release(struct kext_bundle *b)
 	if (b == NULL || --b->refs > 0)
 		return;
 	kext_bundle_drop_executable(b);
+	close_support_dir(b);
 	if (b->info != NULL)
 		CFRelease(b->info);
 	if (b->cfbundle != NULL)

@@ -24,6 +24,7 @@ struct kext_bundle {
 	enum kext_layout layout;
 	char *support_dir;		/* "<path>/Contents" etc.; path itself when flat */
 	bool support_plain;		/* support_dir is a folder, not a link: canonical */
+	int support_fd;			/* that folder, open while the bundle is opened, or -1 */
 	char *plist_path;
 	struct kext_file_stamp plist_stamp;	/* taken before the read */
 	int64_t read_time_ns;		/* wall clock when the plist was read */

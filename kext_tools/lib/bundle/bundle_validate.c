@@ -341,20 +341,32 @@ check_required(struct kext_bundle *b)
 /*
  * In a plain Contents folder, MacOS/<name> that opens without following a
  * link (in a MacOS that is no link) is both found and inside the bundle:
- * returns it open (a FIFO must not block), else -1.
+ * returns it open (a FIFO must not block), else -1. Looked up from the
+ * open Contents folder when there is one.
  */
 static int
 open_plainly_in_macos(const struct kext_bundle *b, const char *path)
 {
+	const int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW;
 	struct stat st;
-	char *macos;
+	char *macos, *inside;
 	int fd = -1;
 
-	if (!b->support_plain || b->layout != KEXT_LAYOUT_MODERN ||
-	    (macos = kext_strdupf("%s/MacOS", b->support_dir)) == NULL)
+	if (!b->support_plain || b->layout != KEXT_LAYOUT_MODERN)
+		return -1;
+	if (b->support_fd >= 0) {
+		if ((inside = kext_strdupf("MacOS/%s", b->executable_name)) == NULL)
+			return -1;
+		if (fstatat(b->support_fd, "MacOS", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode))
+			fd = openat(b->support_fd, inside, flags);
+		free(inside);
+		return fd;
+	}
+	if ((macos = kext_strdupf("%s/MacOS", b->support_dir)) == NULL)
 		return -1;
 	if (lstat(macos, &st) == 0 && S_ISDIR(st.st_mode))
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+		fd = open(path, flags);
 	free(macos);
 	return fd;
 }

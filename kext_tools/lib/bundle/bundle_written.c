@@ -30,7 +30,7 @@ kext_bundle_open_written(const struct kext_bundle_written *w, struct kext_bundle
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return kext_fail(err, ENOMEM, "%s: out of memory", w->path);
 	b->refs = 1;
-	b->exec_fd = -1;
+	b->exec_fd = b->support_fd = -1;
 	b->layout = KEXT_LAYOUT_MODERN;
 	b->support_plain = true;	/* the writer made Contents: a folder, no link */
 	b->path = strdup(w->path);
