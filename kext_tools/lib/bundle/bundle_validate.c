@@ -21,23 +21,21 @@
 #include "kext/sort.h"
 #include "kext/text.h"
 
-/* Architecture suffix for "<Key>_<arch>" look-ups (generic CPU names, §2). */
+/* Architecture suffix for "<Key>_<arch>" look-ups (generic CPU names, §2); none when unknown. */
 #if defined(__x86_64__)
-#define KEXT_ARCH "x86_64"
+#define KEXT_ARCH_SUFFIX "x86_64"
 #elif defined(__i386__)
-#define KEXT_ARCH "i386"
+#define KEXT_ARCH_SUFFIX "i386"
 #elif defined(__aarch64__)
-#define KEXT_ARCH "arm64"
+#define KEXT_ARCH_SUFFIX "arm64"
 #elif defined(__arm__)
-#define KEXT_ARCH "arm"
+#define KEXT_ARCH_SUFFIX "arm"
 #elif defined(__powerpc64__)
-#define KEXT_ARCH "ppc64"
+#define KEXT_ARCH_SUFFIX "ppc64"
 #elif defined(__powerpc__)
-#define KEXT_ARCH "ppc"
+#define KEXT_ARCH_SUFFIX "ppc"
 #elif defined(__riscv) && __riscv_xlen == 64
-#define KEXT_ARCH "riscv64"
-#else
-#define KEXT_ARCH NULL
+#define KEXT_ARCH_SUFFIX "riscv64"
 #endif
 
 #define QUOTE_MAX	160	/* room for a quoted, cut-down found value */
@@ -68,39 +66,30 @@ note(struct kext_bundle *b, enum kext_diag_category cat, const char *message,
 #define fail(b, msg, ...)	note(b, KEXT_DIAG_VALIDATION, msg, __VA_ARGS__)
 #define warn(b, msg, ...)	note(b, KEXT_DIAG_WARNING, msg, __VA_ARGS__)
 
-static CFTypeRef
-dict_get(CFDictionaryRef d, const char *key)
-{
-	CFStringRef k;
-	CFTypeRef v;
+/*
+ * Look-ups by literal key use CFSTR: an immortal string made at compile
+ * time, where creating and releasing one cost an allocation a look-up.
+ */
+#define dict_get(d, key)	((CFTypeRef)CFDictionaryGetValue((d), CFSTR(key)))
 
-	k = CFStringCreateWithCString(NULL, key, kCFStringEncodingUTF8);
-	if (k == NULL)
-		return NULL;
-	v = CFDictionaryGetValue(d, k);
-	CFRelease(k);
-	return v;
+/*
+ * OS* and IO* keys may have a "<Key>_<arch>" variant that takes precedence;
+ * qualified is it (NULL for other keys or an unknown architecture).
+ */
+static CFTypeRef
+info_get_cf(const struct kext_bundle *b, CFStringRef key, CFStringRef qualified)
+{
+	CFTypeRef v = qualified != NULL ? CFDictionaryGetValue(b->info, qualified) : NULL;
+
+	return v != NULL ? v : CFDictionaryGetValue(b->info, key);
 }
 
-/* OS* and IO* keys may have a "<Key>_<arch>" variant that takes precedence. */
-static CFTypeRef
-info_get(const struct kext_bundle *b, const char *key)
-{
-	CFTypeRef v = NULL;
-	char qualified[128];
-	const char *arch = KEXT_ARCH != NULL ? KEXT_ARCH : "";
-	size_t klen = strlen(key), alen = strlen(arch);
-
-	/* "<key>_<arch>" built in place (every key is a short literal): ~20 look-ups a bundle */
-	if (KEXT_ARCH != NULL && (strncmp(key, "OS", 2) == 0 ||
-	    strncmp(key, "IO", 2) == 0) && klen + 1 + alen < sizeof(qualified)) {
-		memcpy(qualified, key, klen);
-		qualified[klen] = '_';
-		memcpy(qualified + klen + 1, arch, alen + 1);
-		v = dict_get(b->info, qualified);
-	}
-	return v != NULL ? v : dict_get(b->info, key);
-}
+#if defined(KEXT_ARCH_SUFFIX)
+#define info_get(b, key)	info_get_cf((b), CFSTR(key), strncmp(key, "OS", 2) == 0 || \
+	    strncmp(key, "IO", 2) == 0 ? CFSTR(key "_" KEXT_ARCH_SUFFIX) : NULL)
+#else
+#define info_get(b, key)	info_get_cf((b), CFSTR(key), NULL)
+#endif
 
 static bool
 is_type(CFTypeRef v, CFTypeID t)
@@ -274,10 +263,8 @@ check_versions(struct kext_bundle *b)
 
 /* A typed boolean: true, false, or absent (the default). */
 static bool
-check_boolean(struct kext_bundle *b, const char *key, bool *present)
+check_boolean(struct kext_bundle *b, CFTypeRef v, const char *key, bool *present)
 {
-	CFTypeRef v = info_get(b, key);
-
 	*present = false;
 	if (v == NULL)
 		return false;
@@ -296,15 +283,15 @@ check_flags(struct kext_bundle *b)
 {
 	bool present, interface;
 
-	b->kernel_component = check_boolean(b, "OSKernelResource", &present);
-	interface = check_boolean(b, "OSBundleIsInterface", &present);
+	b->kernel_component = check_boolean(b, info_get(b, "OSKernelResource"), "OSKernelResource", &present);
+	interface = check_boolean(b, info_get(b, "OSBundleIsInterface"), "OSBundleIsInterface", &present);
 	if (b->kernel_component && present && !interface)
 		warn(b, KEXT_DIAG_KERNEL_NOT_INTERFACE,
 		    "OSBundleIsInterface - expected <true/> for a kernel component, "
 		    "found <false/>");
 	b->interface = interface || b->kernel_component;
-	(void)check_boolean(b, "OSBundleAllowUserLoad", &present);
-	(void)check_boolean(b, "OSBundleEnableKextLogging", &present);
+	(void)check_boolean(b, info_get(b, "OSBundleAllowUserLoad"), "OSBundleAllowUserLoad", &present);
+	(void)check_boolean(b, info_get(b, "OSBundleEnableKextLogging"), "OSBundleEnableKextLogging", &present);
 }
 
 static void
@@ -696,21 +683,21 @@ check_libraries(struct kext_bundle *b, bool has_executable)
 		warn(b, KEXT_DIAG_KERNEL_AND_KPI, "OSBundleLibraries");
 }
 
-static CFTypeRef
-personality_get(CFDictionaryRef p, const char *key)
-{
-	return dict_get(p, key);
-}
+#define personality_get(p, key)	dict_get(p, key)
 
 static char *
-personality_string(struct kext_bundle *b, CFDictionaryRef p, const char *path,
+personality_value_string(struct kext_bundle *b, CFTypeRef v, const char *path,
     const char *key)
 {
 	char keypath[QUOTE_MAX * 2];
 
 	snprintf(keypath, sizeof(keypath), "%s.%s", path, key);
-	return need_string(b, personality_get(p, key), keypath);
+	return need_string(b, v, keypath);
 }
+
+/* key: a literal */
+#define personality_string(b, p, path, key) \
+	personality_value_string((b), personality_get((p), key), (path), (key))
 
 static void
 check_personality(const void *key, const void *value, void *context)
