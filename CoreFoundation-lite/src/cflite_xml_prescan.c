@@ -24,23 +24,43 @@ struct scan {
 	long line;
 };
 
-/* The unit at the cursor: ASCII as itself, anything else as 0x80; -1 at the end. */
+/* A unit of UTF-16 or UTF-32 input at byte offset at, as peek gives it. */
 static int
-peek(const struct scan *s, size_t ahead)
+peek_wide(const struct scan *s, size_t at)
 {
-	size_t at = s->at + ahead * s->width;
 	uint32_t v = 0;
 
-	if (at + s->width > s->n || at < s->at)
-		return -1;
-	if (s->width == 1)	/* UTF-8, nearly every plist: one byte, no assembly */
-		return s->p[at] < 0x80 ? s->p[at] : 0x80;
 	for (unsigned i = 0; i < s->width; i++)
 		v |= (uint32_t)s->p[at + i] << (8 * (s->big ? s->width - 1 - i : i));
 	return v < 0x80 ? (int)v : 0x80;
 }
 
-static int
+/* The unit at the cursor: ASCII as itself, anything else as 0x80; -1 at the end. */
+static inline int
+peek(const struct scan *s, size_t ahead)
+{
+	size_t at = s->at + ahead * s->width;
+
+	if (at + s->width > s->n || at < s->at)
+		return -1;
+	if (s->width == 1)	/* UTF-8, nearly every plist: one byte, no assembly */
+		return s->p[at] < 0x80 ? s->p[at] : 0x80;
+	return peek_wide(s, at);
+}
+
+/* UTF-8 text up to the next '<' (or the end) in one step, its lines counted. */
+static void
+skip_text(struct scan *s)
+{
+	const UInt8 *from = s->p + s->at, *lt = memchr(from, '<', s->n - s->at);
+	size_t len = lt != NULL ? (size_t)(lt - from) : s->n - s->at;
+
+	for (size_t i = 0; i < len; i++)
+		s->line += from[i] == '\n';
+	s->at += len;
+}
+
+static inline int
 next(struct scan *s)
 {
 	int c = peek(s, 0);
@@ -191,6 +211,8 @@ cflite_xml_prescan(const char *bytes, size_t n, int max_depth, size_t max_attrib
 		size_t nattr;
 		long start;
 
+		if (s.width == 1)
+			skip_text(&s);
 		if (next(&s) != '<')
 			continue;
 		start = s.line;
