@@ -55,6 +55,25 @@ CFPropertyListCreateWithData(CFAllocatorRef allocator, CFDataRef data, CFOptionF
 	return plist;
 }
 
+CFPropertyListRef
+CFLitePropertyListCreateWithXMLTree(CFDataRef data, CFOptionFlags options, CFErrorRef *error)
+{
+	CFPropertyListRef plist;
+	CFErrorRef e = NULL;
+
+	if (error != NULL)
+		*error = NULL;
+	if (!cflite_is(data, CF_TID_DATA) || CFDataGetLength(data) > kCFLitePropertyListMaxSize) {
+		set_error(error, cflite_error_create_msg(kCFErrorDomainCocoa,
+		    kCFPropertyListReadCorruptError, "property list data is missing or too large"));
+		return NULL;
+	}
+	plist = cflite_plist_parse_xml_tree((const char *)CFDataGetBytePtr(data),
+	    (size_t)CFDataGetLength(data), options, &e);
+	set_error(error, e);
+	return plist;
+}
+
 CFDataRef
 CFPropertyListCreateData(CFAllocatorRef allocator, CFPropertyListRef propertyList,
     CFPropertyListFormat format, CFOptionFlags options, CFErrorRef *error)

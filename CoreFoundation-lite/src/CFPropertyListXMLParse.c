@@ -1,5 +1,6 @@
 /*
- * XML property list reader on libxml2's tree parser.
+ * XML property list reader on libxml2's tree parser (the plain subset most
+ * files are in is read without it first: cflite_plist_plain.c).
  *
  * Safety: no network (XML_PARSE_NONET), no DTD loading, no entity
  * substitution (XML_PARSE_NOENT is never set).  Any entity declaration in a
@@ -216,28 +217,25 @@ parse_string(struct xparse *xp, xmlNodePtr el)
 	return s;
 }
 
-/* Decimal or 0x-hex, optionally signed, from INT64_MIN to UINT64_MAX. */
-static CFTypeRef
-parse_integer(struct xparse *xp, xmlNodePtr el)
+/*
+ * Decimal or 0x-hex, optionally signed, from INT64_MIN to UINT64_MAX, blanks
+ * around it ignored; NULL with *why ("is empty", "is not a number", "is out
+ * of range"), or with *why NULL when out of memory.
+ */
+CFNumberRef
+cflite_plist_integer(const char *text, size_t len, const char **why)
 {
-	struct cflite_buf b = { 0 };
-	const char *s, *why = NULL;
-	size_t n, i = 0;
+	const char *s;
+	size_t n = len, i = 0;
 	uint64_t mag = 0;
 	unsigned base = 10;
 	bool neg = false, digits = false;
-	CFTypeRef num = NULL;
-	char ex[48];
 
-	if (!element_text(xp, el, &b)) {
-		cflite_buf_free(&b);
-		return NULL;
-	}
-	n = b.len;
-	s = trim(b.p, &n);
+	*why = NULL;
+	s = trim(text, &n);
 	if (n == 0) {
-		cflite_buf_free(&b);
-		return fail(xp, line_of(el), "<integer> is empty");
+		*why = "is empty";
+		return NULL;
 	}
 	if (s[i] == '-' || s[i] == '+')
 		neg = s[i++] == '-';
@@ -245,7 +243,7 @@ parse_integer(struct xparse *xp, xmlNodePtr el)
 		base = 16;
 		i += 2;
 	}
-	for (; i < n && why == NULL; i++) {
+	for (; i < n && *why == NULL; i++) {
 		unsigned d;
 
 		if (s[i] >= '0' && s[i] <= '9')
@@ -255,30 +253,54 @@ parse_integer(struct xparse *xp, xmlNodePtr el)
 		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
 			d = (unsigned)(s[i] - 'A' + 10);
 		else {
-			why = "is not a number";
+			*why = "is not a number";
 			break;
 		}
 		if (mag > (UINT64_MAX - d) / base)
-			why = "is out of range";
+			*why = "is out of range";
 		mag = mag * base + d;
 		digits = true;
 	}
-	if (why == NULL && !digits)
-		why = "is not a number";
-	if (why == NULL && neg && mag > (uint64_t)INT64_MAX + 1)
-		why = "is out of range";
-	excerpt(ex, sizeof(ex), s, n);
-	if (why != NULL)
-		fail(xp, line_of(el), "<integer> value '%s' %s", ex, why);
-	else if (neg) {
+	if (*why == NULL && !digits)
+		*why = "is not a number";
+	if (*why == NULL && neg && mag > (uint64_t)INT64_MAX + 1)
+		*why = "is out of range";
+	if (*why != NULL)
+		return NULL;
+	if (neg) {
 		int64_t v = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
 
-		num = CFNumberCreate(NULL, kCFNumberSInt64Type, &v);
-	} else
-		num = cflite_number_create_u64(mag);
+		return CFNumberCreate(NULL, kCFNumberSInt64Type, &v);
+	}
+	return cflite_number_create_u64(mag);
+}
+
+static CFTypeRef
+parse_integer(struct xparse *xp, xmlNodePtr el)
+{
+	struct cflite_buf b = { 0 };
+	CFTypeRef num;
+	const char *s, *why;
+	size_t n;
+	char ex[48];
+
+	if (!element_text(xp, el, &b)) {
+		cflite_buf_free(&b);
+		return NULL;
+	}
+	num = cflite_plist_integer(b.p, b.len, &why);
+	if (num == NULL) {
+		n = b.len;
+		s = trim(b.p, &n);
+		excerpt(ex, sizeof(ex), s, n);
+		if (why == NULL)
+			fail(xp, line_of(el), "out of memory");
+		else if (n == 0)
+			fail(xp, line_of(el), "<integer> is empty");
+		else
+			fail(xp, line_of(el), "<integer> value '%s' %s", ex, why);
+	}
 	cflite_buf_free(&b);
-	if (num == NULL && why == NULL)
-		fail(xp, line_of(el), "out of memory");
 	return num;
 }
 
@@ -703,8 +725,21 @@ looks_like_xml(const char *bytes, size_t n)
 	return i < n && bytes[i] == '<';
 }
 
+/* The plain subset without libxml2 (cflite_plist_plain.c), anything else with it. */
 CFPropertyListRef
 cflite_plist_parse_xml(const char *bytes, size_t n, CFOptionFlags opts, CFErrorRef *error)
+{
+	CFPropertyListRef plain;
+
+	if (cflite_plist_parse_plain(bytes, n, opts, &plain)) {
+		*error = NULL;
+		return plain;
+	}
+	return cflite_plist_parse_xml_tree(bytes, n, opts, error);
+}
+
+CFPropertyListRef
+cflite_plist_parse_xml_tree(const char *bytes, size_t n, CFOptionFlags opts, CFErrorRef *error)
 {
 	struct xparse xp = { .opts = opts };
 	xmlParserCtxtPtr ctxt;

@@ -223,6 +223,22 @@ int cflite_read_file(const char *path, size_t max, char **bytes, size_t *len);
 /* --- property lists ------------------------------------------------------------ */
 CFPropertyListRef cflite_plist_parse_xml(const char *bytes, size_t n, CFOptionFlags opts,
     CFErrorRef *error);
+/* The same with libxml2's tree only (what the plain reader is compared with). */
+CFPropertyListRef cflite_plist_parse_xml_tree(const char *bytes, size_t n, CFOptionFlags opts,
+    CFErrorRef *error);
+/*
+ * The plain subset of XML property lists, read without libxml2
+ * (cflite_plist_plain.c): true with *out when bytes are one, else false with
+ * nothing made, for the full reader to read or report.
+ */
+bool cflite_plist_parse_plain(const char *bytes, size_t n, CFOptionFlags opts,
+    CFPropertyListRef *out);
+/*
+ * An <integer>'s text: decimal or 0x-hex, signed, INT64_MIN..UINT64_MAX,
+ * blanks around it ignored; NULL with *why ("is empty", "is not a number",
+ * "is out of range"), or with *why NULL when out of memory.
+ */
+CFNumberRef cflite_plist_integer(const char *text, size_t len, const char **why);
 CFPropertyListRef cflite_plist_parse_binary(const char *bytes, size_t n, CFOptionFlags opts,
     CFErrorRef *error);
 CFDataRef cflite_plist_write_xml(CFPropertyListRef plist, CFErrorRef *error);

@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include <CoreFoundation/CFLiteExtras.h>
 #include <CoreFoundation/CoreFoundation.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,6 +41,26 @@ write_back(CFPropertyListRef plist, CFPropertyListFormat fmt)
 	CFRelease(out);
 }
 
+/*
+ * An XML property list reads the same through libxml2's tree alone: the
+ * one-pass reader of the plain subset never takes what the tree refuses,
+ * nor reads a different value.
+ */
+static void
+same_as_tree(CFDataRef d, CFPropertyListRef plist)
+{
+	CFPropertyListRef tree;
+
+	if (CFDataGetLength(d) >= 8 && memcmp(CFDataGetBytePtr(d), "bplist00", 8) == 0)
+		return;
+	tree = CFLitePropertyListCreateWithXMLTree(d, kCFPropertyListMutableContainersAndLeaves,
+	    NULL);
+	if ((tree == NULL) != (plist == NULL) || (tree != NULL && !CFEqual(tree, plist)))
+		abort();
+	if (tree != NULL)
+		CFRelease(tree);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -52,6 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	plist = CFPropertyListCreateWithData(NULL, d, kCFPropertyListMutableContainersAndLeaves,
 	    &fmt, &error);
+	same_as_tree(d, plist);
 	CFRelease(d);
 	if (plist == NULL) {
 		if (error != NULL)

@@ -34,6 +34,15 @@ CF_EXPORT CFBundleRef CFLiteBundleCreate(CFURLRef bundleURL, CFErrorRef *err);
 /* URL of the Info.plist file the bundle was read from. */
 CF_EXPORT CFURLRef CFLiteBundleCopyInfoPlistURL(CFBundleRef bundle);
 
+/*
+ * CFPropertyListCreateWithData for an XML property list read with libxml2's
+ * tree alone, never the one-pass reader that takes the plain subset (what
+ * CFPropertyListCreateData writes, kext Info.plist files): for tests that
+ * compare the two.
+ */
+CF_EXPORT CFPropertyListRef CFLitePropertyListCreateWithXMLTree(CFDataRef data,
+    CFOptionFlags options, CFErrorRef *err);
+
 /* UTF-8 copy of s, malloc'd (caller frees); NULL if s is NULL or not a string. */
 CF_EXPORT char *CFLiteCopyCString(CFStringRef s);
 
