@@ -168,7 +168,10 @@ read_file(const char *path, int fd, char **out, size_t *outlen,
 		close(fd);
 		return kext_fail(err, ENOMEM, "%s: out of memory", path);
 	}
-	/* Read to EOF: the file may have grown since fstat. */
+	/*
+	 * Read to EOF: the file may have grown since fstat. A short read that
+	 * reached the size fstat gave is the end (no second read to learn it).
+	 */
 	for (;;) {
 		if (len == cap) {
 			char *nbuf;
@@ -201,6 +204,8 @@ read_file(const char *path, int fd, char **out, size_t *outlen,
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		if (len < cap && len >= (size_t)st.st_size)
+			break;
 	}
 	close(fd);
 	*out = buf;
