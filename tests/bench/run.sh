@@ -4,8 +4,9 @@
 # gives one ratio, and the median of BENCH_RUNS pairs (default 5) is printed
 # with its goal. A busy machine slows both sides of a pair alike, so the
 # ratios hold where absolute times do not. Growth curves compare the CPU time
-# (user + system) of the same work at 1,000 and at BENCH_BIG (10,000) kexts
-# and flag a curve that bends upward (ratio well above the size ratio).
+# (user + system, to the microsecond) of the same work at 1,000 and at
+# BENCH_BIG (10,000) kexts, the small size repeated to take as long, and flag
+# a curve that bends upward (ratio well above the size ratio).
 #
 #  - ko2kext --json over the FreeBSD 10.1 corpus vs a plain read of the same
 #    files (goal <= 2.5x), and its peak memory vs 16 MiB;
@@ -47,12 +48,6 @@ wall() {
 	echo "$(now) - $t0" | bc -l
 }
 
-# cpu CMD: user + system seconds of the shell command CMD and what it runs.
-cpu() {
-	/usr/bin/time -f '%U %S' -o "$tmp/cpu" sh -c "$1" >/dev/null 2>&1 || true
-	awk 'END { print $1 + $2 }' "$tmp/cpu"
-}
-
 # paired NAME GOAL A B: A and B alternate RUNS times (each gets the run
 # number); prints the median of the ratios A/B and both medians.
 paired() {
@@ -71,26 +66,39 @@ paired() {
 	    "$(median <"$tmp/tr")" "$goal" "$RUNS" "$(median <"$tmp/ta")" "$(median <"$tmp/tb")"
 }
 
-# growth NAME CMD: CMD with @N@ (the size) and @LAST@ (its last kext, 5 digits)
-# at GROWTH_SMALL (1,000) and GROWTH_BIG (BIG) kexts, alternating; their CPU
-# times compared.
+# growth NAME CMD [PREP]: CMD with @N@ (the size) and @LAST@ (its last kext,
+# 5 digits) at GROWTH_BIG (BIG) and GROWTH_SMALL (1,000) kexts, alternating,
+# each run after PREP (untimed, a reset of what CMD changes); their CPU times
+# (bench_cpu: to the microsecond) compared. Each measurement of the small size
+# repeats it until it has taken as much CPU as the big one just did (or a
+# second, plenty at that resolution), at most GROWTH_BIG / GROWTH_SMALL times,
+# and takes the mean: a run of a few ms alone would be mostly noise.
 sized() { echo "$2" | sed "s/@N@/$1/g; s/@LAST@/$(printf %05d $(($1 - 1)))/g"; }
 growth() {
-	name=$1 cmd=$2 n_small=${GROWTH_SMALL:-1000} n_big=${GROWTH_BIG:-$BIG}
+	name=$1 cmd=$2 prep=${3:-} n_small=${GROWTH_SMALL:-1000} n_big=${GROWTH_BIG:-$BIG}
 	: >"$tmp/ga"
 	: >"$tmp/gb"
 	for i in $(seq "$GROWTH_RUNS"); do
-		cpu "$(sized "$n_small" "$cmd")" >>"$tmp/ga"
-		cpu "$(sized "$n_big" "$cmd")" >>"$tmp/gb"
+		if ! "$BUILD/bench/bench_cpu" -p "$(sized "$n_big" "$prep")" 1 \
+		    "$(sized "$n_big" "$cmd")" >"$tmp/g1" 2>"$tmp/gerr" ||
+		    ! "$BUILD/bench/bench_cpu" -p "$(sized "$n_small" "$prep")" \
+		    -t "$(awk '{ print $1 < 1 ? $1 : 1 }' "$tmp/g1")" $((n_big / n_small)) \
+		    "$(sized "$n_small" "$cmd")" >"$tmp/g2" 2>"$tmp/gerr"; then
+			printf '%-44s not measured: %s\n' "$name" "$(head -n 1 "$tmp/gerr")"
+			return 0
+		fi
+		cut -d ' ' -f 1 "$tmp/g1" >>"$tmp/gb"
+		cut -d ' ' -f 1 "$tmp/g2" >>"$tmp/ga"
 	done
 	small=$(median <"$tmp/ga")
 	big=$(median <"$tmp/gb")
-	ratio=$(echo "$big / ($small + 0.0005)" | bc -l)
+	ratio=$(echo "$big / ($small + 0.000001)" | bc -l)
 	limit=$(echo "$n_big / $n_small * 1.5" | bc -l)
 	verdict="linear"
 	[ "$(echo "$ratio > $limit" | bc -l)" -eq 1 ] && verdict="BENDS UPWARD"
-	printf '%-44s %7.2fx  for %sx the kexts: %s (CPU medians of %d: %.3f s vs %.3f s)\n' \
-	    "$name" "$ratio" "$((n_big / n_small))" "$verdict" "$GROWTH_RUNS" "$big" "$small"
+	printf '%-44s %7.2fx  for %sx the size: %s (CPU medians of %d: %.4f s vs %.4f s, mean of %d)\n' \
+	    "$name" "$ratio" "$((n_big / n_small))" "$verdict" "$GROWTH_RUNS" "$big" "$small" \
+	    "$(cut -d ' ' -f 2 "$tmp/g2")"
 }
 GROWTH_RUNS=${BENCH_GROWTH_RUNS:-3}
 
@@ -228,25 +236,27 @@ if [ -f "$template" ]; then
 	done
 	plan_n="$bin/kextutil -n -q -z --kernel sim:$tmp/plansim -r $tmp/chain.@N@ $tmp/chain.@N@/Gen@LAST@.kext"
 	stat_n="$bin/kextstat --kernel sim:$tmp/stat.@N@"
-	load_n="rm -rf $tmp/loadsim; $bin/kextload -q -z --kernel sim:$tmp/loadsim -r $tmp/chain.@N@ $tmp/chain.@N@/Gen@LAST@.kext"
+	load_n="$bin/kextload -q -z --kernel sim:$tmp/loadsim -r $tmp/chain.@N@ $tmp/chain.@N@/Gen@LAST@.kext"
 	sh -c "$(sized 1000 "$plan_n")" >/dev/null 2>&1 || true	# warm the indexes
 	sh -c "$(sized "$BIG" "$plan_n")" >/dev/null 2>&1 || true
 	echo "growth, 1,000 -> $BIG kexts (CPU time):"
 	growth "  planning a chain (kextutil -n)" "$plan_n"
 	growth "  kextstat" "$stat_n"
-	GROWTH_RUNS=${BENCH_LOAD_RUNS:-1} growth "  one kextload of a chain into the sim" "$load_n"
+	GROWTH_RUNS=${BENCH_LOAD_RUNS:-1} growth "  one kextload of a chain into the sim" "$load_n" \
+	    "rm -rf $tmp/loadsim"
 	rm -rf "$tmp"/chain.* "$tmp"/flat.* "$tmp"/stat.*
 
-	# ko2kext over 2,000 and 20,000 modules (a fresh output folder per run)
+	# ko2kext over 2,000 and 20,000 modules: an empty output folder per run,
+	# and nothing else left for its syncfs to write
 	for size in 2000 20000; do
 		"$BUILD/bench/bench_farm" "$tmp/mods.$size" "$size" modules "$template"
 	done
 	print_n="$bin/ko2kext --print $tmp/mods.@N@"
-	conv_n="$bin/ko2kext -q -o \$(mktemp -d $tmp/conv.XXXXXX)/out $tmp/mods.@N@"
+	conv_n="$bin/ko2kext -q -o $tmp/conv $tmp/mods.@N@"
 	echo "growth, 2,000 -> 20,000 modules (CPU time):"
 	GROWTH_SMALL=2000 GROWTH_BIG=20000 growth "  ko2kext --print" "$print_n"
 	GROWTH_SMALL=2000 GROWTH_BIG=20000 GROWTH_RUNS=${BENCH_CONVERT_RUNS:-1} \
-	    growth "  ko2kext conversion (-o)" "$conv_n"
+	    growth "  ko2kext conversion (-o)" "$conv_n" "rm -rf $tmp/conv && sync"
 else
 	echo "growth: skipped: $template was not built (make fixtures)"
 fi
