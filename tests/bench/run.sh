@@ -13,9 +13,9 @@
 #  - bulk conversion vs cp -r of the finished bundle tree, one sync in both
 #    (goal <= 1.5x);
 #  - with kmod installed (Debian's kmod package) and a Debian linux-image
-#    package (apt-get download, unpacked into the build folder): ko2kext
-#    --json vs depmod over the same modules, kextutil -n vs modprobe -n
-#    planning the same module (goal <= 1x);
+#    package (apt-get download, unpacked into the build folder; BENCH_LINUX_IMAGE
+#    picks it): ko2kext --json vs depmod over the same modules, each one
+#    process, kextutil -n vs modprobe -n planning the same module (goal <= 1x);
 #  - a warm plan in a 1,000-kext repository (ten chains of 100, the top of
 #    one planned), the whole kextutil -n process, vs a kextutil that only
 #    starts and vs its 15 ms goal (bench_plan prints the in-process figures);
@@ -123,16 +123,22 @@ else
 fi
 
 # --- Debian's modules: depmod and modprobe -n as peers -------------------------
+# BENCH_LINUX_IMAGE: the linux-image metapackage whose kernel is measured
+# (linux-image-amd64: the full set, about 4,000 modules).
+image=${BENCH_LINUX_IMAGE:-linux-image-cloud-amd64}
 debian_modules() {
 	cache=$BUILD/bench-cache
 	mkdir -p "$cache"
-	deb=$(ls "$cache"/linux-image-*.deb 2>/dev/null | head -n 1 || true)
+	# linux-image-6.1.0-57-cloud-amd64_*.deb for linux-image-cloud-amd64, and
+	# never that one for linux-image-amd64
+	deb=$(ls "$cache"/linux-image-[0-9]*[0-9]-"${image#linux-image-}"_*.deb 2>/dev/null |
+	    head -n 1 || true)
 	if [ -z "$deb" ]; then
-		pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+		pkg=$(apt-cache depends "$image" 2>/dev/null |
 		    sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1)
 		[ -n "$pkg" ] || return 1
 		(cd "$cache" && timeout 300 apt-get download -q "$pkg" >/dev/null 2>&1) || return 1
-		deb=$(ls "$cache"/linux-image-*.deb | head -n 1)
+		deb=$(ls "$cache/$pkg"_*.deb | head -n 1)
 	fi
 	root=$cache/$(basename "$deb" .deb)
 	if [ ! -f "$root/.unpacked" ]; then
@@ -146,22 +152,43 @@ debian_modules() {
 	[ -n "$release" ]
 }
 
+# all_kos CMD...: CMD with every Debian module as its last arguments, in one
+# process as depmod is. xargs could split the list into several runs, and a
+# module's depends= on one converted in another run would be left out of its
+# OSBundleLibraries. Paths one a line, so the split is on newlines only.
+all_kos() {
+	set -f
+	saved_ifs=$IFS
+	IFS='
+'
+	set -- "$@" $kos
+	IFS=$saved_ifs
+	set +f
+	"$@"
+}
+
 if ! command -v depmod >/dev/null 2>&1 || ! command -v modprobe >/dev/null 2>&1; then
 	echo "Debian modules: skipped: depmod/modprobe not installed (Debian package kmod)"
 elif ! debian_modules; then
-	echo "Debian modules: skipped: cannot fetch a linux-image-cloud-amd64 package (apt-get download)"
+	echo "Debian modules: skipped: cannot fetch a $image package (apt-get download)"
 else
 	find "$root/lib/modules/$release/kernel" -name '*.ko' | sort >"$tmp/kos"
+	kos=$(cat "$tmp/kos")
 	echo "Debian $release, $(wc -l <"$tmp/kos") modules:"
-	dep_json() { xargs "$bin/ko2kext" --json <"$tmp/kos" >/dev/null; }
+	dep_json() { all_kos "$bin/ko2kext" --json >/dev/null; }
 	dep_depmod() { depmod -b "$root" "$release"; }
-	paired "  ko2kext --json vs depmod" "1x" dep_json dep_depmod
+	if ! dep_json 2>"$tmp/json.err"; then
+		echo "  ko2kext --json: not measured: it failed: $(head -n 1 "$tmp/json.err")"
+	else
+		paired "  ko2kext --json vs depmod" "1x" dep_json dep_depmod
+	fi
 	depmod -b "$root" "$release"
 	# the module with the most dependencies, planned by both
 	target=$(awk -F: '{ n = split($2, d, " "); if (n > best) { best = n; m = $1 } } END { print m }' \
 	    "$root/lib/modules/$release/modules.dep")
 	mod=$(basename "$target" .ko)
-	xargs "$bin/ko2kext" -q --allow-missing -o "$tmp/debext" <"$tmp/kos" >/dev/null 2>&1 || true
+	all_kos "$bin/ko2kext" -q -o "$tmp/debext" >/dev/null 2>"$tmp/conv.err" ||
+	    echo "  conversion failed: $(head -n 1 "$tmp/conv.err")"
 	# Dated back, as bench_farm's are: the identifier index trusts no file
 	# modified within 2 s of its reading, and these were just written.
 	touch -t 202001010000 "$tmp/old"
@@ -181,9 +208,9 @@ else
 		echo "  planning: skipped: $mod.ko was not converted"
 	# both must plan (warming the index, as modules.dep is): a failing run is no figure
 	elif ! plan_kext >"$tmp/plan.out" 2>&1; then
-		echo "  planning: not measured: kextutil -n failed: $(head -n 1 "$tmp/plan.out")"
+		echo "  planning: not measured: kextutil -n failed: $(grep -m 1 . "$tmp/plan.out")"
 	elif ! plan_modprobe >"$tmp/plan.out" 2>&1; then
-		echo "  planning: not measured: modprobe -n failed: $(head -n 1 "$tmp/plan.out")"
+		echo "  planning: not measured: modprobe -n failed: $(grep -m 1 . "$tmp/plan.out")"
 	else
 		paired "  kextutil -n vs modprobe -n ($mod)" "1x" plan_kext plan_modprobe
 	fi
