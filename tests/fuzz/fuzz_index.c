@@ -77,7 +77,7 @@ write_header(FILE *fp)
 	back[0] = back[1] = (struct timespec){now.tv_sec - 3600, 0};
 	if (utimensat(AT_FDCWD, repo, back, 0) != 0 || stat(repo, &st) != 0)
 		abort();
-	snprintf(line, sizeof(line), "kextindex 4\t%s\t%llu\t%llu\t%lld\t%lld\t%lld", repo,
+	snprintf(line, sizeof(line), "kextindex 5\t%s\t%llu\t%llu\t%lld\t%lld\t%lld", repo,
 	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
 	    (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
 	    (long long)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec,

@@ -168,7 +168,7 @@ expect 0 "index O" "$BIN/kextload" -r "$ext" -r "$T/idx/O" -b org.freebsd.kmod.f
 expect 0 "unload" "$BIN/kextunload" -b org.freebsd.kmod.fx_mid -b org.freebsd.kmod.fx_base
 expect 0 "index R" "$BIN/kextload" -r "$T/idx/R" -b org.freebsd.kmod.fx_base
 expect 0 "unload" "$BIN/kextunload" -b org.freebsd.kmod.fx_base
-index_of() { grep -l "^kextindex 4	$1	" "$KEXT_CACHE_DIR"/*.kextindex; }
+index_of() { grep -l "^kextindex 5	$1	" "$KEXT_CACHE_DIR"/*.kextindex; }
 python3 "$top/tests/hostile/forge_index.py" "$(index_of "$T/idx/O")" Evil.kext \
 	"$(index_of "$T/idx/R")" Fx_base.kext
 expect 71 "forged index" "$BIN/kextload" -r "$T/idx/R" -b org.freebsd.kmod.fx_mid

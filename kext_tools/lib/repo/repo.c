@@ -498,7 +498,7 @@ fetch(struct kext_repos *r, const char *identifier, bool *trusting, kext_error *
 
 		if (rp->lazy == NULL)
 			continue;
-		if (repo_lazy_find(rp, rp->lazy, identifier, &v, &n) != 0) {
+		if (repo_lazy_find(r, rp, rp->lazy, identifier, &v, &n) != 0) {
 			if (scan_lazy(r, rp, err) != 0)
 				return -1;
 			continue;

@@ -6,7 +6,7 @@
  * into place; ignored unless it is a regular file of ours that nobody else
  * can write and that names the same folder.
  *
- *	kextindex 4 <TAB> folder dev ino mtime_ns ctime_ns listed_ns checksum
+ *	kextindex 5 <TAB> folder dev ino mtime_ns ctime_ns listed_ns checksum
  *	k|p name id parent bundle plist dev ino size mtime_ns flags version
  *	    version_value compat compat_value plugins_dir error checksum
  *
@@ -15,9 +15,11 @@
  * checksum is the 64-bit FNV-1a of the line before its last tab, in hex: a
  * damaged line is caught (the index is then dropped and rebuilt by one
  * scan) instead of handing out a wrong identifier while the Info.plist's
- * stamp still matches. The identifier comes early so that repo_lazy.c can
- * find a kext's line without parsing the others. repo_scan.c uses an entry
- * only for the bundle at the very path the folder lists.
+ * stamp still matches. The lines are sorted by the identifier field as
+ * written (bytes, then the folder's scan order), so that repo_lazy.c finds
+ * an identifier's lines by bisection without reading the others.
+ * repo_scan.c uses an entry only for the bundle at the very path the folder
+ * lists.
  */
 #include <sys/stat.h>
 #include <errno.h>
@@ -29,10 +31,11 @@
 #include <unistd.h>
 
 #include "kext/map.h"
+#include "kext/sort.h"
 #include "kext/text.h"
 #include "repo_internal.h"
 
-#define INDEX_MAGIC	"kextindex 4"
+#define INDEX_MAGIC	"kextindex 5"
 #define NFIELDS		17
 #define NHEADER		7
 
@@ -115,6 +118,67 @@ write_fields(FILE *fp, const void *arg)
 	put_field(fp, e->error, false);
 }
 
+char *
+repo_index_key(const char *identifier)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	char *key, *w;
+
+	if (identifier == NULL)
+		return strdup("-");
+	if (strcmp(identifier, "-") == 0)
+		return strdup("%2D");
+	if ((key = malloc(3 * strlen(identifier) + 1)) == NULL)
+		return NULL;
+	for (p = (const unsigned char *)identifier, w = key; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f && *p != '%') {
+			*w++ = (char)*p;
+		} else {
+			*w++ = '%';
+			*w++ = digits[*p >> 4];
+			*w++ = digits[*p & 15];
+		}
+	}
+	*w = '\0';
+	return key;
+}
+
+struct sorted {
+	char *key;
+	size_t i;
+};
+
+static int
+by_key(const void *a, const void *b)
+{
+	const struct sorted *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c != 0 ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* rp's entries in the order the index lists them (by key, then scan order). */
+static struct sorted *
+sort_entries(const struct repo *rp)
+{
+	struct sorted *v = calloc(rp->nentries + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; v != NULL && i < rp->nentries; i++) {
+		v[i].i = i;
+		if ((v[i].key = repo_index_key(rp->entries[i]->c.identifier)) == NULL) {
+			while (i-- > 0)
+				free(v[i].key);
+			free(v);
+			return NULL;
+		}
+	}
+	if (v != NULL)
+		kext_sort(v, rp->nentries, sizeof(*v), by_key);
+	return v;
+}
+
 /* One line: the fields (each followed by a tab), then the checksum of everything before it. */
 static int
 write_checked(FILE *fp, void (*fields)(FILE *, const void *), const void *arg)
@@ -181,6 +245,7 @@ int
 repo_index_save(const struct kext_repos *r, const struct repo *rp)
 {
 	char *path, *tmp = NULL;
+	struct sorted *order;
 	FILE *fp = NULL;
 	size_t i;
 	int fd = -1, rc = -1;
@@ -188,9 +253,13 @@ repo_index_save(const struct kext_repos *r, const struct repo *rp)
 
 	if (r->cache_dir == NULL || mkdir_p(r->cache_dir) != 0)
 		return -1;
-	path = index_path(r, rp);
-	if (path == NULL)
+	if ((order = sort_entries(rp)) == NULL)
 		return -1;
+	path = index_path(r, rp);
+	if (path == NULL) {
+		free(order);
+		return -1;
+	}
 	tmp = kext_strdupf("%s/.kextindex.XXXXXX", r->cache_dir);
 	if (tmp == NULL || (fd = mkstemp(tmp)) < 0)
 		goto out;
@@ -201,7 +270,7 @@ repo_index_save(const struct kext_repos *r, const struct repo *rp)
 	if (write_checked(fp, write_header_fields, rp) != 0)
 		goto out;
 	for (i = 0; i < rp->nentries; i++)
-		if (write_checked(fp, write_fields, rp->entries[i]) != 0)
+		if (write_checked(fp, write_fields, rp->entries[order[i].i]) != 0)
 			goto out;
 	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0)
 		goto out;
@@ -219,6 +288,9 @@ out:
 		close(fd);
 	if (rc != 0 && created)
 		unlink(tmp);	/* nothing half-written remains */
+	for (i = 0; i < rp->nentries; i++)
+		free(order[i].key);
+	free(order);
 	free(tmp);
 	free(path);
 	return rc;

@@ -110,6 +110,8 @@ int repo_index_open(const struct kext_repos *r, const struct repo *rp, size_t *s
 char *repo_index_read(const struct kext_repos *r, const struct repo *rp);
 /* Checks the header is rp's and gives its stamp; the first line after it, or NULL. */
 char *repo_index_body(char *text, const struct repo *rp, struct repo_folder_stamp *stamp);
+/* An identifier's field as the index writes it (malloc'd; NULL when out of memory). */
+char *repo_index_key(const char *identifier);
 /* A line (its newline cut off) as an entry with borrowed strings, or NULL when damaged. */
 struct repo_entry *repo_index_parse_line(char *line);
 /* The set keeps text (which borrowed entries point into) until it is freed. */
@@ -130,10 +132,10 @@ struct repo_lazy *repo_lazy_open(struct kext_repos *r, const struct repo *rp);
 void repo_lazy_free_all(struct kext_repos *r);
 /*
  * The entries for identifier not asked for before (*n may be 0), ranked, their
- * strings borrowed from the mapped index; -1 when a line is damaged or an entry
+ * strings borrowed from copies of their lines the set keeps; -1 when a line is damaged or an entry
  * can't be taken on trust (then the folder must be scanned).
  */
-int repo_lazy_find(const struct repo *rp, struct repo_lazy *lz, const char *identifier,
-    struct repo_entry ***out, size_t *n);
+int repo_lazy_find(struct kext_repos *r, const struct repo *rp, struct repo_lazy *lz,
+    const char *identifier, struct repo_entry ***out, size_t *n);
 
 #endif

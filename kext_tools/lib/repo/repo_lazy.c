@@ -2,9 +2,9 @@
  * The trusted index: while a folder keeps the stamp it had when it was
  * listed, and had it for a while before (a change within the same clock
  * tick could leave the stamp as it was), its index is taken on trust. Then
- * nothing is listed or looked at: an identifier's lines are found through a
- * table built in one pass over the mapped text, and only those lines are
- * parsed.
+ * nothing is listed or looked at: the index is mapped, an identifier's lines
+ * are found by bisection (the index is sorted by identifier), and only those
+ * lines are read.
  *
  * This is Apple's rule for its identifier caches (spec apple-kext.md 4.9:
  * valid while the folder's mtime is unchanged; installers touch the folder).
@@ -26,18 +26,12 @@
 #include "kext/text.h"
 #include "repo_internal.h"
 
-struct lazy_slot {
-	unsigned long long hash;	/* of the identifier field as written */
-	const char *line;		/* NULL: empty slot */
-	uint32_t position;		/* the line's place in the folder's scan order */
-};
-
 struct repo_lazy {
-	char *map;			/* the index file, mapped copy-on-write */
+	char *map;			/* the index file, mapped read-only */
 	size_t size;
-	struct lazy_slot *slots;
-	size_t mask;
+	const char *body;		/* its first line after the header */
 	struct kext_map *taken;		/* "name" or "kext/plugin" of the entries handed out */
+	struct kext_map *asked;		/* the identifiers looked up */
 };
 
 int
@@ -80,76 +74,63 @@ field_at(const char *line, const char *end, int n, size_t *len)
 	return p;
 }
 
-static unsigned long long
-hash_bytes(const char *p, size_t n)
+/* The end of the line at p (its newline), or end when it has none. */
+static const char *
+eol(const char *p, const char *end)
 {
-	unsigned long long h = 0xcbf29ce484222325ULL;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
 
-	while (n-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return nl != NULL ? nl : end;
 }
 
-/* Writes identifier escaped as repo_index.c writes a field; -1 when it does not fit. */
-static int
-escape(const char *id, char *buf, size_t len)
+/* The start of the line after the one at p, or end. */
+static const char *
+next_line(const char *p, const char *end)
 {
-	static const char digits[] = "0123456789ABCDEF";
-	size_t n = 0;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
 
-	if (strcmp(id, "-") == 0) {	/* "-" alone means none: a real one is %2D */
-		snprintf(buf, len, "%%2D");
-		return 0;
-	}
-	for (const unsigned char *p = (const unsigned char *)id; *p != '\0'; p++) {
-		if (n + 4 > len)
-			return -1;
-		if (*p >= 0x20 && *p != 0x7f && *p != '%') {
-			buf[n++] = (char)*p;
-		} else {
-			buf[n++] = '%';
-			buf[n++] = digits[*p >> 4];
-			buf[n++] = digits[*p & 15];
-		}
-	}
-	buf[n] = '\0';
-	return 0;
+	return nl != NULL ? nl + 1 : end;
 }
 
-/* Every line of body (up to end) in the table; -1 when one is cut short. */
-static int
-build_table(struct repo_lazy *lz, char *body, const char *end)
+/* The start of the first line at or after p (the index body begins one), or end. */
+static const char *
+line_at_or_after(const struct repo_lazy *lz, const char *p, const char *end)
 {
-	size_t count = 0, size = 16;
-	char *line, *next;
-	uint32_t pos = 0;
+	return p == lz->body ? p : next_line(p - 1, end);
+}
 
-	for (line = body; line < end; line = next + 1, count++)
-		if ((next = memchr(line, '\n', (size_t)(end - line))) == NULL ||
-		    count == KEXT_REPO_MAX_KEXTS)
-			return -1;	/* cut short, or more kexts than a folder holds */
-	while (size < 2 * count)
-		size *= 2;
-	if ((lz->slots = calloc(size, sizeof(*lz->slots))) == NULL)
-		return -1;
-	lz->mask = size - 1;
-	for (line = body; line < end; line = next + 1, pos++) {
-		unsigned long long h;
-		const char *id;
-		size_t len, i;
+/* The line's identifier field against the wanted one, as bytes, a prefix first. */
+static int
+compare_key(const char *line, const char *end, const char *want, size_t len)
+{
+	size_t n;
+	const char *id = field_at(line, eol(line, end), 2, &n);
+	int c;
 
-		next = memchr(line, '\n', (size_t)(end - line));
-		id = field_at(line, next, 2, &len);
-		if (id == NULL || (len == 1 && id[0] == '-'))
-			continue;	/* damaged (found when parsed) or no identifier */
-		h = hash_bytes(id, len);
-		for (i = h & lz->mask; lz->slots[i].line != NULL; i = (i + 1) & lz->mask)
-			;
-		lz->slots[i] = (struct lazy_slot){h, line, pos};
+	if (id == NULL)
+		return -1;	/* damaged: its place is unknown; it is found by the scan */
+	c = memcmp(id, want, n < len ? n : len);
+	return c != 0 ? c : (n > len) - (n < len);
+}
+
+/* The first line whose identifier field is not below want (end when none). */
+static const char *
+bisect(const struct repo_lazy *lz, const char *want, size_t len)
+{
+	const char *end = lz->map + lz->size, *lo = lz->body, *hi = end;
+
+	/* lines before lo are below want; lines from hi on are not */
+	while (lo < hi) {
+		const char *line = line_at_or_after(lz, lo + (hi - lo) / 2, end);
+
+		if (line >= hi)
+			line = lo;	/* no line starts in the upper half: take lo's */
+		if (compare_key(line, end, want, len) < 0)
+			lo = next_line(line, end);
+		else
+			hi = line;
 	}
-	return 0;
+	return lo;
 }
 
 /* Is the header at the start of map rp's, with a stamp that vouches for the folder now? */
@@ -172,9 +153,9 @@ header_trusted(const char *map, size_t size, const struct repo *rp, char **body)
 }
 
 /*
- * Mapped, not read: a lookup touches the pages of the lines it parses, and
- * the table's pass reads the rest once, without a copy. The file is ours
- * and replaced only by rename (repo_index_save), never cut in place.
+ * Mapped, not read: a lookup touches only the pages its bisection and its
+ * lines lie in. The file is ours and replaced only by rename
+ * (repo_index_save), never cut in place.
  */
 struct repo_lazy *
 repo_lazy_open(struct kext_repos *r, const struct repo *rp)
@@ -186,8 +167,7 @@ repo_lazy_open(struct kext_repos *r, const struct repo *rp)
 
 	if ((fd = repo_index_open(r, rp, &size)) < 0)
 		return NULL;
-	map = size > 0 ? mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0) :
-	    MAP_FAILED;
+	map = size > 0 ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
 	close(fd);
 	if (map == MAP_FAILED)
 		return NULL;
@@ -197,10 +177,11 @@ repo_lazy_open(struct kext_repos *r, const struct repo *rp)
 	}
 	lz->map = map;
 	lz->size = size;
-	if ((lz->taken = kext_map_new()) == NULL || build_table(lz, body, map + size) != 0 ||
+	lz->body = body;
+	if ((lz->taken = kext_map_new()) == NULL || (lz->asked = kext_map_new()) == NULL ||
 	    (all = reallocarray(r->lazies, r->nlazies + 1, sizeof(*all))) == NULL) {
 		kext_map_free(lz->taken, NULL);
-		free(lz->slots);
+		kext_map_free(lz->asked, NULL);
 		munmap(map, size);
 		free(lz);
 		return NULL;
@@ -216,7 +197,7 @@ repo_lazy_free_all(struct kext_repos *r)
 	for (size_t i = 0; i < r->nlazies; i++) {
 		munmap(r->lazies[i]->map, r->lazies[i]->size);
 		kext_map_free(r->lazies[i]->taken, NULL);
-		free(r->lazies[i]->slots);
+		kext_map_free(r->lazies[i]->asked, NULL);
 		free(r->lazies[i]);
 	}
 	free(r->lazies);
@@ -271,47 +252,59 @@ first_of_its_name(struct repo_lazy *lz, const struct repo_entry *e)
 	return first;
 }
 
-int
-repo_lazy_find(const struct repo *rp, struct repo_lazy *lz, const char *identifier,
-    struct repo_entry ***out, size_t *count)
+/* The line as an entry, its strings in a copy the set keeps; NULL when damaged. */
+static struct repo_entry *
+read_line(struct kext_repos *r, const char *line, const char *end)
 {
+	char *copy = strndup(line, (size_t)(eol(line, end) - line));
+	struct repo_entry *e;
+
+	if (copy == NULL)
+		return NULL;
+	if ((e = repo_index_parse_line(copy)) == NULL || repo_index_keep(r, copy) != 0) {
+		repo_entry_free(e);
+		free(copy);
+		return NULL;
+	}
+	return e;
+}
+
+int
+repo_lazy_find(struct kext_repos *r, const struct repo *rp, struct repo_lazy *lz,
+    const char *identifier, struct repo_entry ***out, size_t *count)
+{
+	const char *end = lz->map + lz->size, *line;
 	struct repo_entry **v = NULL, **nv, *e;
-	char want[1024];
-	size_t n = 0, len = 0, i;
-	unsigned long long h;
+	void **asked = kext_map_slot(lz->asked, identifier, true);
+	char *want = repo_index_key(identifier);
+	size_t n = 0, len, i;
 
 	*out = NULL;
 	*count = 0;
-	if (escape(identifier, want, sizeof(want)) != 0)
-		return 0;	/* longer than any identifier the index can hold whole */
+	if (asked == NULL || want == NULL)
+		goto bad;
+	if (*asked != NULL) {
+		free(want);
+		return 0;	/* handed out already */
+	}
+	*asked = lz;
 	len = strlen(want);
-	h = hash_bytes(want, len);
-	for (i = h & lz->mask; lz->slots[i].line != NULL; i = (i + 1) & lz->mask) {
-		struct lazy_slot *s = &lz->slots[i];
-		const char *id;
-		size_t idlen;
-		char *line = (char *)(uintptr_t)s->line;
-
-		if (s->hash != h ||
-		    (id = field_at(line, line + strcspn(line, "\n"), 2, &idlen)) == NULL ||
-		    idlen != len || memcmp(id, want, len) != 0)
-			continue;
-		/* parsed at most once: a line holds one identifier, asked for once */
-		line[strcspn(line, "\n")] = '\0';
-		s->line = "";	/* (keeps the probe chain; never matches again) */
-		s->hash = 0;
-		if ((e = repo_index_parse_line(line)) == NULL || !as_listed(rp, e) ||
+	for (line = bisect(lz, want, len); line < end && compare_key(line, end, want, len) == 0;
+	    line = next_line(line, end)) {
+		if ((e = read_line(r, line, end)) == NULL || !as_listed(rp, e) ||
 		    e->c.identifier == NULL || strcmp(e->c.identifier, identifier) != 0 ||
 		    !first_of_its_name(lz, e) || (nv = reallocarray(v, n + 1, sizeof(*v))) == NULL) {
 			repo_entry_free(e);
 			goto bad;
 		}
 		v = nv;
-		e->rank = ((uint64_t)rp->seq << 32) | s->position;
+		/* within one identifier the lines keep the scan's order */
+		e->rank = ((uint64_t)rp->seq << 32) | (uint64_t)(line - lz->body);
 		e->c.kind = rp->kind;
 		e->c.repository = rp->path;
 		v[n++] = e;
 	}
+	free(want);
 	*out = v;
 	*count = n;
 	return 0;
@@ -319,5 +312,6 @@ bad:
 	for (i = 0; i < n; i++)
 		repo_entry_free(v[i]);
 	free(v);
+	free(want);
 	return -1;
 }
