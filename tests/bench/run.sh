@@ -189,10 +189,11 @@ else
 	mod=$(basename "$target" .ko)
 	all_kos "$bin/ko2kext" -q -o "$tmp/debext" >/dev/null 2>"$tmp/conv.err" ||
 	    echo "  conversion failed: $(head -n 1 "$tmp/conv.err")"
-	# Dated back, as bench_farm's are: the identifier index trusts no file
-	# modified within 2 s of its reading, and these were just written.
+	# Dated back, as bench_farm's are: the identifier index trusts no file or
+	# folder modified within 2 s of its reading, and these were just written.
 	touch -t 202001010000 "$tmp/old"
 	find "$tmp/debext" -name Info.plist -exec touch -r "$tmp/old" {} +
+	touch -r "$tmp/old" "$tmp/debext"
 	bundle=$(grep -l "<string>$mod.ko</string>" "$tmp"/debext/*.kext/Contents/Info.plist |
 	    head -n 1 | sed 's|/Contents/Info.plist||')
 	# A kernel with nothing loaded, as modprobe -d sees it; a container may
