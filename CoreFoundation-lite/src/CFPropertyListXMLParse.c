@@ -1,6 +1,6 @@
 /*
- * XML property list reader on libxml2's tree parser (the plain subset most
- * files are in is read without it first: cflite_plist_plain.c).
+ * XML property list reader on libxml2's tree parser (libxml2's SAX2 reader,
+ * cflite_plist_sax.c, reads most files first without the tree).
  *
  * Safety: no network (XML_PARSE_NONET), no DTD loading, no entity
  * substitution (XML_PARSE_NOENT is never set).  Any entity declaration in a
@@ -725,16 +725,81 @@ looks_like_xml(const char *bytes, size_t n)
 	return i < n && bytes[i] == '<';
 }
 
-/* The plain subset without libxml2 (cflite_plist_plain.c), anything else with it. */
+/*
+ * What the tree reader refuses before libxml2 sees the bytes: empty or
+ * blank input, what cannot be XML, nesting past the limit and elements with
+ * too many attributes (cflite_xml_prescan). false with xp->err set.
+ */
+static bool
+precheck(struct xparse *xp, const char *bytes, size_t n)
+{
+	size_t nattr = 0;
+	long line = 1;
+
+	if (n == 0 || is_blank(bytes, n)) {
+		fail(xp, 1, "property list is empty");
+		return false;
+	}
+	if (!looks_like_xml(bytes, n)) {
+		fail(xp, 1, "not an XML or binary property list");
+		return false;
+	}
+	switch (cflite_xml_prescan(bytes, n, kCFLitePropertyListMaxDepth, XML_MAX_ATTRIBUTES,
+	    &line, &nattr)) {
+	case CFLITE_XML_TOO_DEEP:
+		fail(xp, line, "containers are nested deeper than %d levels",
+		    kCFLitePropertyListMaxDepth);
+		return false;
+	case CFLITE_XML_TOO_MANY_ATTRIBUTES:
+		fail(xp, line, "an element has %zu attributes; a property list uses at most %d",
+		    nattr, XML_MAX_ATTRIBUTES);
+		return false;
+	case CFLITE_XML_PRESCAN_OK:
+		break;
+	}
+	return true;
+}
+
+static CFPropertyListRef parse_tree(const char *bytes, size_t n, CFOptionFlags opts,
+    CFErrorRef *error);
+
+/*
+ * At most max '=' in the bytes, so no element can have more attributes than
+ * that (UTF-16 and UTF-32 '=' hold a 0x3d byte too; other bytes may, which
+ * only overcounts).
+ */
+static bool
+few_equal_signs(const char *bytes, size_t n, size_t max)
+{
+	const char *p = bytes, *end = bytes + n;
+	size_t count = 0;
+
+	while ((p = memchr(p, '=', (size_t)(end - p))) != NULL) {
+		if (++count > max)
+			return false;
+		p++;
+	}
+	return true;
+}
+
+/*
+ * libxml2's SAX2 interface without a tree (cflite_plist_sax.c); anything it
+ * leaves, and every error, goes to the tree so values and messages are the
+ * tree's. The SAX reader bounds nesting itself and keeps no more than a
+ * frame a level, so of cflite_xml_prescan's checks it needs only the bound
+ * on attributes (libxml2 2.9 checks them for duplicates in quadratic time):
+ * a file with few '=' cannot break it, and the tree reader prescans the rest.
+ */
 CFPropertyListRef
 cflite_plist_parse_xml(const char *bytes, size_t n, CFOptionFlags opts, CFErrorRef *error)
 {
-	CFPropertyListRef plain;
+	CFPropertyListRef plist;
 
-	if (cflite_plist_parse_plain(bytes, n, opts, &plain)) {
-		*error = NULL;
-		return plain;
-	}
+	*error = NULL;
+	if (n > 0 && !is_blank(bytes, n) && looks_like_xml(bytes, n) &&
+	    few_equal_signs(bytes, n, XML_MAX_ATTRIBUTES) &&
+	    cflite_plist_parse_sax(bytes, n, opts, &plist))
+		return plist;
 	return cflite_plist_parse_xml_tree(bytes, n, opts, error);
 }
 
@@ -742,38 +807,25 @@ CFPropertyListRef
 cflite_plist_parse_xml_tree(const char *bytes, size_t n, CFOptionFlags opts, CFErrorRef *error)
 {
 	struct xparse xp = { .opts = opts };
+
+	*error = NULL;
+	if (!precheck(&xp, bytes, n)) {
+		*error = xp.err;
+		return NULL;
+	}
+	return parse_tree(bytes, n, opts, error);
+}
+
+/* The tree reader once precheck has passed. */
+static CFPropertyListRef
+parse_tree(const char *bytes, size_t n, CFOptionFlags opts, CFErrorRef *error)
+{
+	struct xparse xp = { .opts = opts };
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	CFTypeRef result = NULL;
-	size_t nattr = 0;
-	long line = 1;
 
 	*error = NULL;
-	if (n == 0 || is_blank(bytes, n)) {
-		*error = cflite_error_create_msg(kCFErrorDomainCocoa, kCFPropertyListReadCorruptError,
-		    "line 1: property list is empty");
-		return NULL;
-	}
-	if (!looks_like_xml(bytes, n)) {
-		*error = cflite_error_create_msg(kCFErrorDomainCocoa, kCFPropertyListReadCorruptError,
-		    "line 1: not an XML or binary property list");
-		return NULL;
-	}
-	switch (cflite_xml_prescan(bytes, n, kCFLitePropertyListMaxDepth, XML_MAX_ATTRIBUTES,
-	    &line, &nattr)) {
-	case CFLITE_XML_TOO_DEEP:
-		fail(&xp, line, "containers are nested deeper than %d levels",
-		    kCFLitePropertyListMaxDepth);
-		*error = xp.err;
-		return NULL;
-	case CFLITE_XML_TOO_MANY_ATTRIBUTES:
-		fail(&xp, line, "an element has %zu attributes; a property list uses at most %d",
-		    nattr, XML_MAX_ATTRIBUTES);
-		*error = xp.err;
-		return NULL;
-	case CFLITE_XML_PRESCAN_OK:
-		break;
-	}
 	xmlInitParser();
 	ctxt = xmlCreateMemoryParserCtxt(bytes, (int)n);
 	if (ctxt == NULL) {

@@ -223,15 +223,16 @@ int cflite_read_file(const char *path, size_t max, char **bytes, size_t *len);
 /* --- property lists ------------------------------------------------------------ */
 CFPropertyListRef cflite_plist_parse_xml(const char *bytes, size_t n, CFOptionFlags opts,
     CFErrorRef *error);
-/* The same with libxml2's tree only (what the plain reader is compared with). */
+/* The same with libxml2's tree only (what the SAX reader is compared with). */
 CFPropertyListRef cflite_plist_parse_xml_tree(const char *bytes, size_t n, CFOptionFlags opts,
     CFErrorRef *error);
 /*
- * The plain subset of XML property lists, read without libxml2
- * (cflite_plist_plain.c): true with *out when bytes are one, else false with
- * nothing made, for the full reader to read or report.
+ * An XML property list read through libxml2's SAX2 interface, without a tree
+ * (cflite_plist_sax.c): true with *out, or false with nothing made, for the
+ * tree reader to read or report. The caller bounds the attributes an
+ * element can have (see cflite_plist_parse_xml).
  */
-bool cflite_plist_parse_plain(const char *bytes, size_t n, CFOptionFlags opts,
+bool cflite_plist_parse_sax(const char *bytes, size_t n, CFOptionFlags opts,
     CFPropertyListRef *out);
 /*
  * An <integer>'s text: decimal or 0x-hex, signed, INT64_MIN..UINT64_MAX,

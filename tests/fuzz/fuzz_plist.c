@@ -43,8 +43,8 @@ write_back(CFPropertyListRef plist, CFPropertyListFormat fmt)
 
 /*
  * An XML property list reads the same through libxml2's tree alone: the
- * one-pass reader of the plain subset never takes what the tree refuses,
- * nor reads a different value.
+ * SAX reader (cflite_plist_sax.c) never takes what the tree refuses, nor
+ * reads a different value.
  */
 static void
 same_as_tree(CFDataRef d, CFPropertyListRef plist)

@@ -36,9 +36,8 @@ CF_EXPORT CFURLRef CFLiteBundleCopyInfoPlistURL(CFBundleRef bundle);
 
 /*
  * CFPropertyListCreateWithData for an XML property list read with libxml2's
- * tree alone, never the one-pass reader that takes the plain subset (what
- * CFPropertyListCreateData writes, kext Info.plist files): for tests that
- * compare the two.
+ * tree alone, never the SAX reader that reads most files without a tree:
+ * for tests that compare the two.
  */
 CF_EXPORT CFPropertyListRef CFLitePropertyListCreateWithXMLTree(CFDataRef data,
     CFOptionFlags options, CFErrorRef *err);

@@ -1,10 +1,10 @@
 /*
- * The one-pass reader of plain XML property lists (cflite_plist_plain.c)
- * against libxml2's tree (CFLitePropertyListCreateWithXMLTree): what it
- * takes reads to an equal value with the same mutability, what it leaves
- * (comments, CDATA, character references, CR in text, ...) the tree reads,
- * so every input gives the same value or the same error either way; and
- * thousands of random edits of a kext's Info.plist agree too.
+ * The SAX reader of XML property lists (cflite_plist_sax.c) against
+ * libxml2's tree (CFLitePropertyListCreateWithXMLTree): what it takes reads
+ * to an equal value with the same mutability, what it leaves (errors,
+ * entities, namespace prefixes, ...) the tree reads or refuses, so every
+ * input gives the same value or the same error either way; and thousands of
+ * random edits of a kext's Info.plist agree too.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -121,10 +121,10 @@ same_either_way(const char *bytes, size_t n)
 }
 
 static bool
-plain_takes(const char *text)
+sax_takes(const char *text)
 {
 	CFPropertyListRef p;
-	bool taken = cflite_plist_parse_plain(text, strlen(text), 0, &p);
+	bool taken = cflite_plist_parse_sax(text, strlen(text), 0, &p);
 
 	if (taken)
 		CFRelease(p);
@@ -132,7 +132,7 @@ plain_takes(const char *text)
 }
 
 static void
-test_plain_takes(void **state)
+test_sax_takes(void **state)
 {
 	static const char *const taken[] = {
 		info_plist,
@@ -145,11 +145,28 @@ test_plain_takes(void **state)
 		    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\r\n<plist>\r\n<dict>\r\n"
 		    "<key></key><string> a </string><key>k</key><true/><key>k</key><false/>"
 		    "</dict>\r\n</plist>\r\n",
+		/* what the hand-written reader of the plain subset left to the tree */
+		"<plist><string>a<!-- c -->b</string></plist>",
+		"<plist><string><![CDATA[<x>]]></string></plist>",
+		"<plist><array><![CDATA[ ]]><!-- c --><?pi x?></array></plist>",
+		"<plist><string>&#65;&#x42;&#x10000;</string></plist>",
+		"<plist><string>a\r\nb\rc</string></plist>",
+		"<dict><key>a</key><true/></dict>",
+		"<string>top</string>",
+		"\xef\xbb\xbf<plist><true/></plist>",
+		"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><plist><string>\xe9</string></plist>",
+		"<plist version='1.0' xmlns=\"urn:x\"><true></true></plist>",
+		"<plist><dict><key/><true/></dict></plist>",
+		"<plist><string>a</string ></plist>",
+		"<!DOCTYPE plist [<!ELEMENT plist ANY><!ATTLIST plist version CDATA \"1.0\">]>"
+		    "<plist><false/></plist>",
+		"<plist><dict><key>a</key><integer>1</integer><key>a</key><integer>2</integer>"
+		    "</dict></plist>",
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
-		if (!plain_takes(taken[i]))
+		if (!sax_takes(taken[i]))
 			fail_msg("not taken: %s", taken[i]);
 		assert_true(same_either_way(taken[i], strlen(taken[i])));
 	}
@@ -157,52 +174,86 @@ test_plain_takes(void **state)
 
 /* Left to the tree, which reads them (or says what is wrong) as before. */
 static void
-test_plain_leaves(void **state)
+test_sax_leaves(void **state)
 {
 	static const char *const left[] = {
-		"<plist><string>a<!-- c -->b</string></plist>",
-		"<plist><string><![CDATA[<x>]]></string></plist>",
-		"<plist><string>&#65;&#x42;</string></plist>",
-		"<plist><string>a\r\nb</string></plist>",
 		"<plist><string>a\x01</string></plist>",
 		"<plist><string>a]]>b</string></plist>",
 		"<plist><string>\xef\xbf\xbe</string></plist>",
 		"<plist><string>\xc3\x28</string></plist>",
 		"<plist><string>&nbsp;</string></plist>",
+		("<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"x.dtd\">"
+		    "<plist><string>&nbsp;</string></plist>"),
 		"<plist><real>1.5</real></plist>",
 		"<plist><data>AA==</data></plist>",
 		"<plist><date>2020-01-01T00:00:00Z</date></plist>",
-		"<dict><key>a</key><true/></dict>",
 		"<!DOCTYPE plist [<!ENTITY a \"b\">]><plist><string>&a;</string></plist>",
-		"\xef\xbb\xbf<plist><true/></plist>",
+		"<!DOCTYPE plist [<!ENTITY % p \"b\">]><plist><true/></plist>",
+		"<!DOCTYPE plist [<!ENTITY a SYSTEM \"file:///etc/passwd\">]><plist><true/></plist>",
 		" <?xml version=\"1.0\"?><plist><true/></plist>",
-		"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><plist><string>\xe9</string></plist>",
-		"<plist version='1.0'><true/></plist>",
-		"<plist><true></true></plist>",
+		"<p:plist xmlns:p=\"urn:x\"><p:true/></p:plist>",
+		"<plist><p:true/></plist>",
 		"<plist><Dict/></plist>",
 		"<plist><true/></plist>x",
 		"<plist><true/><false/></plist>",
+		"<plist><true>x</true></plist>",
 		"<plist></plist>",
+		"<plist><plist><true/></plist></plist>",
+		"<key>a</key>",
 		"<plist><integer>12a</integer></plist>",
 		"<plist><integer>18446744073709551616</integer></plist>",
 		"<plist><integer></integer></plist>",
-		"<plist><dict><key/><true/></dict></plist>",
+		"<plist><string>a<true/></string></plist>",
+		"<plist><array>x<true/></array></plist>",
+		"<plist><array><![CDATA[x]]></array></plist>",
 		"<plist><dict><key>a</key></dict></plist>",
+		"<plist><dict><key>a</key><key>b</key></dict></plist>",
 		"<plist><dict><string>a</string></dict></plist>",
-		"<plist><string>a</string ></plist>",
+		"<plist><string>a</strin></plist>",
+		"<plist a=\"1\" a=\"2\"><true/></plist>",
+		"",
+		" \n",
+		"plist",
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(left) / sizeof(left[0]); i++) {
-		if (plain_takes(left[i]))
+		if (sax_takes(left[i]))
 			fail_msg("taken: %s", left[i]);
 		same_either_way(left[i], strlen(left[i]));
 	}
 }
 
+/*
+ * The SAX path bounds attributes by counting '=' (cflite_plist_parse_xml):
+ * past the bound the tree's prescan refuses an element with too many, and
+ * '=' in text alone only sends a file the long way.
+ */
+static void
+test_sax_attributes(void **state)
+{
+	static const char many[] = "<plist a=\"1\" b=\"2\" c=\"3\" d=\"4\" e=\"5\" f=\"6\" "
+	    "g=\"7\" h=\"8\" i=\"9\" j=\"10\" k=\"11\" l=\"12\" m=\"13\" n=\"14\" o=\"15\" "
+	    "p=\"16\" q=\"17\"><true/></plist>";
+	static const char text[] = "<plist><string>================= a=b</string></plist>";
+	CFDataRef d = data_of(many, sizeof(many) - 1);
+	CFErrorRef e = NULL;
+	char *msg;
+
+	(void)state;
+	assert_null(CFPropertyListCreateWithData(NULL, d, 0, NULL, &e));
+	msg = cf_test_error_text(e);
+	assert_non_null(strstr(msg, "17 attributes"));
+	free(msg);
+	CFRelease(e);
+	CFRelease(d);
+	assert_false(same_either_way(many, sizeof(many) - 1));
+	assert_true(same_either_way(text, sizeof(text) - 1));
+}
+
 /* Past the depth limit the tree says how deep; at it, both read it. */
 static void
-test_plain_depth(void **state)
+test_sax_depth(void **state)
 {
 	size_t cap = 64 + 20 * (kCFLitePropertyListMaxDepth + 2);
 	char *doc = malloc(cap);
@@ -218,7 +269,7 @@ test_plain_depth(void **state)
 		for (int i = 0; i < depth; i++)
 			n += (size_t)snprintf(doc + n, cap - n, "</array>");
 		n += (size_t)snprintf(doc + n, cap - n, "</plist>");
-		assert_int_equal(plain_takes(doc), depth <= kCFLitePropertyListMaxDepth);
+		assert_int_equal(sax_takes(doc), depth <= kCFLitePropertyListMaxDepth);
 		assert_int_equal(same_either_way(doc, n), depth <= kCFLitePropertyListMaxDepth);
 	}
 	free(doc);
@@ -226,7 +277,7 @@ test_plain_depth(void **state)
 
 /* Random edits of info_plist: whatever comes out, both readers agree. */
 static void
-test_plain_random_edits(void **state)
+test_sax_random_edits(void **state)
 {
 	static const char *const pieces[] = {
 		"<", ">", "&", "&amp;", "&#38;", "]]>", "\r", "\x01", "\xef\xbf\xbe", "\xc3",
@@ -271,10 +322,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain_takes),
-		cmocka_unit_test(test_plain_leaves),
-		cmocka_unit_test(test_plain_depth),
-		cmocka_unit_test(test_plain_random_edits),
+		cmocka_unit_test(test_sax_takes),
+		cmocka_unit_test(test_sax_leaves),
+		cmocka_unit_test(test_sax_attributes),
+		cmocka_unit_test(test_sax_depth),
+		cmocka_unit_test(test_sax_random_edits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
