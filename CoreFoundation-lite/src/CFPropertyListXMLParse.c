@@ -304,32 +304,27 @@ parse_integer(struct xparse *xp, xmlNodePtr el)
 	return num;
 }
 
+/* The leaves below read their element's text, b, which they may change. */
 static CFTypeRef
-parse_real(struct xparse *xp, xmlNodePtr el)
+real_value(struct xparse *xp, long line, struct cflite_buf *b)
 {
-	struct cflite_buf b = { 0 };
 	CFTypeRef num = NULL;
 	const char *s;
 	char *end, ex[48];
 	size_t n;
 	double d;
 
-	if (!element_text(xp, el, &b)) {
-		cflite_buf_free(&b);
-		return NULL;
-	}
-	n = b.len;
-	s = trim(b.p, &n);
+	n = b->len;
+	s = trim(b->p, &n);
 	((char *)s)[n] = '\0';	/* s points into our own buffer */
 	d = cflite_strtod_c(s, &end);
 	excerpt(ex, sizeof(ex), s, n);
 	if (n == 0)
-		fail(xp, line_of(el), "<real> is empty");
+		fail(xp, line, "<real> is empty");
 	else if (end != s + n)
-		fail(xp, line_of(el), "<real> value '%s' is not a number", ex);
+		fail(xp, line, "<real> value '%s' is not a number", ex);
 	else if ((num = CFNumberCreate(NULL, kCFNumberFloat64Type, &d)) == NULL)
-		fail(xp, line_of(el), "out of memory");
-	cflite_buf_free(&b);
+		fail(xp, line, "out of memory");
 	return num;
 }
 
@@ -350,21 +345,17 @@ base64_value(char c)
 }
 
 static CFTypeRef
-parse_data(struct xparse *xp, xmlNodePtr el)
+data_value(struct xparse *xp, long line, struct cflite_buf *text)
 {
-	struct cflite_buf text = { 0 }, bytes = { 0 };
+	struct cflite_buf bytes = { 0 };
 	CFTypeRef data = NULL;
 	uint32_t acc = 0;
 	int nbits = 0;
 	size_t count = 0;
 	bool padded = false, ok = true;
 
-	if (!element_text(xp, el, &text)) {
-		cflite_buf_free(&text);
-		return NULL;
-	}
-	for (size_t i = 0; i < text.len && ok; i++) {
-		char c = text.p[i];
+	for (size_t i = 0; i < text->len && ok; i++) {
+		char c = text->p[i];
 		int v;
 
 		if (is_blank(&c, 1))
@@ -378,7 +369,7 @@ parse_data(struct xparse *xp, xmlNodePtr el)
 			char ex[8];
 
 			excerpt(ex, sizeof(ex), &c, 1);
-			fail(xp, line_of(el), v < 0 ?
+			fail(xp, line, v < 0 ?
 			    "<data> contains '%s', which is not base64" :
 			    "<data> has '%s' after the '=' padding", ex);
 			ok = false;
@@ -393,7 +384,7 @@ parse_data(struct xparse *xp, xmlNodePtr el)
 		}
 	}
 	if (ok && count % 4 == 1) {
-		fail(xp, line_of(el), "<data> is truncated (base64 length)");
+		fail(xp, line, "<data> is truncated (base64 length)");
 		ok = false;
 	}
 	if (ok) {
@@ -409,9 +400,8 @@ parse_data(struct xparse *xp, xmlNodePtr el)
 			data = CFDataCreate(NULL, (const UInt8 *)(bytes.p != NULL ? bytes.p : ""),
 			    (CFIndex)bytes.len);
 		if (data == NULL || bytes.failed)
-			fail(xp, line_of(el), "out of memory");
+			fail(xp, line, "out of memory");
 	}
-	cflite_buf_free(&text);
 	cflite_buf_free(&bytes);
 	return data;
 }
@@ -432,10 +422,9 @@ digits(const char *s, int width, int *out)
 }
 
 static CFTypeRef
-parse_date(struct xparse *xp, xmlNodePtr el)
+date_value(struct xparse *xp, long line, struct cflite_buf *b)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	struct cflite_buf b = { 0 };
 	struct cflite_civil c = { 0 };
 	CFTypeRef date = NULL;
 	const char *s;
@@ -443,12 +432,8 @@ parse_date(struct xparse *xp, xmlNodePtr el)
 	int y = 0;
 	char ex[48];
 
-	if (!element_text(xp, el, &b)) {
-		cflite_buf_free(&b);
-		return NULL;
-	}
-	n = b.len;
-	s = trim(b.p, &n);
+	n = b->len;
+	s = trim(b->p, &n);
 	/* YYYY-MM-DDTHH:MM:SSZ */
 	if (n == 20 && digits(s, 4, &y) && s[4] == '-' && digits(s + 5, 2, &c.month) &&
 	    s[7] == '-' && digits(s + 8, 2, &c.day) && s[10] == 'T' &&
@@ -459,13 +444,41 @@ parse_date(struct xparse *xp, xmlNodePtr el)
 		c.year = y;
 		date = CFDateCreate(NULL, cflite_time_from_civil(&c));
 		if (date == NULL)
-			fail(xp, line_of(el), "out of memory");
+			fail(xp, line, "out of memory");
 	} else {
 		excerpt(ex, sizeof(ex), s, n);
-		fail(xp, line_of(el), "<date> value '%s' is not a date (YYYY-MM-DDTHH:MM:SSZ)", ex);
+		fail(xp, line, "<date> value '%s' is not a date (YYYY-MM-DDTHH:MM:SSZ)", ex);
 	}
-	cflite_buf_free(&b);
 	return date;
+}
+
+/* A leaf element read with one of the *_value functions above. */
+static CFTypeRef
+parse_text_leaf(struct xparse *xp, xmlNodePtr el,
+    CFTypeRef (*value)(struct xparse *, long, struct cflite_buf *))
+{
+	struct cflite_buf b = { 0 };
+	CFTypeRef v = element_text(xp, el, &b) ? value(xp, line_of(el), &b) : NULL;
+
+	cflite_buf_free(&b);
+	return v;
+}
+
+/* For the SAX reader: NULL when the tree would refuse the text (or out of memory). */
+CFTypeRef
+cflite_plist_text_leaf(enum cflite_plist_leaf leaf, struct cflite_buf *text, CFOptionFlags opts)
+{
+	struct xparse xp = { .opts = opts };
+	CFTypeRef v;
+
+	cflite_buf_add(text, "", 0);	/* NUL-terminated, p not NULL */
+	if (text->failed)
+		return NULL;
+	v = (leaf == CFLITE_PLIST_REAL ? real_value : leaf == CFLITE_PLIST_DATA ? data_value :
+	    date_value)(&xp, 1, text);
+	if (xp.err != NULL)
+		CFRelease(xp.err);
+	return v;
 }
 
 static CFTypeRef
@@ -601,15 +614,15 @@ parse_value(struct xparse *xp, xmlNodePtr el, int depth)
 	if (named(el, "integer"))
 		return parse_integer(xp, el);
 	if (named(el, "real"))
-		return parse_real(xp, el);
+		return parse_text_leaf(xp, el, real_value);
 	if (named(el, "true"))
 		return parse_bool(xp, el, true);
 	if (named(el, "false"))
 		return parse_bool(xp, el, false);
 	if (named(el, "data"))
-		return parse_data(xp, el);
+		return parse_text_leaf(xp, el, data_value);
 	if (named(el, "date"))
-		return parse_date(xp, el);
+		return parse_text_leaf(xp, el, date_value);
 	return fail(xp, line_of(el), "unexpected element <%s>", (const char *)el->name);
 }
 

@@ -240,6 +240,13 @@ bool cflite_plist_parse_sax(const char *bytes, size_t n, CFOptionFlags opts,
  * "is out of range"), or with *why NULL when out of memory.
  */
 CFNumberRef cflite_plist_integer(const char *text, size_t len, const char **why);
+/*
+ * A <real>, <data> or <date> from its text as the tree reader reads it
+ * (text may be changed); NULL where the tree refuses it, or out of memory.
+ */
+enum cflite_plist_leaf { CFLITE_PLIST_REAL, CFLITE_PLIST_DATA, CFLITE_PLIST_DATE };
+CFTypeRef cflite_plist_text_leaf(enum cflite_plist_leaf leaf, struct cflite_buf *text,
+    CFOptionFlags opts);
 CFPropertyListRef cflite_plist_parse_binary(const char *bytes, size_t n, CFOptionFlags opts,
     CFErrorRef *error);
 CFDataRef cflite_plist_write_xml(CFPropertyListRef plist, CFErrorRef *error);

@@ -4,8 +4,8 @@
  * parsing itself for a kext's Info.plist, read once a kext).
  *
  * It only ever succeeds: any libxml2 diagnostic, entity declaration or
- * reference, namespace prefix, unexpected element or text, a leaf it does
- * not read, a bad value or nesting past the limit makes it give up, and the
+ * reference, namespace prefix, unexpected element or text, a bad value or
+ * nesting past the limit makes it give up, and the
  * tree reader (CFPropertyListXMLParse.c) reads the file or says what is
  * wrong with it, so values and messages are the tree's. What it accepts,
  * the tree reads to an equal value (tests compare the two,
@@ -22,7 +22,11 @@
 #include <stdbool.h>
 #include <string.h>
 
-enum kind { K_PLIST, K_DICT, K_ARRAY, K_KEY, K_STRING, K_INTEGER, K_TRUE, K_FALSE };
+/* containers up to K_ARRAY, leaves after */
+enum kind {
+	K_PLIST, K_DICT, K_ARRAY, K_KEY, K_STRING, K_INTEGER, K_TRUE, K_FALSE, K_REAL, K_DATA,
+	K_DATE,
+};
 
 struct frame {
 	enum kind kind;
@@ -67,7 +71,8 @@ static const struct {
 	enum kind kind;
 } kinds[] = {
 	{ "string", K_STRING }, { "key", K_KEY }, { "dict", K_DICT }, { "integer", K_INTEGER },
-	{ "array", K_ARRAY }, { "true", K_TRUE }, { "false", K_FALSE },
+	{ "array", K_ARRAY }, { "true", K_TRUE }, { "false", K_FALSE }, { "real", K_REAL },
+	{ "data", K_DATA }, { "date", K_DATE },
 };
 
 static bool
@@ -163,6 +168,12 @@ leaf_value(struct sax *s, enum kind k)
 		if (!is_blank(s->text.p, s->text.len))
 			return NULL;
 		return k == K_TRUE ? kCFBooleanTrue : kCFBooleanFalse;
+	case K_REAL:
+		return cflite_plist_text_leaf(CFLITE_PLIST_REAL, &s->text, s->opts);
+	case K_DATA:
+		return cflite_plist_text_leaf(CFLITE_PLIST_DATA, &s->text, s->opts);
+	case K_DATE:
+		return cflite_plist_text_leaf(CFLITE_PLIST_DATE, &s->text, s->opts);
 	default:
 		return NULL;
 	}

@@ -162,6 +162,8 @@ test_sax_takes(void **state)
 		    "<plist><false/></plist>",
 		"<plist><dict><key>a</key><integer>1</integer><key>a</key><integer>2</integer>"
 		    "</dict></plist>",
+		"<plist><array><real> -1.5e3 </real><real>inf</real><data> AA\n== </data>"
+		    "<data></data><date>2020-01-01T00:00:00Z</date></array></plist>",
 	};
 
 	(void)state;
@@ -184,9 +186,12 @@ test_sax_leaves(void **state)
 		"<plist><string>&nbsp;</string></plist>",
 		("<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"x.dtd\">"
 		    "<plist><string>&nbsp;</string></plist>"),
-		"<plist><real>1.5</real></plist>",
-		"<plist><data>AA==</data></plist>",
-		"<plist><date>2020-01-01T00:00:00Z</date></plist>",
+		"<plist><real>1.5x</real></plist>",
+		"<plist><real> </real></plist>",
+		"<plist><data>AA=A</data></plist>",
+		"<plist><data>A</data></plist>",
+		"<plist><data>A*</data></plist>",
+		"<plist><date>2020-02-30T00:00:00Z</date></plist>",
 		"<!DOCTYPE plist [<!ENTITY a \"b\">]><plist><string>&a;</string></plist>",
 		"<!DOCTYPE plist [<!ENTITY % p \"b\">]><plist><true/></plist>",
 		"<!DOCTYPE plist [<!ENTITY a SYSTEM \"file:///etc/passwd\">]><plist><true/></plist>",
@@ -284,6 +289,7 @@ test_sax_random_edits(void **state)
 		"<!--x-->", "<dict>", "</dict>", "<key>", "</key>", "<string>", "</string>",
 		"<integer>", "</integer>", "<true/>", "<array/>", "0x", "-", " ", "\n", "/",
 		"<real>1</real>", "<![CDATA[y]]>", "<?pi?>", "\"", "'", "</plist>", "9",
+		"<data>AA==</data>", "<date>2020-01-01T00:00:00Z</date>", "&#x41;", "<p:a/>",
 	};
 	size_t base = sizeof(info_plist) - 1, cap = base + 64;
 	char *doc = malloc(cap);
