@@ -12,6 +12,7 @@
  * Errors name the line: "line 12: <integer> value 'abc' is not a number".
  */
 #include "cflite_internal.h"
+#include "cflite_libxml.h"
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -652,13 +653,6 @@ parse_root(struct xparse *xp, xmlNodePtr root)
 }
 
 /* --- libxml2 plumbing --------------------------------------------------------------------- */
-
-/* libxml2 2.12 passes structured error callbacks a const xmlError (its NEWS, v2.12.0). */
-#if LIBXML_VERSION >= 21200
-typedef const xmlError xml_error_t;
-#else
-typedef xmlError xml_error_t;
-#endif
 
 /* Keeps the first error (later ones are often consequences); never prints. */
 static void

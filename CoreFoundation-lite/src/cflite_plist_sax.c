@@ -13,6 +13,7 @@
  * bounds attributes (CFPropertyListXMLParse.c).
  */
 #include "cflite_internal.h"
+#include "cflite_libxml.h"
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -263,13 +264,6 @@ refuse_reference(void *ctx, const xmlChar *name)
 	(void)name;
 	give_up(ctx);
 }
-
-/* libxml2 2.12 passes structured error callbacks a const xmlError (its NEWS, v2.12.0). */
-#if LIBXML_VERSION >= 21200
-typedef const xmlError xml_error_t;
-#else
-typedef xmlError xml_error_t;
-#endif
 
 /* Any diagnostic, even a warning: the tree decides, and words it. */
 static void
