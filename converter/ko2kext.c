@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 
 #include "convert.h"
 #include "kext/cli.h"
+#include "kext/error.h"
+#include "kext/kmod.h"
 #include "kext/kmod_check.h"
 #include "kext/map.h"
 #include "kext/strv.h"
@@ -199,20 +202,34 @@ parse_args(struct run *run, int argc, char **argv)
 }
 
 /*
- * Only kernel modules become bundles: a program, a userland library or a
- * file that is not ELF is refused, saying what it is. What only the kernel
- * linker would refuse (its relocation types) is a warning.
+ * Reads the module (m->kf) and, converting, says whether it may become a
+ * bundle, from one parse: a program, a userland library or a file that is not
+ * ELF is refused, saying what it is. What only the kernel linker would refuse
+ * (its relocation types) is a warning. False: reported, not to be converted.
  */
 static bool
-is_convertible(struct run *run, const struct conv_module *m)
+read_module(struct run *run, struct conv_module *m)
 {
-	struct kmod_target target = {.os = m->kf->os};
+	/* the kernel is of the module's own OS: a Linux module is not refused as such */
+	const struct kmod_target target = {.own_os = true};
 	struct kmod_check c;
-	kext_error err;
+	kext_error err, perr;
 	bool ok;
 
-	if (kmod_check_buffer(m->data, m->len, m->origin, &target, &c, &err) != 0) {
+	if (run->print || run->json) {
+		if (kmod_parse(m->data, m->len, m->origin, &m->kf, &err) == 0)
+			return true;
 		report(run, &err);
+		return false;
+	}
+	if (kmod_check_parse(m->data, m->len, m->origin, &target, &c, &m->kf, &perr,
+	    &err) != 0) {
+		report(run, &err);
+		return false;
+	}
+	if (m->kf == NULL) {
+		report(run, &perr);
+		kmod_check_free(&c);
 		return false;
 	}
 	ok = c.is_module;
@@ -247,14 +264,12 @@ parse_modules(struct run *run, struct conv_set *set)
 		void **slot;
 
 		/* one input mapped at a time: memory stays flat however many there are */
-		if (conv_module_map(m, &err) != 0 ||
-		    kmod_parse(m->data, m->len, m->origin, &m->kf, &err) != 0) {
-			conv_module_unmap(m);
+		if (conv_module_map(m, &err) != 0) {
 			m->failed = true;
 			report(run, &err);
 			continue;
 		}
-		if (!run->print && !run->json && !is_convertible(run, m)) {
+		if (!read_module(run, m)) {
 			conv_module_unmap(m);
 			m->failed = true;
 			continue;

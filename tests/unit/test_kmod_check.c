@@ -19,7 +19,8 @@
 
 #include "kext/kmod_check.h"
 
-static const struct kmod_target amd64_15 = {KMOD_OS_FREEBSD, "amd64", 1500068};
+static const struct kmod_target amd64_15 = {.os = KMOD_OS_FREEBSD, .arch = "amd64",
+    .osreldate = 1500068};
 
 static uint8_t *
 fixture(const char *arch, const char *name, size_t *len)
@@ -69,7 +70,8 @@ check(const void *buf, size_t len, const struct kmod_target *t, struct kmod_chec
 static void
 test_module_for_its_kernel(void **state)
 {
-	struct kmod_target aarch64 = {KMOD_OS_FREEBSD, "aarch64", 1500068};
+	struct kmod_target aarch64 = {.os = KMOD_OS_FREEBSD, .arch = "aarch64",
+	    .osreldate = 1500068};
 	struct kmod_check c;
 	size_t len;
 	uint8_t *buf;
@@ -101,7 +103,7 @@ test_module_for_its_kernel(void **state)
 static void
 test_other_kernels_and_no_metadata(void **state)
 {
-	struct kmod_target lx = {KMOD_OS_LINUX, NULL, 0};
+	struct kmod_target lx = {.os = KMOD_OS_LINUX};
 	struct kmod_check c;
 	size_t len;
 	uint8_t *buf;
@@ -256,7 +258,8 @@ test_powerpc_relocation_types(void **state)
 	assert_true(kmod_reloc_rela_only("powerpc64le"));
 	assert_false(kmod_reloc_rela_only("amd64"));
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct kmod_target t = {KMOD_OS_FREEBSD, cases[i].arch, 1402000};
+		struct kmod_target t = {.os = KMOD_OS_FREEBSD, .arch = cases[i].arch,
+		    .osreldate = 1402000};
 
 		if ((buf = fixture(cases[i].arch, "fx_base.ko", &len)) == NULL) {
 			skip();
@@ -281,8 +284,8 @@ test_powerpc_relocation_types(void **state)
 static void
 test_powerpc_versions(void **state)
 {
-	struct kmod_target old = {KMOD_OS_FREEBSD, "powerpc", 1004000};
-	struct kmod_target cur = {KMOD_OS_FREEBSD, "powerpc", 1402000};
+	struct kmod_target old = {.os = KMOD_OS_FREEBSD, .arch = "powerpc", .osreldate = 1004000};
+	struct kmod_target cur = {.os = KMOD_OS_FREEBSD, .arch = "powerpc", .osreldate = 1402000};
 	struct kmod_check c;
 	uint8_t *buf;
 	size_t len;
@@ -307,7 +310,7 @@ test_powerpc_versions(void **state)
 static void
 test_powerpc_rel_section(void **state)
 {
-	struct kmod_target t = {KMOD_OS_FREEBSD, "powerpc64", 1402000};
+	struct kmod_target t = {.os = KMOD_OS_FREEBSD, .arch = "powerpc64", .osreldate = 1402000};
 	struct kmod_check c;
 	uint8_t *buf, *sh;
 	size_t len;
@@ -345,7 +348,8 @@ test_fixtures_per_arch(void **state)
 
 	(void)state;
 	for (size_t a = 0; a < sizeof(arches) / sizeof(arches[0]); a++) {
-		struct kmod_target t = {KMOD_OS_FREEBSD, arches[a], 1402000};
+		struct kmod_target t = {.os = KMOD_OS_FREEBSD, .arch = arches[a],
+		    .osreldate = 1402000};
 
 		for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
 			struct kmod_check c;

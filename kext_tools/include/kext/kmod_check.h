@@ -33,6 +33,7 @@ struct kmod_target {
 	enum kmod_os os;
 	const char *arch;	/* "amd64", ...; NULL or "any": not checked */
 	int osreldate;		/* __FreeBSD_version; 0: the module's own (its kernel DEPEND) */
+	bool own_os;		/* os not checked: the kernel is of the module's own OS */
 };
 
 enum kmod_problem_kind {
@@ -73,6 +74,14 @@ int kmod_check_path(const char *path, const struct kmod_target *target,
  * runs out (ENOMEM).
  */
 int kmod_check_read(int fd, const struct stat *st, const char *path,
+    const struct kmod_target *target, struct kmod_check *out, struct kmod_file **kf,
+    kext_error *perr, kext_error *err);
+
+/*
+ * kmod_check_read for a module already in memory: the file is parsed once for
+ * both the check and *kf (NULL with *perr saying why it is not a module).
+ */
+int kmod_check_parse(const void *buf, size_t len, const char *name,
     const struct kmod_target *target, struct kmod_check *out, struct kmod_file **kf,
     kext_error *perr, kext_error *err);
 

@@ -588,7 +588,8 @@ check_module(const struct sim_state *st, const struct kmod_file *kf, const char 
 {
 	const char *arch = kf->arch != NULL ? kf->arch : "unknown";
 
-	struct kmod_target target = {KMOD_OS_FREEBSD, st->arch, st->osreldate};
+	struct kmod_target target = {.os = KMOD_OS_FREEBSD, .arch = st->arch,
+	    .osreldate = st->osreldate};
 	struct kmod_check c;
 	int rc = 0;
 
@@ -1023,7 +1024,7 @@ run_mod_load(const struct sim *s, const struct kmod_file *kf, const char *path, 
 static void
 say_what_it_is(const char *path, kext_error *why)
 {
-	struct kmod_target any = {KMOD_OS_FREEBSD, NULL, 0};
+	struct kmod_target any = {.os = KMOD_OS_FREEBSD};
 	struct kmod_check c;
 	kext_error ignored;
 

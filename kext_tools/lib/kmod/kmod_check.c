@@ -33,6 +33,7 @@
 #define DT_SONAME	14
 #define NAME_MAX_SHOWN	200
 #define MAX_BAD_TYPES	16
+#define MAX_SEEN_TYPES	32
 
 /* The ELF header fields the classification needs, read without kmod_image_init. */
 struct raw_elf {
@@ -201,11 +202,38 @@ tally(struct bad_type *bad, size_t *nbad, unsigned type, const char *section)
 	(*nbad)++;
 }
 
+/*
+ * The verdicts already looked up in this file: a module has thousands of
+ * relocations of a handful of types, and each look-up searches the table.
+ */
+struct verdicts {
+	unsigned type[MAX_SEEN_TYPES];
+	int accepted[MAX_SEEN_TYPES];
+	size_t n;
+};
+
+static int
+accepted(struct verdicts *v, const char *arch, unsigned type, int osreldate)
+{
+	int a;
+
+	for (size_t i = 0; i < v->n; i++)
+		if (v->type[i] == type)
+			return v->accepted[i];
+	a = kmod_reloc_accepted(arch, type, osreldate);
+	if (v->n < MAX_SEEN_TYPES) {
+		v->type[v->n] = type;
+		v->accepted[v->n++] = a;
+	}
+	return a;
+}
+
 static int
 check_relocations(const struct kmod_image *img, const char *arch, int osreldate,
     struct kmod_check *c)
 {
 	struct bad_type bad[MAX_BAD_TYPES];
+	struct verdicts seen = {.n = 0};
 	size_t nbad = 0, rel_entries = 0;
 	char rel_section[64] = "";
 	struct kmod_shdr sh;
@@ -231,7 +259,7 @@ check_relocations(const struct kmod_image *img, const char *arch, int osreldate,
 			struct kmod_rel_entry e;
 
 			kmod_rel_decode(img, img->buf + sh.offset + k * entsize, rela, &e);
-			if (kmod_reloc_accepted(arch, e.type, osreldate) == 0)
+			if (accepted(&seen, arch, e.type, osreldate) == 0)
 				tally(bad, &nbad, e.type, kmod_section_name(img, i));
 		}
 	}
@@ -337,6 +365,7 @@ check_module(const void *buf, size_t len, const char *name, const struct kmod_ta
     struct kmod_check *c, struct kmod_file **keep, kext_error *perr)
 {
 	struct kmod_file *kf = NULL;
+	struct kmod_target own;
 	struct kmod_image img;
 	kext_error ignored;
 	int rc = 0;
@@ -353,6 +382,10 @@ check_module(const void *buf, size_t len, const char *name, const struct kmod_ta
 		kmod_image_fini(&img);
 		return rc;
 	}
+	own = *t;
+	own.os = kf->os;
+	if (t->own_os)
+		t = &own;	/* the kernel is of the module's OS */
 	if (kf->os == KMOD_OS_LINUX) {
 		c->is_module = true;
 		rc = set_what(c, "a Linux kernel module (%s)", kf->arch);
@@ -405,6 +438,31 @@ kmod_check_buffer(const void *buf, size_t len, const char *name,
 	return check_buffer(buf, len, name, target, out, NULL, &perr, err);
 }
 
+/* A program or a file without an ELF header is not parsed by check_buffer: *perr says why. */
+static int
+parse_left_over(const void *buf, size_t len, const char *name, struct kmod_check *out,
+    struct kmod_file **kf, kext_error *perr, kext_error *err)
+{
+	if (*kf == NULL && perr->msg[0] == '\0' && kmod_parse(buf, len, name, kf, perr) != 0 &&
+	    perr->code == ENOMEM) {
+		kmod_check_free(out);
+		return kext_fail(err, ENOMEM, "%s: out of memory", name);
+	}
+	return 0;
+}
+
+int
+kmod_check_parse(const void *buf, size_t len, const char *name,
+    const struct kmod_target *target, struct kmod_check *out, struct kmod_file **kf,
+    kext_error *perr, kext_error *err)
+{
+	*kf = NULL;
+	memset(perr, 0, sizeof(*perr));
+	if (check_buffer(buf, len, name, target, out, kf, perr, err) != 0)
+		return -1;
+	return parse_left_over(buf, len, name, out, kf, perr, err);
+}
+
 int
 kmod_check_read(int fd, const struct stat *st, const char *path,
     const struct kmod_target *target, struct kmod_check *out, struct kmod_file **kf,
@@ -429,12 +487,8 @@ kmod_check_read(int fd, const struct stat *st, const char *path,
 		size = v.size;
 	}
 	rc = check_buffer(map != NULL ? map : "", size, path, target, out, kf, perr, err);
-	/* A program or a file without an ELF header was not parsed on the way. */
-	if (rc == 0 && *kf == NULL && perr->msg[0] == '\0' &&
-	    kmod_parse(map, size, path, kf, perr) != 0 && perr->code == ENOMEM) {
-		kmod_check_free(out);
-		rc = kext_fail(err, ENOMEM, "%s: out of memory", path);
-	}
+	if (rc == 0)
+		rc = parse_left_over(map, size, path, out, kf, perr, err);
 	if (fd >= 0)
 		kext_file_view_release(&v);
 	else

@@ -16,7 +16,7 @@
 #define SHT_NOBITS	8
 
 uint64_t
-kmod_get(const struct kmod_image *img, const uint8_t *p, unsigned size)
+kmod_get_bytes(const struct kmod_image *img, const uint8_t *p, unsigned size)
 {
 	uint64_t v = 0;
 	unsigned i;

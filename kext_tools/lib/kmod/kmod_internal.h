@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kext/error.h"
 #include "kext/kmod.h"
@@ -111,8 +112,42 @@ int kmod_image_init(struct kmod_image *img, const void *buf, size_t len,
     const char *name, kext_error *err);
 void kmod_image_fini(struct kmod_image *img);
 
-/* Integer of `size` bytes (1, 2, 4, 8) at p in the file's byte order. */
-uint64_t kmod_get(const struct kmod_image *img, const uint8_t *p, unsigned size);
+/* Integer of `size` bytes (up to 8) at p in the file's byte order, byte by byte. */
+uint64_t kmod_get_bytes(const struct kmod_image *img, const uint8_t *p, unsigned size);
+
+/*
+ * Integer of `size` bytes (1, 2, 4, 8) at p in the file's byte order. Inline
+ * and one load for the common sizes: every header field, symbol and
+ * relocation entry of every module is read through here.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define KMOD_HOST_BE	true
+#else
+#define KMOD_HOST_BE	false
+#endif
+static inline uint64_t
+kmod_get(const struct kmod_image *img, const uint8_t *p, unsigned size)
+{
+	uint16_t v16;
+	uint32_t v32;
+	uint64_t v64;
+
+	switch (size) {
+	case 1:
+		return p[0];
+	case 2:
+		memcpy(&v16, p, 2);
+		return img->be == KMOD_HOST_BE ? v16 : __builtin_bswap16(v16);
+	case 4:
+		memcpy(&v32, p, 4);
+		return img->be == KMOD_HOST_BE ? v32 : __builtin_bswap32(v32);
+	case 8:
+		memcpy(&v64, p, 8);
+		return img->be == KMOD_HOST_BE ? v64 : __builtin_bswap64(v64);
+	default:
+		return kmod_get_bytes(img, p, size);
+	}
+}
 
 /* A section header field by ELF64 name; works for both classes. */
 struct kmod_shdr {

@@ -28,9 +28,9 @@ struct plan_exec_cache {
 void
 plan_exec_target(const struct kext_loaded_set *set, struct kmod_target *t)
 {
-	t->os = set->os;
-	t->arch = set->arch[0] != '\0' ? set->arch : NULL;
-	t->osreldate = set->os == KMOD_OS_FREEBSD ? set->osreldate : 0;
+	*t = (struct kmod_target){.os = set->os,
+	    .arch = set->arch[0] != '\0' ? set->arch : NULL,
+	    .osreldate = set->os == KMOD_OS_FREEBSD ? set->osreldate : 0};
 }
 
 int
