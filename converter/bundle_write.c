@@ -42,14 +42,43 @@
 #define SYNC_PER_FILE 1
 #endif
 
-/* Writes a new file name in the folder dfd; path is for messages. */
+/* base/rel into buf; a path that does not fit is an error, never a truncation. */
 static int
-write_at(int dfd, const char *name, const char *path, const void *data, size_t len,
-    kext_error *err)
+sub_path(char *buf, size_t len, const char *base, const char *rel, kext_error *err)
+{
+	int n = snprintf(buf, len, "%s/%s", base, rel);
+
+	if (n < 0 || (size_t)n >= len)
+		return kext_fail(err, ENAMETOOLONG, "%s/%s: path too long", base, rel);
+	return 0;
+}
+
+/*
+ * The new file dir/name under the folder dfd (dir NULL: name in dfd itself),
+ * opened for writing; path/name is what messages call it.
+ */
+static int
+create_at(int dfd, const char *dir, const char *name, int flags, kext_error *err)
+{
+	char rel[4096];
+
+	if (dir == NULL)
+		return openat(dfd, name, flags | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (sub_path(rel, sizeof(rel), dir, name, err) != 0)
+		return -2;
+	return openat(dfd, rel, flags | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+}
+
+/* Writes the new file dir/name in the folder dfd (dir NULL: name); path is for messages. */
+static int
+write_at(int dfd, const char *dir, const char *name, const char *path, const void *data,
+    size_t len, kext_error *err)
 {
 	const unsigned char *p = data;
-	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = create_at(dfd, dir, name, O_WRONLY, err);
 
+	if (fd == -2)
+		return -1;
 	if (fd < 0)
 		return kext_fail(err, errno, "%s/%s: %s", path, name, strerror(errno));
 	while (len > 0) {
@@ -115,22 +144,23 @@ copy_fd(int in, int out, size_t len)
 }
 
 /*
- * The module file m->source copied file to file as name in dfd; path is for
- * messages. head gets the first bytes of the copy, read back from it.
+ * The module file m->source copied file to file as dir/name in dfd (dir NULL:
+ * name); path is for messages. head gets the first bytes of the copy, read
+ * back from it.
  */
 static int
-copy_module_at(int dfd, const char *name, const char *path, const struct conv_module *m,
-    struct conv_head *head, kext_error *err)
+copy_module_at(int dfd, const char *dir, const char *name, const char *path,
+    const struct conv_module *m, struct conv_head *head, kext_error *err)
 {
 	ssize_t got;
 	int in, out, e;
 
 	if ((in = open(m->source, O_RDONLY | O_CLOEXEC)) < 0)
 		return kext_fail(err, errno, "%s: %s", m->source, strerror(errno));
-	if ((out = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0) {
+	if ((out = create_at(dfd, dir, name, O_RDWR, err)) < 0) {
 		e = errno;
 		close(in);
-		return kext_fail(err, e, "%s/%s: %s", path, name, strerror(e));
+		return out == -2 ? -1 : kext_fail(err, e, "%s/%s: %s", path, name, strerror(e));
 	}
 	if (copy_fd(in, out, m->len) != 0 || (SYNC_PER_FILE && fsync(out) != 0) ||
 	    (got = pread(out, head->bytes, sizeof(head->bytes), 0)) < 0) {
@@ -144,17 +174,6 @@ copy_module_at(int dfd, const char *name, const char *path, const struct conv_mo
 	head->len = (size_t)got;
 	if (close(out) != 0)
 		return kext_fail(err, errno, "%s/%s: %s", path, name, strerror(errno));
-	return 0;
-}
-
-/* base/rel into buf; a path that does not fit is an error, never a truncation. */
-static int
-sub_path(char *buf, size_t len, const char *base, const char *rel, kext_error *err)
-{
-	int n = snprintf(buf, len, "%s/%s", base, rel);
-
-	if (n < 0 || (size_t)n >= len)
-		return kext_fail(err, ENAMETOOLONG, "%s/%s: path too long", base, rel);
 	return 0;
 }
 
@@ -263,7 +282,7 @@ copy_firmware(int dfd, const char *src, const char *name, const char *path, int 
 	rc = kext_file_read_all(src, MAX_FIRMWARE_SIZE, "larger than any firmware ko2kext copies",
 	    &data, &len, err);
 	if (rc == 0)
-		rc = write_at(dfd, name, path, data, len, err);
+		rc = write_at(dfd, NULL, name, path, data, len, err);
 	free(data);
 	return rc;
 }
@@ -304,31 +323,44 @@ head_of(const struct conv_module *m, struct conv_head *head)
 	memcpy(head->bytes, m->data, head->len);
 }
 
+/*
+ * The bundle's folders and files are made by their paths under the staging
+ * folder (stage, a descriptor), one call each, rather than by opening every
+ * folder on the way: a conversion writes thousands of them. The folder
+ * descriptor is taken only for firmware, which is copied folder by folder.
+ * shown is where messages say the bundle is (OUTDIR/Foo.kext).
+ */
 static int
-fill_bundle(int top, const char *path, const struct conv_module *m, CFDataRef xml,
+fill_bundle(int stage, const char *shown, const struct conv_module *m, CFDataRef xml,
     const struct conv_options *opt, struct conv_head *head, kext_error *err)
 {
-	int contents, macos, rc;
+	char contents[4096], macos[4096], shown_contents[4096], shown_macos[4096];
+	int fd, rc;
 
-	if ((contents = make_dir_at(top, "Contents", path, err)) < 0)
+	if (sub_path(contents, sizeof(contents), m->bundle_name, "Contents", err) != 0 ||
+	    sub_path(macos, sizeof(macos), contents, "MacOS", err) != 0 ||
+	    sub_path(shown_contents, sizeof(shown_contents), shown, "Contents", err) != 0 ||
+	    sub_path(shown_macos, sizeof(shown_macos), shown_contents, "MacOS", err) != 0)
 		return -1;
-	if ((macos = make_dir_at(contents, "MacOS", path, err)) < 0) {
-		close(contents);
-		return -1;
-	}
+	if (mkdirat(stage, contents, 0755) != 0)
+		return kext_fail(err, errno, "%s: %s", shown_contents, strerror(errno));
+	if (mkdirat(stage, macos, 0755) != 0)
+		return kext_fail(err, errno, "%s: %s", shown_macos, strerror(errno));
 	if (m->source != NULL) {
-		rc = copy_module_at(macos, m->file_name, path, m, head, err);
+		rc = copy_module_at(stage, macos, m->file_name, shown_macos, m, head, err);
 	} else {
-		rc = write_at(macos, m->file_name, path, m->data, m->len, err);
+		rc = write_at(stage, macos, m->file_name, shown_macos, m->data, m->len, err);
 		head_of(m, head);
 	}
-	close(macos);
 	if (rc == 0)
-		rc = write_at(contents, "Info.plist", path, CFDataGetBytePtr(xml),
+		rc = write_at(stage, contents, "Info.plist", shown_contents, CFDataGetBytePtr(xml),
 		    (size_t)CFDataGetLength(xml), err);
-	if (rc == 0 && opt->num_firmware > 0)
-		rc = write_firmware(contents, path, opt, err);
-	close(contents);
+	if (rc == 0 && opt->num_firmware > 0) {
+		if ((fd = openat(stage, contents, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return kext_fail(err, errno, "%s: %s", shown_contents, strerror(errno));
+		rc = write_firmware(fd, shown, opt, err);
+		close(fd);
+	}
 	return rc;
 }
 
@@ -399,7 +431,7 @@ conv_stage_bundle(const struct conv_stage *st, const char *outdir, const struct 
 	char tmp[4096], shown[4096];
 	struct conv_head head = {.len = 0};
 	CFDataRef xml = NULL;
-	int top, rc;
+	int rc;
 
 	*staged = NULL;
 	/* Messages name the bundle being written, never the staging folder. */
@@ -416,12 +448,7 @@ conv_stage_bundle(const struct conv_stage *st, const char *outdir, const struct 
 		CFRelease(xml);
 		return kext_fail(err, errno, "%s: %s", shown, strerror(errno));
 	}
-	if ((top = openat(st->fd, m->bundle_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		rc = kext_fail(err, errno, "%s: %s", shown, strerror(errno));
-	} else {
-		rc = fill_bundle(top, shown, m, xml, opt, &head, err);
-		close(top);
-	}
+	rc = fill_bundle(st->fd, shown, m, xml, opt, &head, err);
 	if (rc == 0)
 		rc = conv_check_bundle(outdir, &(struct kext_bundle_written){
 		    .path = tmp, .info_xml = CFDataGetBytePtr(xml),
