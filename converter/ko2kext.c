@@ -370,6 +370,20 @@ gather_providers(struct run *run, struct conv_set *set, struct conv_providers *p
 	return 0;
 }
 
+/*
+ * Whether the module names itself nowhere, so its bundle is named after the
+ * file: a FreeBSD module without records (no DECLARE_MODULE, MODULE_VERSION
+ * ...), a Linux module whose .modinfo has no name= entry. A Linux module has
+ * no FreeBSD records at all: its metadata is .modinfo.
+ */
+static bool
+declares_no_metadata(const struct kmod_file *kf)
+{
+	if (kf->os == KMOD_OS_LINUX)
+		return kf->lx.name_from_file != 0;
+	return kf->num_records == 0;
+}
+
 /* Builds the Info.plist and stages the bundle; *staged is NULL when it failed. */
 static void
 stage_one(struct run *run, const struct conv_stage *st, struct conv_module *m,
@@ -381,7 +395,7 @@ stage_one(struct run *run, const struct conv_stage *st, struct conv_module *m,
 
 	*staged = NULL;
 	info = conv_info_plist(m, pv, &run->opt, missing, sizeof(missing));
-	if (m->kf->num_records == 0 && !run->quiet)
+	if (declares_no_metadata(m->kf) && !run->quiet)
 		fprintf(stderr, "ko2kext: warning: %s declares no module metadata; converting it "
 		    "as %s, named after the file\n", m->origin, m->bundle_name);
 	if (missing[0] != '\0' && !run->opt.allow_missing) {

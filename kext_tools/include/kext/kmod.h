@@ -58,6 +58,7 @@ struct kmod_linux {
 	size_t num_depends;
 	char **aliases;
 	size_t num_aliases;
+	int name_from_file;	/* 1: no name= entry; name is the file's stem */
 };
 
 /* MDT_* record types (sys/module.h). */

@@ -242,6 +242,7 @@ name_from_path(struct kmod_file *kf, kext_error *err)
 	for (char *c = kf->lx.name; *c != '\0'; c++)
 		if (*c == '-')
 			*c = '_';
+	kf->lx.name_from_file = 1;
 	return add_note(kf, ".modinfo: no name= entry; the name comes from the file name") == 0 ?
 	    0 : kext_fail(err, ENOMEM, "%s: out of memory", kf->path);
 }
