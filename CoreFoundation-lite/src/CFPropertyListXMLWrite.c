@@ -8,7 +8,10 @@
 #include "cflite_internal.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char prolog[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -19,7 +22,34 @@ static const char prolog[] =
 static void
 tabs(struct cflite_buf *b, int n)
 {
-	cflite_buf_indent(b, n, "\t");
+	static const char many[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+
+	if (n > 0 && (size_t)n < sizeof(many))
+		cflite_buf_add(b, many, (size_t)n);	/* one append for the usual depths */
+	else
+		cflite_buf_indent(b, n, "\t");
+}
+
+/*
+ * "<integer>N</integer>\n" for a magnitude and sign, digits written here:
+ * a plist has many integers and a formatted print measures, then writes.
+ */
+static void
+integer_element(struct cflite_buf *b, bool negative, uint64_t magnitude)
+{
+	char text[48], *p = text + sizeof(text);
+	static const char tail[] = "</integer>\n";
+
+	p -= sizeof(tail) - 1;
+	memcpy(p, tail, sizeof(tail) - 1);
+	do {
+		*--p = (char)('0' + magnitude % 10);
+		magnitude /= 10;
+	} while (magnitude != 0);
+	if (negative)
+		*--p = '-';
+	cflite_buf_adds(b, "<integer>");
+	cflite_buf_add(b, p, (size_t)(text + sizeof(text) - p));
 }
 
 /*
@@ -117,10 +147,10 @@ write_number(struct cflite_buf *b, CFNumberRef n, int indent)
 	tabs(b, indent);
 	switch (cflite_number_value(n, &i, &u, &d)) {
 	case 0:
-		cflite_buf_printf(b, "<integer>%lld</integer>\n", (long long)i);
+		integer_element(b, i < 0, i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i);
 		break;
 	case 1:
-		cflite_buf_printf(b, "<integer>%llu</integer>\n", (unsigned long long)u);
+		integer_element(b, false, u);
 		break;
 	default:
 		cflite_buf_adds(b, "<real>");

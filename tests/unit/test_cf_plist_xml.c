@@ -403,6 +403,38 @@ test_write_layout(void **state)
 	CFRelease(d);
 }
 
+/* Integers at their bounds and indentation past 16 levels are written as they read. */
+static void
+test_write_round_trip_bounds(void **state)
+{
+	char xml[4096], open[512] = "", close[512] = "", tabs[32];
+	CFErrorRef err = NULL;
+	CFPropertyListRef p;
+	CFDataRef out;
+	int depth = 20;
+
+	(void)state;
+	for (int i = 0; i < depth; i++) {
+		snprintf(tabs, sizeof(tabs), "%.*s", i, "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t");
+		snprintf(open + strlen(open), sizeof(open) - strlen(open), "%s<array>\n", tabs);
+		snprintf(tabs, sizeof(tabs), "%.*s", depth - 1 - i,
+		    "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t");
+		snprintf(close + strlen(close), sizeof(close) - strlen(close), "%s</array>\n", tabs);
+	}
+	snprintf(tabs, sizeof(tabs), "%.*s", depth, "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t");
+	snprintf(xml, sizeof(xml), HEAD "<plist version=\"1.0\">\n%s"
+	    "%s<integer>0</integer>\n%s<integer>-1</integer>\n"
+	    "%s<integer>-9223372036854775808</integer>\n%s<integer>9223372036854775807</integer>\n"
+	    "%s<integer>18446744073709551615</integer>\n%s</plist>\n", open, tabs, tabs, tabs,
+	    tabs, tabs, close);
+	p = parse(xml, 0, &err);
+	assert_non_null(p);
+	out = write_xml(p);
+	assert_data_text(out, xml);
+	CFRelease(out);
+	CFRelease(p);
+}
+
 static void
 test_write_rejects_non_plist_objects(void **state)
 {
@@ -582,6 +614,7 @@ main(void)
 		cmocka_unit_test(test_mutability_options),
 		cmocka_unit_test(test_write_matches_golden_file),
 		cmocka_unit_test(test_write_layout),
+		cmocka_unit_test(test_write_round_trip_bounds),
 		cmocka_unit_test(test_write_rejects_non_plist_objects),
 		cmocka_unit_test(test_deep_copy),
 		cmocka_unit_test(test_create_from_path_errors),

@@ -128,6 +128,23 @@ test_compare(void **state)
 		CFRelease(fw);
 		CFRelease(emoji);
 	}
+	{
+		/* decided by bytes (ASCII at the first difference, or one string ending) or not */
+		CFStringRef e_a = U8("\xc3\xa9" "a"), e_b = U8("\xc3\xa9" "b"), az = U8("az"),
+		    ae = U8("a\xc3\xa9"), e = U8("\xc3\xa9");
+
+		assert_int_equal(CFStringCompare(e_a, e_b, 0), kCFCompareLessThan);
+		assert_int_equal(CFStringCompare(e_b, e_a, 0), kCFCompareGreaterThan);
+		assert_int_equal(CFStringCompare(az, ae, 0), kCFCompareLessThan);
+		assert_int_equal(CFStringCompare(e, e_a, 0), kCFCompareLessThan);
+		assert_int_equal(CFStringCompare(e_a, e, 0), kCFCompareGreaterThan);
+		assert_int_equal(CFStringCompare(ae, ae, 0), kCFCompareEqualTo);
+		CFRelease(e_a);
+		CFRelease(e_b);
+		CFRelease(az);
+		CFRelease(ae);
+		CFRelease(e);
+	}
 	assert_int_equal(CFStringCompareWithOptions(CFSTR("xxabcxx"), CFSTR("abc"),
 	    CFRangeMake(2, 3), 0), kCFCompareEqualTo);
 	assert_true(CFStringHasPrefix(CFSTR("com.apple.kpi"), CFSTR("com.apple.")));

@@ -256,11 +256,10 @@ check_relocations(const struct kmod_image *img, const char *arch, int osreldate,
 			rel_entries += sh.size / entsize;
 		}
 		for (size_t k = 0; k < sh.size / entsize; k++) {
-			struct kmod_rel_entry e;
+			uint32_t type = kmod_rel_type(img, img->buf + sh.offset + k * entsize);
 
-			kmod_rel_decode(img, img->buf + sh.offset + k * entsize, rela, &e);
-			if (accepted(&seen, arch, e.type, osreldate) == 0)
-				tally(bad, &nbad, e.type, kmod_section_name(img, i));
+			if (accepted(&seen, arch, type, osreldate) == 0)
+				tally(bad, &nbad, type, kmod_section_name(img, i));
 		}
 	}
 	if (rel_entries > 0 && add(c, KMOD_PROBLEM_REFUSED, "REL relocations (%zu, first in "

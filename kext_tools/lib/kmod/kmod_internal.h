@@ -192,6 +192,13 @@ struct kmod_rel_entry {
 void kmod_rel_decode(const struct kmod_image *img, const uint8_t *p, bool rela,
     struct kmod_rel_entry *out);
 size_t kmod_rel_size(const struct kmod_image *img, bool rela);
+/* Only the type of the REL or RELA entry at p (the same for both layouts). */
+static inline uint32_t
+kmod_rel_type(const struct kmod_image *img, const uint8_t *p)
+{
+	return img->is64 ? (uint32_t)kmod_get(img, p + 8, 8) :
+	    (uint32_t)(kmod_get(img, p + 4, 4) & 0xff);
+}
 /* Sorts img->relocs so kmod_reloc_at can search them. */
 void kmod_relocs_sort(struct kmod_image *img);
 /* The relocation that applies to the slot at addr, or NULL. */
