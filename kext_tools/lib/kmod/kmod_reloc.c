@@ -87,7 +87,12 @@ reloc_cmp(const void *a, const void *b)
 void
 kmod_relocs_sort(struct kmod_image *img)
 {
-	if (img->nrelocs > 1)
+	size_t i = 1;
+
+	/* collected section by section in address order, they mostly are sorted already */
+	while (i < img->nrelocs && reloc_cmp(&img->relocs[i - 1], &img->relocs[i]) < 0)
+		i++;
+	if (i < img->nrelocs)
 		kext_sort(img->relocs, img->nrelocs, sizeof(img->relocs[0]), reloc_cmp);
 }
 
