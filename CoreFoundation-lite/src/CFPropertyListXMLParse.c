@@ -90,8 +90,9 @@ excerpt(char *out, size_t size, const char *s, size_t n)
 	out[k] = '\0';
 }
 
-static bool
-is_blank(const char *s, size_t n)
+/* Only XML white space (space, tab, LF, CR): text between elements that means nothing. */
+bool
+cflite_xml_blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
@@ -111,11 +112,11 @@ trim(const char *s, size_t *n)
 {
 	size_t len = *n;
 
-	while (len > 0 && is_blank(s, 1)) {
+	while (len > 0 && cflite_xml_blank(s, 1)) {
 		s++;
 		len--;
 	}
-	while (len > 0 && is_blank(s + len - 1, 1))
+	while (len > 0 && cflite_xml_blank(s + len - 1, 1))
 		len--;
 	*n = len;
 	return s;
@@ -139,7 +140,7 @@ ignorable(struct xparse *xp, xmlNodePtr c, const char *where)
 		size_t lead = 0, len = n, nl_total = 0, nl_lead = 0;
 		const char *start;
 
-		if (is_blank(t, n))
+		if (cflite_xml_blank(t, n))
 			return true;
 		/* libxml2 numbers a text node by its last line: count back to the text */
 		start = trim(t, &len);
@@ -359,7 +360,7 @@ data_value(struct xparse *xp, long line, struct cflite_buf *text)
 		char c = text->p[i];
 		int v;
 
-		if (is_blank(&c, 1))
+		if (cflite_xml_blank(&c, 1))
 			continue;
 		if (c == '=') {
 			padded = true;
@@ -488,7 +489,7 @@ parse_bool(struct xparse *xp, xmlNodePtr el, bool value)
 	struct cflite_buf b = { 0 };
 	bool ok = element_text(xp, el, &b);
 
-	if (ok && !is_blank(b.p, b.len)) {
+	if (ok && !cflite_xml_blank(b.p, b.len)) {
 		fail(xp, line_of(el), "<%s/> must be empty", value ? "true" : "false");
 		ok = false;
 	}
@@ -727,7 +728,7 @@ looks_like_xml(const char *bytes, size_t n)
 		i = 3;
 	else if (n > 0 && (bytes[0] == '\0' || (unsigned char)bytes[0] >= 0xfe))
 		return true;	/* UTF-16/32 with or without BOM: let libxml2 decide */
-	while (i < n && is_blank(bytes + i, 1))
+	while (i < n && cflite_xml_blank(bytes + i, 1))
 		i++;
 	return i < n && bytes[i] == '<';
 }
@@ -743,7 +744,7 @@ precheck(struct xparse *xp, const char *bytes, size_t n)
 	size_t nattr = 0;
 	long line = 1;
 
-	if (n == 0 || is_blank(bytes, n)) {
+	if (n == 0 || cflite_xml_blank(bytes, n)) {
 		fail(xp, 1, "property list is empty");
 		return false;
 	}
@@ -803,7 +804,7 @@ cflite_plist_parse_xml(const char *bytes, size_t n, CFOptionFlags opts, CFErrorR
 	CFPropertyListRef plist;
 
 	*error = NULL;
-	if (n > 0 && !is_blank(bytes, n) && looks_like_xml(bytes, n) &&
+	if (n > 0 && !cflite_xml_blank(bytes, n) && looks_like_xml(bytes, n) &&
 	    few_equal_signs(bytes, n, XML_MAX_ATTRIBUTES) &&
 	    cflite_plist_parse_sax(bytes, n, opts, &plist))
 		return plist;

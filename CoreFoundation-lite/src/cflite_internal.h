@@ -223,6 +223,8 @@ int cflite_read_file(const char *path, size_t max, char **bytes, size_t *len);
 /* --- property lists ------------------------------------------------------------ */
 CFPropertyListRef cflite_plist_parse_xml(const char *bytes, size_t n, CFOptionFlags opts,
     CFErrorRef *error);
+/* Only XML white space in the n bytes at s (text between elements that means nothing). */
+bool cflite_xml_blank(const char *s, size_t n);
 /* The same with libxml2's tree only (what the SAX reader is compared with). */
 CFPropertyListRef cflite_plist_parse_xml_tree(const char *bytes, size_t n, CFOptionFlags opts,
     CFErrorRef *error);

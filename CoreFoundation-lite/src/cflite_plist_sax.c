@@ -58,15 +58,6 @@ give_up(void *ctx)
 	xmlStopParser(ctx);
 }
 
-static bool
-is_blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
-			return false;
-	return true;
-}
-
 static const struct {
 	const char *name;
 	enum kind kind;
@@ -145,7 +136,7 @@ characters(void *ctx, const xmlChar *ch, int len)
 		return;
 	if (s->stack[s->top - 1].kind > K_ARRAY)
 		cflite_buf_add(&s->text, ch, (size_t)len);
-	else if (!is_blank((const char *)ch, (size_t)len))
+	else if (!cflite_xml_blank((const char *)ch, (size_t)len))
 		give_up(ctx);
 }
 
@@ -166,7 +157,7 @@ leaf_value(struct sax *s, enum kind k)
 		return cflite_plist_integer(s->text.p != NULL ? s->text.p : "", s->text.len, &why);
 	case K_TRUE:
 	case K_FALSE:
-		if (!is_blank(s->text.p, s->text.len))
+		if (!cflite_xml_blank(s->text.p, s->text.len))
 			return NULL;
 		return k == K_TRUE ? kCFBooleanTrue : kCFBooleanFalse;
 	case K_REAL:
