@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kext/file_read.h"
 #include "kext/map.h"
 #include "kext/sort.h"
 #include "kext/text.h"
@@ -53,8 +54,9 @@ index_path(const struct kext_repos *r, const struct repo *rp)
 	    kext_hash64(rp->path));
 }
 
+/* A value as the index writes it: "-" for none, a real "-" as %2D, the rest escaped. */
 static void
-put_field(FILE *fp, const char *s, bool last)
+put_value(FILE *fp, const char *s)
 {
 	const unsigned char *p;
 
@@ -70,7 +72,13 @@ put_field(FILE *fp, const char *s, bool last)
 				fputc(*p, fp);
 		}
 	}
-	fputc(last ? '\n' : '\t', fp);
+}
+
+static void
+put_field(FILE *fp, const char *s)
+{
+	put_value(fp, s);
+	fputc('\t', fp);
 }
 
 static void
@@ -85,7 +93,7 @@ write_header_fields(FILE *fp, const void *arg)
 	const struct repo *rp = arg;
 
 	fputs(INDEX_MAGIC "\t", fp);
-	put_field(fp, rp->path, false);
+	put_field(fp, rp->path);
 	fprintf(fp, "%" PRIu64 "\t%" PRIu64 "\t", rp->listed.dev, rp->listed.ino);
 	put_number(fp, rp->listed.mtime_ns);
 	put_number(fp, rp->listed.ctime_ns);
@@ -100,47 +108,38 @@ write_fields(FILE *fp, const void *arg)
 	    (e->bad ? FLAG_BAD : 0) | (e->has_stamp ? FLAG_STAMP : 0) |
 	    (e->racy ? FLAG_RACY : 0);
 
-	put_field(fp, e->parent != NULL ? "p" : "k", false);
-	put_field(fp, e->name, false);
-	put_field(fp, e->c.identifier, false);
-	put_field(fp, e->parent, false);
-	put_field(fp, e->c.bundle_path, false);
-	put_field(fp, e->c.info_plist_path, false);
+	put_field(fp, e->parent != NULL ? "p" : "k");
+	put_field(fp, e->name);
+	put_field(fp, e->c.identifier);
+	put_field(fp, e->parent);
+	put_field(fp, e->c.bundle_path);
+	put_field(fp, e->c.info_plist_path);
 	fprintf(fp, "%" PRIu64 "\t%" PRIu64 "\t", e->stamp.dev, e->stamp.ino);
 	put_number(fp, e->stamp.size);
 	put_number(fp, e->stamp.mtime_ns);
 	put_number(fp, flags);
-	put_field(fp, e->c.version_string, false);
+	put_field(fp, e->c.version_string);
 	put_number(fp, e->c.version);
-	put_field(fp, e->c.compatible_version_string, false);
+	put_field(fp, e->c.compatible_version_string);
 	put_number(fp, e->c.compatible_version);
-	put_field(fp, e->plugins_dir, false);
-	put_field(fp, e->error, false);
+	put_field(fp, e->plugins_dir);
+	put_field(fp, e->error);
 }
 
 char *
 repo_index_key(const char *identifier)
 {
-	static const char digits[] = "0123456789ABCDEF";
-	const unsigned char *p;
-	char *key, *w;
+	char *key = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&key, &len);
 
-	if (identifier == NULL)
-		return strdup("-");
-	if (strcmp(identifier, "-") == 0)
-		return strdup("%2D");
-	if ((key = malloc(3 * strlen(identifier) + 1)) == NULL)
+	if (mem == NULL)
 		return NULL;
-	for (p = (const unsigned char *)identifier, w = key; *p != '\0'; p++) {
-		if (*p >= 0x20 && *p != 0x7f && *p != '%') {
-			*w++ = (char)*p;
-		} else {
-			*w++ = '%';
-			*w++ = digits[*p >> 4];
-			*w++ = digits[*p & 15];
-		}
+	put_value(mem, identifier);
+	if (fclose(mem) != 0) {
+		free(key);
+		return NULL;
 	}
-	*w = '\0';
 	return key;
 }
 
@@ -457,32 +456,22 @@ repo_index_open(const struct kext_repos *r, const struct repo *rp, size_t *size)
 char *
 repo_index_read(const struct kext_repos *r, const struct repo *rp)
 {
-	size_t size, len = 0;
-	ssize_t n;
-	char *buf;
+	uint8_t *buf = NULL, *text;
+	kext_error err;
+	size_t size;
 	int fd;
 
 	if ((fd = repo_index_open(r, rp, &size)) < 0)
 		return NULL;
-	if ((buf = malloc(size + 1)) == NULL) {
+	if (kext_file_read_exact(fd, size, "index", &buf, &err) != 0 ||
+	    memchr(buf, '\0', size) != NULL || (text = realloc(buf, size + 1)) == NULL) {
 		close(fd);
-		return NULL;
-	}
-	while (len < size) {
-		n = read(fd, buf + len, size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (len != size || memchr(buf, '\0', len) != NULL) {
 		free(buf);
 		return NULL;
 	}
-	buf[len] = '\0';
-	return buf;
+	close(fd);
+	text[size] = '\0';
+	return (char *)text;
 }
 
 char *
