@@ -150,6 +150,7 @@ kext_repos_free(struct kext_repos *r)
 	for (i = 0; i < r->nrepos; i++) {
 		for (j = 0; j < r->repos[i]->nentries; j++)
 			repo_entry_free(r->repos[i]->entries[j]);
+		repo_lazy_free(r->repos[i]->lazy);
 		free(r->repos[i]->entries);
 		free(r->repos[i]->path);
 		free(r->repos[i]);
@@ -161,7 +162,6 @@ kext_repos_free(struct kext_repos *r)
 	for (i = 0; i < r->nindex_texts; i++)
 		free(r->index_texts[i]);
 	free(r->index_texts);
-	repo_lazy_free_all(r);
 	if (r->ids != NULL)
 		kext_map_free(r->ids, free_list);
 	kext_diags_free(r->diags);
@@ -334,7 +334,8 @@ scan_lazy(struct kext_repos *r, struct repo *rp, kext_error *err)
 	free(rp->entries);
 	rp->entries = NULL;
 	rp->nentries = 0;
-	rp->lazy = NULL;	/* (entries borrowed from it stay valid: the set frees it) */
+	repo_lazy_free(rp->lazy);	/* (no entry points into it: they hold copies) */
+	rp->lazy = NULL;
 	r->ids_valid = false;
 	return repo_scan_dir(r, rp, err);
 }

@@ -70,8 +70,6 @@ struct kext_repos {
 	size_t nretired;
 	char **index_texts;		/* what borrowed entries point into; freed last */
 	size_t nindex_texts;
-	struct repo_lazy **lazies;	/* every trusted index opened (mapped; freed last) */
-	size_t nlazies;
 };
 
 static inline struct repo_entry *
@@ -87,6 +85,11 @@ void repo_entry_free(struct repo_entry *e);
 int repo_entry_fill(struct repo_entry *e, const struct kext_bundle *b);
 /* Keeps e alive (pointers handed out stay valid) but out of any repository. */
 int repo_retire(struct kext_repos *r, struct repo_entry *e);
+
+/* Is path inside dir (dir itself excluded)? */
+bool repo_path_under(const char *dir, const char *path);
+/* Are e's Info.plist and PlugIns, where it names them, inside its bundle? */
+bool repo_entry_inside(const struct repo_entry *e);
 
 /* Scans a folder repository: reuses index entries whose stamps match. */
 int repo_scan_dir(struct kext_repos *r, struct repo *rp, kext_error *err);
@@ -125,15 +128,15 @@ bool repo_folder_stamp_trusted(const struct repo_folder_stamp *a,
 
 /*
  * The trusted index of rp, when its folder stamp vouches for it (else NULL):
- * no kext is looked at until one is asked for. The set owns it (entries
- * borrow from it) and frees it with repo_lazy_free_all.
+ * no kext is looked at until one is asked for.
  */
-struct repo_lazy *repo_lazy_open(struct kext_repos *r, const struct repo *rp);
-void repo_lazy_free_all(struct kext_repos *r);
+struct repo_lazy *repo_lazy_open(const struct kext_repos *r, const struct repo *rp);
+void repo_lazy_free(struct repo_lazy *lz);
 /*
- * The entries for identifier not asked for before (*n may be 0), ranked, their
- * strings borrowed from copies of their lines the set keeps; -1 when a line is damaged or an entry
- * can't be taken on trust (then the folder must be scanned).
+ * The entries for identifier not asked for before (*n may be 0), ranked,
+ * their strings borrowed from copies of their lines the set keeps; -1 when a
+ * line is damaged or an entry can't be taken on trust (then the folder must
+ * be scanned).
  */
 int repo_lazy_find(struct kext_repos *r, const struct repo *rp, struct repo_lazy *lz,
     const char *identifier, struct repo_entry ***out, size_t *n);

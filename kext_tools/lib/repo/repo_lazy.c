@@ -87,9 +87,9 @@ eol(const char *p, const char *end)
 static const char *
 next_line(const char *p, const char *end)
 {
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	const char *e = eol(p, end);
 
-	return nl != NULL ? nl + 1 : end;
+	return e < end ? e + 1 : end;
 }
 
 /* The start of the first line at or after p (the index body begins one), or end. */
@@ -158,9 +158,9 @@ header_trusted(const char *map, size_t size, const struct repo *rp, char **body)
  * (repo_index_save), never cut in place.
  */
 struct repo_lazy *
-repo_lazy_open(struct kext_repos *r, const struct repo *rp)
+repo_lazy_open(const struct kext_repos *r, const struct repo *rp)
 {
-	struct repo_lazy *lz, **all;
+	struct repo_lazy *lz;
 	size_t size;
 	char *map, *body;
 	int fd;
@@ -178,37 +178,22 @@ repo_lazy_open(struct kext_repos *r, const struct repo *rp)
 	lz->map = map;
 	lz->size = size;
 	lz->body = body;
-	if ((lz->taken = kext_map_new()) == NULL || (lz->asked = kext_map_new()) == NULL ||
-	    (all = reallocarray(r->lazies, r->nlazies + 1, sizeof(*all))) == NULL) {
-		kext_map_free(lz->taken, NULL);
-		kext_map_free(lz->asked, NULL);
-		munmap(map, size);
-		free(lz);
+	if ((lz->taken = kext_map_new()) == NULL || (lz->asked = kext_map_new()) == NULL) {
+		repo_lazy_free(lz);
 		return NULL;
 	}
-	r->lazies = all;
-	r->lazies[r->nlazies++] = lz;
 	return lz;
 }
 
 void
-repo_lazy_free_all(struct kext_repos *r)
+repo_lazy_free(struct repo_lazy *lz)
 {
-	for (size_t i = 0; i < r->nlazies; i++) {
-		munmap(r->lazies[i]->map, r->lazies[i]->size);
-		kext_map_free(r->lazies[i]->taken, NULL);
-		kext_map_free(r->lazies[i]->asked, NULL);
-		free(r->lazies[i]);
-	}
-	free(r->lazies);
-	r->lazies = NULL;
-	r->nlazies = 0;
-}
-
-static bool
-under(const char *dir, size_t n, const char *path)
-{
-	return path != NULL && strncmp(dir, path, n) == 0 && path[n] == '/';
+	if (lz == NULL)
+		return;
+	munmap(lz->map, lz->size);
+	kext_map_free(lz->taken, NULL);
+	kext_map_free(lz->asked, NULL);
+	free(lz);
 }
 
 /*
@@ -221,14 +206,11 @@ static bool
 as_listed(const struct repo *rp, const struct repo_entry *e)
 {
 	const char *bundle = e->c.bundle_path;
-	size_t n = strlen(rp->path), b;
+	size_t n = strlen(rp->path);
 	const char *slash;
 
-	if (e->bad || e->racy || !e->has_stamp || !under(rp->path, n, bundle))
-		return false;
-	b = strlen(bundle);
-	if (!under(bundle, b, e->c.info_plist_path) ||
-	    (e->plugins_dir != NULL && !under(bundle, b, e->plugins_dir)))
+	if (e->bad || e->racy || !e->has_stamp || e->c.info_plist_path == NULL ||
+	    !repo_path_under(rp->path, bundle) || !repo_entry_inside(e))
 		return false;
 	if (e->parent == NULL)
 		return strcmp(bundle + n + 1, e->name) == 0;

@@ -167,13 +167,22 @@ still_fresh(const struct scan *s, const struct repo_entry *e)
 	return kext_file_stamp_equal(&now, &e->stamp);
 }
 
-/* Is path inside dir (dir itself excluded)? */
-static bool
-under(const char *dir, const char *path)
+bool
+repo_path_under(const char *dir, const char *path)
 {
 	size_t n = strlen(dir);
 
 	return path != NULL && strncmp(dir, path, n) == 0 && path[n] == '/';
+}
+
+bool
+repo_entry_inside(const struct repo_entry *e)
+{
+	const char *bundle = e->c.bundle_path;
+
+	return bundle != NULL &&
+	    (e->c.info_plist_path == NULL || repo_path_under(bundle, e->c.info_plist_path)) &&
+	    (e->plugins_dir == NULL || repo_path_under(bundle, e->plugins_dir));
 }
 
 /* A kext that could not be opened: remembered so it is not re-read while unchanged. */
@@ -219,7 +228,7 @@ read_entry(const char *path, const char *within)
 
 	if (kext_bundle_open(path, &b, &err) != 0)
 		return bad_entry(path, err.msg);
-	if (within != NULL && !under(within, kext_bundle_path(b))) {
+	if (within != NULL && !repo_path_under(within, kext_bundle_path(b))) {
 		kext_fail(&err, EPERM, "%s: a plug-in that leads to %s, outside %s; refused", path,
 		    kext_bundle_path(b), within);
 		kext_bundle_release(b);
@@ -269,11 +278,9 @@ describes(const struct repo_entry *e, const char *path, const char *within)
 	char *real;
 	bool same;
 
-	if (!e->bad && within != NULL && !under(within, bundle))
+	if (!e->bad && within != NULL && !repo_path_under(within, bundle))
 		return false;	/* a plug-in's bundle outside its parent */
-	if (bundle == NULL || (e->c.info_plist_path != NULL &&
-	    !under(bundle, e->c.info_plist_path)) ||
-	    (e->plugins_dir != NULL && !under(bundle, e->plugins_dir)))
+	if (!repo_entry_inside(e))
 		return false;
 	if (strcmp(bundle, path) == 0)
 		return true;
