@@ -271,13 +271,13 @@ test_cache_dir_settings(void **state)
 	assert_null(kext_repos_cache_dir(r));
 	kext_repos_free(r);
 	assert_int_equal(unsetenv(KEXT_CACHE_DIR_ENV), 0);
-	def = kext_repos_default_cache_dir();
+	def = kext_cache_dir_default();
 #ifdef __FreeBSD__
 	assert_string_equal(def, "/var/db/kext");
 #else
 	assert_int_equal(setenv("XDG_CACHE_HOME", "/x/cache", 1), 0);
 	free(def);
-	def = kext_repos_default_cache_dir();
+	def = kext_cache_dir_default();
 	assert_string_equal(def, "/x/cache/kext");
 	assert_int_equal(unsetenv("XDG_CACHE_HOME"), 0);
 #endif

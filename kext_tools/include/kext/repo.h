@@ -29,14 +29,13 @@
 #include <stddef.h>
 
 #include "kext/bundle.h"
+#include "kext/cache_dir.h"
 #include "kext/diag.h"
 #include "kext/error.h"
 #include "kext/version.h"
 
 #define KEXT_SYSTEM_EXTENSIONS	"/System/Library/Extensions"
 
-/* Environment variable naming the index cache directory. */
-#define KEXT_CACHE_DIR_ENV	"KEXT_CACHE_DIR"
 
 /* Kexts per folder (plugins included); a set takes any number of folders. */
 #define KEXT_REPO_MAX_KEXTS	100000
@@ -65,7 +64,7 @@ struct kext_candidate {
 
 struct kext_repos;
 
-/* The cache directory is KEXT_CACHE_DIR, else the platform default. */
+/* The cache directory is kext_cache_dir()'s (kext/cache_dir.h). */
 int kext_repos_create(struct kext_repos **out, kext_error *err);
 void kext_repos_free(struct kext_repos *r);
 
@@ -73,8 +72,6 @@ void kext_repos_free(struct kext_repos *r);
 int kext_repos_set_cache_dir(struct kext_repos *r, const char *dir, kext_error *err);
 const char *kext_repos_cache_dir(const struct kext_repos *r);
 
-/* /var/db/kext on FreeBSD, else $XDG_CACHE_HOME/kext or ~/.cache/kext (malloc'd; NULL if none). */
-char *kext_repos_default_cache_dir(void);
 
 /* Adds a folder (scanned on first use). */
 int kext_repos_add_directory(struct kext_repos *r, const char *dir,

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kext/cache_dir.h"
 #include "kext/sort.h"
 #include "kext/text.h"
 #include "repo_internal.h"
@@ -91,28 +92,10 @@ repo_retire(struct kext_repos *r, struct repo_entry *e)
 	return 0;
 }
 
-char *
-kext_repos_default_cache_dir(void)
-{
-#ifdef __FreeBSD__
-	return strdup("/var/db/kext");
-#else
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (xdg != NULL && xdg[0] == '/')
-		return kext_strdupf("%s/kext", xdg);
-	if (home != NULL && home[0] == '/')
-		return kext_strdupf("%s/.cache/kext", home);
-	return NULL;
-#endif
-}
-
 int
 kext_repos_create(struct kext_repos **out, kext_error *err)
 {
 	struct kext_repos *r;
-	const char *env = getenv(KEXT_CACHE_DIR_ENV);
-
 	*out = NULL;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
@@ -122,11 +105,7 @@ kext_repos_create(struct kext_repos **out, kext_error *err)
 		free(r);
 		return kext_fail(err, ENOMEM, "out of memory");
 	}
-	/* An empty KEXT_CACHE_DIR turns the cache off. */
-	if (env != NULL)
-		r->cache_dir = env[0] != '\0' ? strdup(env) : NULL;
-	else
-		r->cache_dir = kext_repos_default_cache_dir();
+	r->cache_dir = kext_cache_dir();
 	*out = r;
 	return 0;
 }

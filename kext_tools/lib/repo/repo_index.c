@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kext/cache_dir.h"
 #include "kext/file_read.h"
 #include "kext/map.h"
 #include "kext/sort.h"
@@ -216,30 +217,6 @@ check_line(char *line)
 	return sum == kext_hash64(line) ? 0 : -1;
 }
 
-static int
-mkdir_p(const char *dir)
-{
-	char *p = strdup(dir), *s;
-	int rc = 0;
-
-	if (p == NULL)
-		return -1;
-	for (s = p + 1; rc == 0; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-
-		*s = '\0';
-		if (mkdir(p, 0755) != 0 && errno != EEXIST)
-			rc = -1;
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	free(p);
-	return rc;
-}
-
 int
 repo_index_save(const struct kext_repos *r, const struct repo *rp)
 {
@@ -250,7 +227,7 @@ repo_index_save(const struct kext_repos *r, const struct repo *rp)
 	int fd = -1, rc = -1;
 	bool created = false;
 
-	if (r->cache_dir == NULL || mkdir_p(r->cache_dir) != 0)
+	if (r->cache_dir == NULL || kext_cache_dir_make(r->cache_dir) != 0)
 		return -1;
 	if ((order = sort_entries(rp)) == NULL)
 		return -1;

@@ -5,12 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kext/cache_dir.h"
 #include "kext/fs.h"
 #include "kext/repo.h"
 #include "kext/map.h"
-
-/* An Info.plist modified this close to its read is re-read next time. */
-#define KEXT_RACY_NS	(INT64_C(2) * 1000000000)
 
 /* Index files larger than this are ignored. */
 #define KEXT_INDEX_MAX	(64u * 1024 * 1024)
