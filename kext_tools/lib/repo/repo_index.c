@@ -56,23 +56,36 @@ index_path(const struct kext_repos *r, const struct repo *rp)
 }
 
 /* A value as the index writes it: "-" for none, a real "-" as %2D, the rest escaped. */
+static const char *
+whole_value(const char *s)
+{
+	if (s == NULL)
+		return "-";
+	return strcmp(s, "-") == 0 ? "%2D" : NULL;
+}
+
+/* One byte of any other value, into out (4 bytes); its length. */
+static int
+escape_byte(unsigned char c, char *out)
+{
+	if (c < 0x20 || c == 0x7f || c == '%')
+		return snprintf(out, 4, "%%%02X", c);
+	out[0] = (char)c;
+	return 1;
+}
+
 static void
 put_value(FILE *fp, const char *s)
 {
-	const unsigned char *p;
+	const char *whole = whole_value(s);
+	char buf[4];
 
-	if (s == NULL) {
-		fputc('-', fp);
-	} else if (strcmp(s, "-") == 0) {
-		fputs("%2D", fp);
-	} else {
-		for (p = (const unsigned char *)s; *p != '\0'; p++) {
-			if (*p < 0x20 || *p == 0x7f || *p == '%')
-				fprintf(fp, "%%%02X", *p);
-			else
-				fputc(*p, fp);
-		}
+	if (whole != NULL) {
+		fputs(whole, fp);
+		return;
 	}
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		fwrite(buf, 1, (size_t)escape_byte(*p, buf), fp);
 }
 
 static void
@@ -130,17 +143,17 @@ write_fields(FILE *fp, const void *arg)
 char *
 repo_index_key(const char *identifier)
 {
-	char *key = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&key, &len);
+	const char *whole = whole_value(identifier);
+	char *key, *k;
 
-	if (mem == NULL)
+	if (whole != NULL)
+		return strdup(whole);
+	/* a bisection step's key: built in place, no stream (this runs per look) */
+	if ((key = k = malloc(3 * strlen(identifier) + 1)) == NULL)
 		return NULL;
-	put_value(mem, identifier);
-	if (fclose(mem) != 0) {
-		free(key);
-		return NULL;
-	}
+	for (const unsigned char *p = (const unsigned char *)identifier; *p != '\0'; p++)
+		k += escape_byte(*p, k);
+	*k = '\0';
 	return key;
 }
 
