@@ -128,6 +128,7 @@ open_repositories(const struct args *a, struct kext_repos **repos, kext_error *e
 		free(system);
 		return -1;
 	}
+	kext_bundle_cache_info_plists(kext_repos_cache_dir(*repos));
 	if (stat(system, &st) == 0)
 		rc = kext_repos_add_directory(*repos, system, KEXT_REPO_SYSTEM, err);
 	else if (a->root != NULL || a->num_dirs == 0)

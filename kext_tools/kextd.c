@@ -204,6 +204,7 @@ open_kexts(const struct args *a, struct kext_repos **repos, struct kext_bundle *
 	*n = 0;
 	if (kext_repos_create(repos, err) != 0)
 		return -1;
+	kext_bundle_cache_info_plists(kext_repos_cache_dir(*repos));
 	if (!a->no_system && stat(KEXT_SYSTEM_EXTENSIONS, &st) == 0 &&
 	    kext_repos_add_directory(*repos, KEXT_SYSTEM_EXTENSIONS, KEXT_REPO_SYSTEM, err) != 0)
 		return -1;

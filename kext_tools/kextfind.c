@@ -172,6 +172,7 @@ open_repositories(const struct args *a, struct kext_repos **repos)
 		fprintf(stderr, "kextfind: %s\n", err.msg);
 		return EX_OSERR;
 	}
+	kext_bundle_cache_info_plists(kext_repos_cache_dir(*repos));
 	if (a->system || a->num_items == 0) {
 		if (stat(KEXT_SYSTEM_EXTENSIONS, &st) == 0) {
 			if (kext_repos_add_directory(*repos, KEXT_SYSTEM_EXTENSIONS, KEXT_REPO_SYSTEM,

@@ -296,6 +296,7 @@ open_repos(const struct args *a, struct kext_repos **repos, kext_error *err)
 
 	if (kext_repos_create(repos, err) != 0)
 		return -1;
+	kext_bundle_cache_info_plists(kext_repos_cache_dir(*repos));
 	/* Apple: once -r is given the system folders are no longer implied. */
 	if ((a->num_dirs == 0 || a->system) && stat(KEXT_SYSTEM_EXTENSIONS, &st) == 0 &&
 	    kext_repos_add_directory(*repos, KEXT_SYSTEM_EXTENSIONS, KEXT_REPO_SYSTEM, err) != 0)

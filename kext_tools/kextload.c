@@ -189,6 +189,7 @@ open_repositories(const struct args *a, struct kext_repos **repos, struct kext_b
 
 	if (kext_repos_create(repos, err) != 0)
 		return -1;
+	kext_bundle_cache_info_plists(kext_repos_cache_dir(*repos));
 	if ((*bundles = calloc(a->num_paths + 1, sizeof(**bundles))) == NULL)
 		return kext_fail(err, ENOMEM, "out of memory");
 	if (!a->no_system && stat(KEXT_SYSTEM_EXTENSIONS, &st) == 0 &&

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "kext/bundle.h"
+#include "kext/cache_dir.h"
 #include "kext/cli.h"
 #include "kext/json.h"
 #include "kext/kernel.h"
@@ -333,10 +335,15 @@ main(int argc, char **argv)
 	struct options o = {0};
 	struct kext_kernel *k;
 	kext_error err;
+	char *cache_dir;
 	int rc, modid;
 
 	if ((rc = parse_args(&o, argc, argv)) != 0)
 		goto out;
+	/* bundles named by loaded files: their Info.plists as parsed before */
+	cache_dir = kext_cache_dir();
+	kext_bundle_cache_info_plists(cache_dir);
+	free(cache_dir);
 	if (kext_kernel_open(o.kernel, &k, &err) != 0) {
 		fprintf(stderr, "kextstat: %s\n", err.msg);
 		rc = EX_OSERR;

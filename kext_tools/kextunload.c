@@ -96,6 +96,7 @@ executable_through_repositories(struct run *run, const char *id)
 
 	if (kext_repos_create(&repos, &err) != 0)
 		return NULL;
+	kext_bundle_cache_info_plists(kext_repos_cache_dir(repos));
 	add_directories(run, repos);
 	if (kext_repos_lookup(repos, id, &c, &n, &err) == 0)
 		for (size_t i = 0; i < n && exe == NULL; i++)

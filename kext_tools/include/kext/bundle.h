@@ -195,4 +195,14 @@ int kext_bundle_open_for_executable(const char *exe_path, struct kext_bundle **o
 /* Info.plist files read (and parsed) by this process so far. */
 unsigned long kext_info_plist_reads(void);
 
+/*
+ * Bundles opened from now on take a parsed Info.plist kept in dir, when the
+ * file is still as it was then, instead of reading and parsing it; and keep
+ * what they parse there. NULL (the default, or out of memory) turns it off.
+ * Set it before opening bundles.
+ */
+void kext_bundle_cache_info_plists(const char *dir);
+/* Info.plists this process took from that cache. */
+unsigned long kext_info_plist_cache_hits(void);
+
 #endif

@@ -132,11 +132,11 @@ find_layout(struct kext_bundle *b, kext_error *err)
 
 /*
  * Reads the whole (regular, bounded) file, open at fd already when fd >= 0
- * (this closes it); *stamp describes what was read.
+ * (this closes it); st describes what was read.
  */
 static int
-read_file(const char *path, int fd, char **out, size_t *outlen,
-    struct kext_file_stamp *stamp, kext_error *err)
+read_file(const char *path, int fd, char **out, size_t *outlen, struct stat *stp,
+    kext_error *err)
 {
 	struct stat st;
 	size_t cap, len = 0;
@@ -161,7 +161,7 @@ read_file(const char *path, int fd, char **out, size_t *outlen,
 		return kext_fail(err, EFBIG, "%s: %lld bytes, more than the %u allowed",
 		    path, (long long)st.st_size, KEXT_INFO_PLIST_MAX);
 	}
-	kext_file_stamp_from_stat(stamp, &st);
+	*stp = st;
 	cap = (size_t)st.st_size + 1;
 	buf = malloc(cap);
 	if (buf == NULL) {
@@ -260,19 +260,46 @@ kext_bundle_parse_info(struct kext_bundle *b, const void *buf, size_t len, kext_
 	return 0;
 }
 
+/* Reads and parses Info.plist, unless the cache had it (b->info set). */
 static int
 read_info_plist(struct kext_bundle *b, int fd, kext_error *err)
 {
+	struct stat st;
 	size_t len = 0;
 	char *buf = NULL;
 	int rc;
 
+	if (b->info != NULL)
+		return 0;
 	b->read_time_ns = kext_now_ns();
-	if (read_file(b->plist_path, fd, &buf, &len, &b->plist_stamp, err) != 0)
+	if (read_file(b->plist_path, fd, &buf, &len, &st, err) != 0)
 		return -1;
+	kext_file_stamp_from_stat(&b->plist_stamp, &st);
 	rc = kext_bundle_parse_info(b, buf, len, err);
 	free(buf);
+	if (rc == 0)
+		bundle_info_cache_put(b->plist_path, &st, b->read_time_ns, b->info);
 	return rc;
+}
+
+/*
+ * The parsed Info.plist kept for the file as it is now, in a plain Contents
+ * folder (what is there without following a link is inside); false when none.
+ */
+static bool
+cached_info_plist(struct kext_bundle *b)
+{
+	struct stat st;
+
+	if (!bundle_info_cache_on() || (b->support_fd >= 0 ?
+	    fstatat(b->support_fd, "Info.plist", &st, AT_SYMLINK_NOFOLLOW) :
+	    lstat(b->plist_path, &st)) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	b->read_time_ns = kext_now_ns();
+	if ((b->info = bundle_info_cache_get(b->plist_path, &st)) == NULL)
+		return false;
+	kext_file_stamp_from_stat(&b->plist_stamp, &st);
+	return true;
 }
 
 /* *fd: Info.plist opened on the way (-1: not opened yet). */
@@ -294,6 +321,8 @@ locate_info_plist(struct kext_bundle *b, int *fd, kext_error *err)
 	 * In a plain Contents folder, what opens without following a link is
 	 * inside: opened here, no resolving (a FIFO must not block).
 	 */
+	if (b->support_plain && cached_info_plist(b))
+		return 0;
 	if (b->support_plain && (*fd = b->support_fd >= 0 ?
 	    openat(b->support_fd, "Info.plist", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW) :
 	    open(b->plist_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)) >= 0)

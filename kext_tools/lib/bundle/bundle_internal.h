@@ -3,6 +3,7 @@
 #define KEXT_BUNDLE_INTERNAL_H
 
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +69,16 @@ int kext_bundle_open_real(const char *path, char *real, struct kext_bundle **out
 bool kext_has_kext_extension(const char *path);
 /* Some component before the last one ends in ".kext": the bundle is a plugin. */
 bool kext_path_is_plugin(const char *path);
+/*
+ * Parsed Info.plists kept between runs (bundle_info_cache.c): on when the
+ * process named a cache directory; the dictionary kept for the Info.plist at
+ * plist_path while it has the stamp st (NULL when none); keeping what was
+ * parsed from the file described by st, read at read_ns.
+ */
+bool bundle_info_cache_on(void);
+CFDictionaryRef bundle_info_cache_get(const char *plist_path, const struct stat *st);
+void bundle_info_cache_put(const char *plist_path, const struct stat *st, int64_t read_ns,
+    CFDictionaryRef info);
 /* Info.plist's bytes parsed into b->info (XML only, a <dict> at the top). */
 int kext_bundle_parse_info(struct kext_bundle *b, const void *buf, size_t len, kext_error *err);
 
