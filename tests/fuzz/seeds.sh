@@ -12,6 +12,7 @@
 #   fuzz_archive  small tars: a package (+MANIFEST) and a release (README)
 #                 around fx_base.ko
 #   fuzz_release  README and +MANIFEST texts
+#   fuzz_info_cache  a dictionary in the Info.plist cache's form, every tag once
 #   fuzz_plist also gets the hostile catalog's deep and many-attribute
 #   plists (tests/hostile/make_inputs.py), which need -max_len 1 MiB
 # Usage: tests/fuzz/seeds.sh DIR   (KEXT_FIXTURES, KEXT_CORPUS from the environment)
@@ -25,7 +26,11 @@ SAMPLE=${FUZZ_CORPUS_SAMPLE:-24}
 rm -rf "$out"
 mkdir -p "$out/fuzz_kmod" "$out/fuzz_plist" "$out/fuzz_hints" "$out/fuzz_version" \
 	"$out/fuzz_devices" "$out/fuzz_sim_state" "$out/fuzz_index" "$out/fuzz_archive" \
-	"$out/fuzz_release"
+	"$out/fuzz_release" "$out/fuzz_info_cache"
+# {"CFBundleIdentifier": "a", "L": [1, true, false, <01>, 1.0 real, a date, {}]}
+# (bundle_info_codec.c: tag, 4-byte counts and lengths, 8-byte numbers, little-endian)
+printf 'd\002\0\0\0s\022\0\0\0CFBundleIdentifiers\001\0\0\0as\001\0\0\0La\007\0\0\0i\001\0\0\0\0\0\0\0tfb\001\0\0\0\001r\0\0\0\0\0\0\360?D\0\0\0\0\0\0\360?d\0\0\0\0' \
+    >"$out/fuzz_info_cache/dictionary"
 # a kernel's symbols as text (Debian 6.1.0-57-amd64's Module.symvers rows; nm's layout)
 printf '0x4c9d28b0\tphys_base\tvmlinux\tEXPORT_SYMBOL\t\n0x08b86460\tllc_sap_open\tnet/llc/llc\tEXPORT_SYMBOL\t\n' \
     >"$out/fuzz_kmod/Module.symvers"

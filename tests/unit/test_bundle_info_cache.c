@@ -26,7 +26,9 @@ setup(void **state)
 	struct fx_spec s = { "org.example.cached", "1.2.3b4", "1.0", "com.a.lib=1.0",
 	    "cached.ko", false,
 	    "\t<key>When</key><date>2024-02-29T12:00:00Z</date>\n"
-	    "\t<key>Blob</key><data>AAEC</data>\n" };
+	    "\t<key>Blob</key><data>AAEC</data>\n"
+	    "\t<key>Mixed</key><array><real>0.5</real><true/><false/><integer>-7</integer>"
+	    "<dict/><array/><string>caf\xc3\xa9</string></array>\n" };
 
 	if (f == NULL || (f->dir = scratch_dir_new("infocache")) == NULL)
 		return -1;

@@ -5,7 +5,7 @@
  * canonical path:
  *
  *	kextinfo 1 dev ino size mtime_ns ctime_ns path_len data_len checksum\n
- *	path, then the dictionary as a binary property list (data_len bytes)
+ *	path, then the dictionary (data_len bytes, bundle_info_codec.c)
  *
  * checksum is the FNV-1a of path and data, in hex. An entry stands for the
  * Info.plist only while the file keeps the stamp (device, inode, size,
@@ -115,21 +115,13 @@ parse_header(const uint8_t *buf, size_t size, struct stamp *s, size_t *path_len,
 	return end + 1;
 }
 
-/* The dictionary a binary property list holds; NULL when it holds anything else. */
+/* The dictionary bytes encode (bundle_info_codec.c); NULL when they encode anything else. */
 static CFDictionaryRef
 dictionary_of(const uint8_t *bytes, size_t n)
 {
-	CFPropertyListFormat fmt = 0;
-	CFPropertyListRef plist;
-	CFDataRef data;
+	CFPropertyListRef plist = bundle_info_decode(bytes, n);
 
-	data = CFDataCreateWithBytesNoCopy(NULL, bytes, (CFIndex)n, kCFAllocatorNull);
-	if (data == NULL)
-		return NULL;
-	plist = CFPropertyListCreateWithData(NULL, data, kCFPropertyListImmutable, &fmt, NULL);
-	CFRelease(data);
-	if (plist != NULL && (fmt != kCFPropertyListBinaryFormat_v1_0 ||
-	    CFGetTypeID(plist) != CFDictionaryGetTypeID())) {
+	if (plist != NULL && CFGetTypeID(plist) != CFDictionaryGetTypeID()) {
 		CFRelease(plist);
 		plist = NULL;
 	}
@@ -262,10 +254,9 @@ bundle_info_cache_put(const char *plist_path, const struct stat *st, int64_t rea
 	stamp_of(&s, st);
 	if (read_ns - s.mtime_ns < KEXT_RACY_NS || read_ns - s.ctime_ns < KEXT_RACY_NS)
 		return;		/* it may change again within its clock tick */
-	data = CFPropertyListCreateData(NULL, info, kCFPropertyListBinaryFormat_v1_0, 0, NULL);
-	if (data == NULL)
+	if ((data = bundle_info_encode(info)) == NULL)
 		return;
-	/* kept only if it reads back as what the XML gave (an unsigned 64-bit integer may not) */
+	/* kept only if it reads back as what the XML gave (an integer above INT64_MAX does not) */
 	back = dictionary_of(CFDataGetBytePtr(data), (size_t)CFDataGetLength(data));
 	if (back != NULL && CFEqual(back, info) && kext_cache_dir_make(dir) == 0)
 		(void)entry_write(dir, plist_path, &s, data);	/* best effort */

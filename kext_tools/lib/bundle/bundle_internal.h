@@ -79,6 +79,12 @@ bool bundle_info_cache_on(void);
 CFDictionaryRef bundle_info_cache_get(const char *plist_path, const struct stat *st);
 void bundle_info_cache_put(const char *plist_path, const struct stat *st, int64_t read_ns,
     CFDictionaryRef info);
+/*
+ * A property list in the cache's own form (bundle_info_codec.c), and back:
+ * NULL when it holds a value that form lacks, or bytes are not that form.
+ */
+CFDataRef bundle_info_encode(CFPropertyListRef plist);
+CFPropertyListRef bundle_info_decode(const uint8_t *bytes, size_t n);
 /* Info.plist's bytes parsed into b->info (XML only, a <dict> at the top). */
 int kext_bundle_parse_info(struct kext_bundle *b, const void *buf, size_t len, kext_error *err);
 
