@@ -24,8 +24,7 @@ void *kext_map_get(const struct kext_map *m, const char *key);
 void kext_map_each(struct kext_map *m, void (*fn)(const char *key, void **value,
     void *ctx), void *ctx);
 
-/* FNV-1a, 64 bits, of a string or of n bytes. */
+/* FNV-1a, 64 bits. */
 unsigned long long kext_hash64(const char *s);
-unsigned long long kext_hash64_bytes(const void *p, size_t n);
 
 #endif

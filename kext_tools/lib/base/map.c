@@ -19,17 +19,10 @@ struct kext_map {
 unsigned long long
 kext_hash64(const char *s)
 {
-	return kext_hash64_bytes(s, strlen(s));
-}
-
-unsigned long long
-kext_hash64_bytes(const void *p, size_t n)
-{
-	const unsigned char *b = p;
 	unsigned long long h = 0xcbf29ce484222325ULL;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
 		h *= 0x100000001b3ULL;
 	}
 	return h;

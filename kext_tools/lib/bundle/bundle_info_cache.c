@@ -7,7 +7,7 @@
  *	kextinfo 1 dev ino size mtime_ns ctime_ns path_len data_len checksum\n
  *	path, then the dictionary (data_len bytes, bundle_info_codec.c)
  *
- * checksum is the FNV-1a of path and data, in hex. An entry stands for the
+ * checksum is entry_checksum of path and data, in hex. An entry stands for the
  * Info.plist only while the file keeps the stamp (device, inode, size,
  * modification and change times) it had when it was parsed; the change time
  * moves on any write, even one that puts the modification time back. Only a
@@ -83,6 +83,26 @@ entry_path(const char *dir, const char *plist_path)
 	return kext_strdupf("%s/%016llx.infoplist", dir, kext_hash64(plist_path));
 }
 
+/*
+ * FNV-1a's step a word at a time, folded: a checksum against a file cut
+ * short or left with a hole by a crash (nothing stronger is needed: only
+ * this user may write the file). Bytewise FNV-1a was 6% of a warm plan.
+ */
+static uint64_t
+entry_checksum(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ n, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, sizeof(w));
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 32;
+	}
+	for (; n > 0; p++, n--)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return h;
+}
+
 static bool
 stamp_equal(const struct stamp *a, const struct stamp *b)
 {
@@ -144,7 +164,7 @@ entry_decode(const uint8_t *buf, size_t size, const char *plist_path, const stru
 		return NULL;
 	body = buf + off;
 	if (memcmp(body, plist_path, path_len) != 0 ||
-	    kext_hash64_bytes(body, path_len + data_len) != sum)
+	    entry_checksum(body, path_len + data_len) != sum)
 		return NULL;
 	return dictionary_of(body + path_len, data_len);
 }
@@ -212,7 +232,7 @@ entry_write(const char *dir, const char *plist_path, const struct stamp *s, CFDa
 	hlen = snprintf(header, sizeof(header),
 	    MAGIC "%" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64 " %" PRId64 " %zu %zu %016llx\n",
 	    s->dev, s->ino, s->size, s->mtime_ns, s->ctime_ns, plen, dlen,
-	    kext_hash64_bytes(body, plen + dlen));
+	    (unsigned long long)entry_checksum((const uint8_t *)body, plen + dlen));
 	tmp = kext_strdupf("%s/.infoplist.XXXXXX", dir);
 	if (hlen <= 0 || (size_t)hlen >= sizeof(header) || tmp == NULL ||
 	    (path = entry_path(dir, plist_path)) == NULL || (fd = mkstemp(tmp)) < 0) {
