@@ -13,6 +13,8 @@ clear_sim_env(void)
 	unsetenv("KEXT_SIM_OSVERSION");
 	unsetenv("KEXT_SIM_ARCH");
 	unsetenv("KEXT_SIM_HINTS");
+	unsetenv("KEXT_SIM_CRASH_AFTER_RECORDS");
+	unsetenv("KEXT_SIM_CRASH_AFTER_SNAPSHOTS");
 }
 
 int

@@ -1,7 +1,8 @@
 /*
  * The fixture of the sim kernel tests: a scratch folder, the spec of a sim
  * kernel inside it, and a clean environment (no $KEXT_SIM_OSVERSION,
- * $KEXT_SIM_ARCH or $KEXT_SIM_HINTS left over from an earlier test).
+ * $KEXT_SIM_ARCH, $KEXT_SIM_HINTS or crash point left over from an earlier
+ * test).
  */
 #ifndef SIM_FIXTURE_H
 #define SIM_FIXTURE_H

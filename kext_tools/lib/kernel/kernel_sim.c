@@ -23,7 +23,10 @@
  *                      the file; a snapshot replaces it when the records
  *                      would outgrow the snapshot, and when a process that
  *                      appended closes the sim, so at rest DIR/state is a
- *                      snapshot.
+ *                      snapshot. $KEXT_SIM_CRASH_AFTER_RECORDS and
+ *                      $KEXT_SIM_CRASH_AFTER_SNAPSHOTS stop the process
+ *                      by SIGKILL right after a chosen write, for crash
+ *                      tests (kernel_sim_crash.c).
  *   DIR/refuse-unload  optional; one module name per line ('#' comments).
  *                      Unloading a file that registered a listed module fails
  *                      with EBUSY, even when forced, the way a module whose
@@ -128,6 +131,7 @@ struct sim {
 	int state_fd;
 	struct stat state_sb;
 	bool appended;		/* records were appended: a snapshot replaces them on close */
+	struct sim_crash crash;	/* a test's crash point, kernel_sim_crash.c */
 };
 
 /* Records may grow the file to twice its snapshot, and to this much whatever its size. */
@@ -238,6 +242,8 @@ write_snapshot(struct sim *s, kext_error *err)
 	s->cache.journal_len = 0;
 	s->cache.last_txn = 0;
 	s->cache.torn = false;
+	if (s->crash.snapshots_left > 0 && --s->crash.snapshots_left == 0)
+		sim_crash_now();
 	return 0;
 }
 
@@ -270,6 +276,8 @@ write_changes(struct sim *s, kext_error *err)
 	st->journal_len += len;
 	st->last_txn++;
 	s->appended = true;
+	if (s->crash.records_left > 0 && --s->crash.records_left == 0)
+		sim_crash_now();
 	return 0;
 }
 
@@ -1460,7 +1468,7 @@ kext_kernel_sim_open(const char *dir, const struct kext_kernel_ops **ops, void *
 		sim_close(s);
 		return kext_fail(err, ENOMEM, "sim:%s: out of memory", dir);
 	}
-	if (sim_prepare(s, err) != 0) {
+	if (sim_crash_init(&s->crash, err) != 0 || sim_prepare(s, err) != 0) {
 		sim_close(s);
 		return -1;
 	}

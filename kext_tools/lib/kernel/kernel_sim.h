@@ -178,6 +178,20 @@ void sim_index_drop(struct sim_state *st);
 size_t sim_index_find(const struct sim_state *st, enum sim_key key, const char *name,
     struct sim_hit *hits, size_t max);
 
+/*
+ * The crash points of kernel_sim_crash.c: how many more journal records and
+ * snapshots this process writes before it kills itself; 0 is never. The
+ * writer counts down inline, so an unarmed sim pays one comparison a write.
+ */
+struct sim_crash {
+	int records_left;
+	int snapshots_left;
+};
+/* Reads KEXT_SIM_CRASH_AFTER_RECORDS and KEXT_SIM_CRASH_AFTER_SNAPSHOTS. */
+int sim_crash_init(struct sim_crash *c, kext_error *err);
+/* Ends the process by SIGKILL. */
+void sim_crash_now(void);
+
 /* Whether arch is one the module reader reports, or "any". */
 int sim_arch_valid(const char *arch);
 
