@@ -63,10 +63,14 @@ $(foreach p,libplist-2.0 libxml-2.0,$(if $(call pkg_exists,$(p)),,\
   $(warning pkg-config does not know $(p): install its development package (README.md, Building))))
 endif
 PKG_CFLAGS := $(call pkg_cflags,libplist-2.0) $(call pkg_cflags,libxml-2.0)
-PKG_LIBS   := $(call pkg_libs,libplist-2.0) $(call pkg_libs,libxml-2.0)
-# libarchive: FreeBSD's base system has it without a .pc file.
+PKG_LIBS   := $(call pkg_libs,libplist-2.0)
+# libarchive: FreeBSD's base system has it without a .pc file. Linked only
+# where archives are read (ko2kext, ARCHIVE_USERS below): Debian's brings
+# libxml2 with it, which the other tools open only when they need it, and a
+# link without --as-needed (Debian's gcc with sanitizers, clang) keeps what
+# it is given.
 PKG_CFLAGS += $(call pkg_cflags,libarchive)
-PKG_LIBS   += $(or $(call pkg_libs,libarchive),-larchive)
+ARCHIVE_LIBS := $(or $(call pkg_libs,libarchive),-larchive)
 
 # libplist has no version macro: pkg-config's version becomes one (2.7.0 -> 20700).
 LIBPLIST_VERSION := $(shell $(PKG_CONFIG) --modversion libplist-2.0 2>/dev/null)
@@ -83,6 +87,29 @@ endif
 ifeq ($(LIBBSD),yes)
 PKG_CFLAGS += $(call pkg_cflags,libbsd-overlay)
 PKG_LIBS   += $(or $(call pkg_libs,libbsd-overlay),-lbsd)
+endif
+
+# libxml2 is not linked: CoreFoundation-lite opens it with dlopen when XML must
+# really be parsed (src/cflite_libxml_load.c), since starting it (with ICU and
+# libstdc++ on Debian) cost every tool ~1.1 ms of CPU. The file it opens is the
+# soname of the libxml2 compiled against, read from libxml2.so in pkg-config's
+# libdir: 2.14 changed it from libxml2.so.2 to libxml2.so.16 (libxml2's NEWS,
+# v2.14.0). Expanded only when that file is compiled; LIBXML2_SONAME= overrides.
+LIBXML2_SONAME = $(or $(shell d=$$($(PKG_CONFIG) --variable=libdir libxml-2.0 2>/dev/null); \
+    for f in "$(SYSROOT)$$d/libxml2.so" "$$d/libxml2.so"; do [ -e "$$f" ] || continue; \
+    { readelf -d "$$f" || objdump -p "$$f"; } 2>/dev/null | \
+    awk '/SONAME/ { s = $$NF; gsub(/[][]/, "", s); print s; exit }'; break; done),\
+  $(error no soname found for libxml2.so in pkg-config's libdir of libxml-2.0 \
+  ("$(shell $(PKG_CONFIG) --variable=libdir libxml-2.0 2>&1)"; needs readelf or objdump): \
+  install libxml2's development package, or set LIBXML2_SONAME=))
+$(BUILD)/obj/CoreFoundation-lite/src/cflite_libxml_load.o: \
+  CPPFLAGS += -DCFLITE_LIBXML2_SONAME='"$(LIBXML2_SONAME)"'
+# dlopen: older glibc has it in libdl (2.34 moved libdl into libc, its release
+# notes), the C library elsewhere; a test link decides. LIBDL=-ldl or LIBDL=
+# overrides it.
+ifeq ($(origin LIBDL)$(filter clean,$(MAKECMDGOALS)),undefined)
+LIBDL := $(if $(shell printf '\043include <dlfcn.h>\nint main(void) { return dlopen(0, 0) == 0; }\n' | \
+    $(CC) $(CFLAGS_SYSROOT) $(LDFLAGS) -x c - -o /dev/null >/dev/null 2>&1 && echo ok),,-ldl)
 endif
 
 CMOCKA_CFLAGS := $(call pkg_cflags,cmocka)
@@ -149,12 +176,12 @@ $(ENGINE_LIB): $(call obj,$(ENGINE_SRC))
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-LIBS := $(ENGINE_LIB) $(CF_LIB) $(PKG_LIBS) -lm
+LIBS := $(ENGINE_LIB) $(CF_LIB) $(PKG_LIBS) $(LIBDL) -lm
 
 $(BUILD)/bin/ko2kext: $(call obj,$(CONV_SRC)) $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(call obj,$(CONV_SRC)) $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(call obj,$(CONV_SRC)) $(ARCHIVE_LIBS) $(LIBS)
 
 # ko2kext.sh is ko2kext under NextBSD's converter's name, taking its command line.
 $(BUILD)/bin/ko2kext.sh: $(BUILD)/bin/ko2kext
@@ -171,7 +198,7 @@ $(BUILD)/bin/%: $(BUILD)/obj/kext_tools/%.o $(ENGINE_LIB) $(CF_LIB)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_HELPERS)) $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_HELPERS)) $(LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_HELPERS)) $(ARCHIVE) $(LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/testbin/%: $(BUILD)/obj/tests/tools/%.o $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
@@ -180,9 +207,12 @@ $(BUILD)/testbin/%: $(BUILD)/obj/tests/tools/%.o $(ENGINE_LIB) $(CF_LIB)
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj,$(UNIT_HELPERS)) $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_HELPERS)) $(LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_HELPERS)) $(ARCHIVE) $(LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/obj/tests/%.o: CPPFLAGS += $(CMOCKA_CFLAGS) -Itests/unit
+# The tests that read archives themselves.
+ARCHIVE_USERS := test_kernel_sim test_kmod_corpus
+$(addprefix $(BUILD)/tests/,$(ARCHIVE_USERS)): ARCHIVE = $(ARCHIVE_LIBS)
 
 # --- tests -------------------------------------------------------------------
 # make check builds everything (plain, ASan+UBSan, fixtures), then runs each
@@ -259,7 +289,7 @@ CONV_PARTS   := $(call obj,$(filter-out converter/ko2kext.c,$(CONV_SRC)))
 $(patsubst $(BUILD)/fuzzers/%,$(BUILD)/obj/tests/fuzz/%.o,$(CONV_FUZZERS)): CPPFLAGS += -Iconverter
 $(CONV_FUZZERS): $(BUILD)/fuzzers/%: $(BUILD)/obj/tests/fuzz/%.o $(CONV_PARTS) $(ENGINE_LIB) $(CF_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(CONV_PARTS) $(LIBS)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(CONV_PARTS) $(ARCHIVE_LIBS) $(LIBS)
 
 fuzz: fixtures
 	BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh

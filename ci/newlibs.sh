@@ -143,7 +143,10 @@ inside 'inc=/w/out/musl-include
 	for f in CoreFoundation-lite/src/*.c kext_tools/*.c kext_tools/lib/*/*.c converter/*.c \
 	    tests/unit/*.c tests/bench/*.c tests/fuzz/*.c; do
 		extra=""	# what the Makefile adds for these files
-		case $f in tests/fuzz/*) extra=-Iconverter ;; esac
+		case $f in
+		tests/fuzz/*) extra=-Iconverter ;;
+		*/cflite_libxml_load.c) extra=-DCFLITE_LIBXML2_SONAME=\"libxml2.so\" ;;
+		esac
 		musl-gcc $extra -fsyntax-only -std=c17 -Wall -Wextra -Werror -Wno-unused-parameter \
 		    -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DKEXT_LIBPLIST_VERSION="$v" \
 		    -ICoreFoundation-lite/include -Ikext_tools/include -Itests/unit -I"$inc" "$f"

@@ -14,11 +14,12 @@
 #include "cflite_internal.h"
 #include "cflite_libxml.h"
 
+#include <libxml/entities.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
-#include <libxml/SAX2.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlstring.h>
 #include <libxml/xmlversion.h>
 
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #define XML_MAX_ATTRIBUTES	16
 
 struct xparse {
+	const struct cflite_libxml *lx;
 	CFOptionFlags opts;
 	CFErrorRef err;		/* first error only */
 	bool entity_seen;	/* a DOCTYPE declared an entity */
@@ -61,10 +63,11 @@ fail(struct xparse *xp, long line, const char *fmt, ...)
 	return NULL;
 }
 
+/* Nodes exist only once parse_tree has loaded libxml2, so the table is there. */
 static long
 line_of(xmlNodePtr n)
 {
-	return xmlGetLineNo(n);
+	return cflite_libxml(NULL)->xmlGetLineNo(n);
 }
 
 /* A short, printable excerpt of untrusted text for messages. */
@@ -103,7 +106,7 @@ cflite_xml_blank(const char *s, size_t n)
 static bool
 named(xmlNodePtr n, const char *name)
 {
-	return xmlStrEqual(n->name, (const xmlChar *)name);
+	return cflite_libxml(NULL)->xmlStrEqual(n->name, (const xmlChar *)name);
 }
 
 /* Trims blanks in place; returns the start, sets *n. */
@@ -683,11 +686,11 @@ refuse_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *publ
 	(void)content;
 	if (!xp->entity_seen) {
 		xp->entity_seen = true;
-		xp->entity_line = xmlSAX2GetLineNumber(ctx);
+		xp->entity_line = xp->lx->xmlSAX2GetLineNumber(ctx);
 		excerpt(xp->entity_name, sizeof(xp->entity_name), (const char *)name,
 		    strlen((const char *)name));
 	}
-	xmlStopParser(ctxt);
+	xp->lx->xmlStopParser(ctxt);
 }
 
 static void
@@ -834,8 +837,9 @@ parse_tree(const char *bytes, size_t n, CFOptionFlags opts, CFErrorRef *error)
 	CFTypeRef result = NULL;
 
 	*error = NULL;
-	xmlInitParser();
-	ctxt = xmlCreateMemoryParserCtxt(bytes, (int)n);
+	if ((xp.lx = cflite_libxml(error)) == NULL)
+		return NULL;
+	ctxt = xp.lx->xmlCreateMemoryParserCtxt(bytes, (int)n);
 	if (ctxt == NULL) {
 		*error = cflite_error_create_msg(kCFErrorDomainCocoa, kCFPropertyListReadCorruptError,
 		    "out of memory parsing a property list");
@@ -847,7 +851,7 @@ parse_tree(const char *bytes, size_t n, CFOptionFlags opts, CFErrorRef *error)
 	 * XML_PARSE_DTDLOAD or XML_PARSE_NOENT, so no validation, no external
 	 * subset and no entity substitution.
 	 */
-	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES);
+	xp.lx->xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES);
 	ctxt->_private = &xp;
 	ctxt->sax->serror = record_error;
 	ctxt->sax->entityDecl = refuse_entity_decl;
@@ -855,7 +859,7 @@ parse_tree(const char *bytes, size_t n, CFOptionFlags opts, CFErrorRef *error)
 	ctxt->sax->resolveEntity = refuse_resolve_entity;
 	ctxt->sax->externalSubset = ignore_external_subset;
 
-	xmlParseDocument(ctxt);
+	xp.lx->xmlParseDocument(ctxt);
 	doc = ctxt->myDoc;
 	ctxt->myDoc = NULL;
 
@@ -866,14 +870,14 @@ parse_tree(const char *bytes, size_t n, CFOptionFlags opts, CFErrorRef *error)
 	else if (!ctxt->wellFormed || doc == NULL)
 		fail(&xp, xp.xml_line != 0 ? xp.xml_line : 1, "malformed XML: %s",
 		    xp.xml_line != 0 ? xp.xml_msg : "not well-formed");
-	else if (xmlDocGetRootElement(doc) == NULL)
+	else if (xp.lx->xmlDocGetRootElement(doc) == NULL)
 		fail(&xp, 1, "no root element");
 	else
-		result = parse_root(&xp, xmlDocGetRootElement(doc));
+		result = parse_root(&xp, xp.lx->xmlDocGetRootElement(doc));
 
 	if (doc != NULL)
-		xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
+		xp.lx->xmlFreeDoc(doc);
+	xp.lx->xmlFreeParserCtxt(ctxt);
 	if (result == NULL && xp.err == NULL)
 		fail(&xp, 1, "property list could not be read");
 	*error = xp.err;

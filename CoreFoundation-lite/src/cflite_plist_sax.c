@@ -36,6 +36,7 @@ struct frame {
 };
 
 struct sax {
+	const struct cflite_libxml *lx;
 	CFOptionFlags opts;
 	bool bail;		/* leave it to the tree */
 	int depth;		/* containers open, as the tree counts them */
@@ -54,8 +55,10 @@ state(void *ctx)
 static void
 give_up(void *ctx)
 {
-	state(ctx)->bail = true;
-	xmlStopParser(ctx);
+	struct sax *s = state(ctx);
+
+	s->bail = true;
+	s->lx->xmlStopParser(ctx);
 }
 
 static const struct {
@@ -275,8 +278,9 @@ cflite_plist_parse_sax(const char *bytes, size_t n, CFOptionFlags opts, CFProper
 	*out = NULL;
 	if (n > (size_t)kCFLitePropertyListMaxSize)
 		return false;
-	xmlInitParser();
-	if ((ctxt = xmlCreateMemoryParserCtxt(bytes, (int)n)) == NULL)
+	/* not loadable: the tree reader says why */
+	if ((s->lx = cflite_libxml(NULL)) == NULL ||
+	    (ctxt = s->lx->xmlCreateMemoryParserCtxt(bytes, (int)n)) == NULL)
 		return false;
 	/*
 	 * Only these callbacks: no document is built, nothing external is
@@ -296,14 +300,14 @@ cflite_plist_parse_sax(const char *bytes, size_t n, CFOptionFlags opts, CFProper
 	ctxt->sax->serror = any_error;
 	ctxt->_private = s;
 	/* the tree reader's options: no DTD loading, no entity substitution */
-	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+	s->lx->xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
 
-	xmlParseDocument(ctxt);
+	s->lx->xmlParseDocument(ctxt);
 	ok = !s->bail && ctxt->wellFormed && s->result != NULL && s->top == 0;
 	if (ctxt->myDoc != NULL)
-		xmlFreeDoc(ctxt->myDoc);
+		s->lx->xmlFreeDoc(ctxt->myDoc);
 	ctxt->myDoc = NULL;
-	xmlFreeParserCtxt(ctxt);
+	s->lx->xmlFreeParserCtxt(ctxt);
 	if (ok)
 		*out = s->result;
 	else {
