@@ -32,6 +32,9 @@ int kext_path_inside(const char *dir, const char *path, char **real);
  */
 int kext_mkdir_parent(const char *path, const char *what, kext_error *err);
 
+/* Writes all n bytes (going on after EINTR and short writes); -1 with errno. */
+int kext_write_all(int fd, const void *p, size_t n);
+
 /* CLOCK_REALTIME in nanoseconds. */
 int64_t kext_now_ns(void);
 

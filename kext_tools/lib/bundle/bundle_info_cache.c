@@ -19,7 +19,6 @@
  * and no one else may write it, as the identifier index is.
  */
 #include <sys/stat.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -33,6 +32,7 @@
 #include "bundle_internal.h"
 #include "kext/cache_dir.h"
 #include "kext/file_read.h"
+#include "kext/fs.h"
 #include "kext/map.h"
 #include "kext/text.h"
 
@@ -199,24 +199,6 @@ bundle_info_cache_get(const char *plist_path, const struct stat *st)
 	return info;
 }
 
-static int
-write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Writes the entry beside and renames it into place; tmp is removed on failure. */
 static int
 entry_write(const char *dir, const char *plist_path, const struct stamp *s, CFDataRef data)
@@ -245,8 +227,8 @@ entry_write(const char *dir, const char *plist_path, const struct stamp *s, CFDa
 	 * No fsync: after a crash an entry is whole or fails its checksum, and
 	 * parsing the Info.plist again is all it costs.
 	 */
-	if (fchmod(fd, 0644) == 0 && write_all(fd, header, (size_t)hlen) == 0 &&
-	    write_all(fd, body, plen + dlen) == 0 && close(fd) == 0) {
+	if (fchmod(fd, 0644) == 0 && kext_write_all(fd, header, (size_t)hlen) == 0 &&
+	    kext_write_all(fd, body, plen + dlen) == 0 && close(fd) == 0) {
 		fd = -1;
 		rc = rename(tmp, path);
 	}

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "kernel_sim.h"
+#include "kext/fs.h"
 
 bool
 sim_file_unchanged(const struct stat *a, const struct stat *b)
@@ -71,23 +72,6 @@ fail:
 	return -1;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Makes the rename durable; not every file system supports fsync on directories. */
 static void
 sync_parent_dir(const char *path)
@@ -120,7 +104,7 @@ sim_file_replace(const char *path, const char *text, size_t len, int *keep_fd,
 		saved = errno;
 		return kext_fail(err, saved, "%s: cannot create: %s", tmp, strerror(saved));
 	}
-	if (write_all(fd, text, len) != 0 || fsync(fd) != 0) {
+	if (kext_write_all(fd, text, len) != 0 || fsync(fd) != 0) {
 		saved = errno ? errno : EIO;
 		close(fd);
 		unlink(tmp);
@@ -170,7 +154,7 @@ sim_file_append(const char *path, const char *text, size_t len, struct stat *sb,
 		return kext_fail(err, EAGAIN, "%s: changed meanwhile by a writer that ignores "
 		    "the sim kernel's lock", path);
 	}
-	if (write_all(fd, text, len) != 0 || fstat(fd, sb) != 0) {
+	if (kext_write_all(fd, text, len) != 0 || fstat(fd, sb) != 0) {
 		saved = errno ? errno : EIO;
 		close(fd);
 		return kext_fail(err, saved, "%s: cannot append: %s", path, strerror(saved));
