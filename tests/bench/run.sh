@@ -225,8 +225,8 @@ else
 	else
 		# a few ms each: more pairs, for a steadier median
 		paired "  kextutil -n vs modprobe -n ($mod)" "1x" plan_kext plan_modprobe $((RUNS * 3))
-		# what neither can go below: starting (kextutil loads libxml2, and with
-		# it ICU and libstdc++; modprobe loads libcrypto, liblzma, libzstd)
+		# what neither can go below: starting (kextutil loads libplist and
+		# libbsd, libxml2 only to parse XML; modprobe libcrypto, liblzma, libzstd)
 		start_kext() { "$bin/kextutil" --help; }
 		start_modprobe() { modprobe --version; }
 		paired "    start-up alone: kextutil vs modprobe" "-" start_kext start_modprobe \
