@@ -193,16 +193,28 @@ root=$work/root
 mkdir -p "$root/bin" "$root/usr/sbin" "$root/proc" "$root/sys" "$root/dev" "$root/run" \
     "$root/tmp" "$root/smoke"
 cp "$busybox" "$root/bin/busybox"
-for t in kextload kextunload kextstat kextd; do
-	cp "$bin/$t" "$root/usr/sbin/$t"
-	# shared libraries, at the paths the dynamic linker looks for them
-	ldd "$bin/$t" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' |
+# copy_libs FILE: the shared libraries ldd names for FILE, at the paths the
+# dynamic linker looks for them
+copy_libs() {
+	ldd "$1" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' |
 	while read -r lib; do
 		[ -f "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	done
+}
+for t in kextload kextunload kextstat kextd; do
+	cp "$bin/$t" "$root/usr/sbin/$t"
+	copy_libs "$bin/$t"
 done
+# libxml2 is opened with dlopen, by the soname built into the tools
+# (CoreFoundation-lite/src/cflite_libxml_load.c): ldd does not name it.
+xml_soname=$(grep -ao 'libxml2\.so\.[0-9][0-9]*' "$bin/kextload" | head -n 1)
+xml_lib=$(ldconfig -p 2>/dev/null | awk -v n="$xml_soname" '$1 == n && /x86-64/ { print $NF; exit }')
+[ -n "$xml_lib" ] || { echo "smoke: cannot find $xml_soname (ldconfig -p)"; exit 1; }
+mkdir -p "$root$(dirname "$xml_lib")"
+cp -L "$xml_lib" "$root$xml_lib"
+copy_libs "$xml_lib"
 ln -sf kextload "$root/usr/sbin/kextutil"
 cp ci/smoke/guest.sh "$root/smoke/guest.sh"
 # The stage settings guest.sh reads, for the env file and the serial run alike.
