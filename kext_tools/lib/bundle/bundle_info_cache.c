@@ -23,6 +23,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,6 +207,7 @@ entry_write(const char *dir, const char *plist_path, const struct stamp *s, CFDa
 	size_t plen = strlen(plist_path), dlen = (size_t)CFDataGetLength(data);
 	char header[HEADER_MAX], *tmp, *path = NULL, *body;
 	int fd, hlen, rc = -1;
+	bool written;
 
 	if ((body = malloc(plen + dlen + 1)) == NULL)
 		return -1;
@@ -227,13 +229,10 @@ entry_write(const char *dir, const char *plist_path, const struct stamp *s, CFDa
 	 * No fsync: after a crash an entry is whole or fails its checksum, and
 	 * parsing the Info.plist again is all it costs.
 	 */
-	if (fchmod(fd, 0644) == 0 && kext_write_all(fd, header, (size_t)hlen) == 0 &&
-	    kext_write_all(fd, body, plen + dlen) == 0 && close(fd) == 0) {
-		fd = -1;
+	written = fchmod(fd, 0644) == 0 && kext_write_all(fd, header, (size_t)hlen) == 0 &&
+	    kext_write_all(fd, body, plen + dlen) == 0;
+	if (close(fd) == 0 && written)	/* closed once, whatever close says */
 		rc = rename(tmp, path);
-	}
-	if (fd >= 0)
-		close(fd);
 	if (rc != 0)
 		unlink(tmp);
 	free(body);
