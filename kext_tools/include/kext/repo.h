@@ -36,7 +36,6 @@
 
 #define KEXT_SYSTEM_EXTENSIONS	"/System/Library/Extensions"
 
-
 /* Kexts per folder (plugins included); a set takes any number of folders. */
 #define KEXT_REPO_MAX_KEXTS	100000
 
@@ -71,7 +70,6 @@ void kext_repos_free(struct kext_repos *r);
 /* Where the identifier indexes live; NULL turns caching off. */
 int kext_repos_set_cache_dir(struct kext_repos *r, const char *dir, kext_error *err);
 const char *kext_repos_cache_dir(const struct kext_repos *r);
-
 
 /* Adds a folder (scanned on first use). */
 int kext_repos_add_directory(struct kext_repos *r, const char *dir,

@@ -96,6 +96,7 @@ int
 kext_repos_create(struct kext_repos **out, kext_error *err)
 {
 	struct kext_repos *r;
+
 	*out = NULL;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
